@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Copilot.Grains.ChatModel;
+
+/// <summary>The chat model, bound from <c>Copilot:ChatModel</c>.</summary>
+public sealed class ChatModelOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Copilot:ChatModel";
+
+    /// <summary>Which provider answers. Default: <see cref="ChatModelProvider.OpenAI"/> when <see cref="ApiKey"/> is set, else offline.</summary>
+    public ChatModelProvider? Provider { get; set; }
+
+    /// <summary>The model name sent to the provider. Required for OpenAI; the offline responder reports <c>offline</c>.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Base URL of an OpenAI-compatible server (e.g. <c>http://127.0.0.1:8000/v1</c>); null for OpenAI itself.</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>The API key. Never logged.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Sampling temperature; null leaves the provider's default.</summary>
+    [Range(0.0, 2.0)]
+    public float? Temperature { get; set; } = 0.7f;
+
+    /// <summary>Most tokens in one reply. Default 1,024.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxOutputTokens { get; set; } = 1024;
+
+    /// <summary>How long to wait for the model's first chunk (and between chunks) before failing the turn. Default 60 s.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Retries of a failed request (429, 5xx, network) before the turn fails. Default 2.</summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>Delay between the offline responder's chunks, to look like a real stream. Default 40 ms; 0 for benchmarks.</summary>
+    public TimeSpan OfflineChunkDelay { get; set; } = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>The provider in force once defaults are applied.</summary>
+    public ChatModelProvider EffectiveProvider =>
+        Provider ?? (string.IsNullOrWhiteSpace(ApiKey) ? ChatModelProvider.Offline : ChatModelProvider.OpenAI);
+
+    /// <summary>The model name in force once defaults are applied.</summary>
+    public string EffectiveModel => EffectiveProvider == ChatModelProvider.Offline ? Model ?? "offline" : Model ?? "";
+}

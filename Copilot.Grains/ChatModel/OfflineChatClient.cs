@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Copilot.Grains.ChatModel;
+
+/// <summary>The local responder used when no model is configured: deterministic, streams in several chunks, says it is offline.</summary>
+public sealed class OfflineChatClient(IOptions<ChatModelOptions> options) : IChatClient
+{
+    /// <summary>The model id the offline responder reports.</summary>
+    public const string ModelId = "offline";
+
+    /// <inheritdoc />
+    public async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in GetStreamingResponseAsync(messages, chatOptions, cancellationToken))
+        {
+            updates.Add(update);
+        }
+
+        return updates.ToChatResponse();
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? chatOptions = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var history = messages.ToList();
+        var delay = options.Value.OfflineChunkDelay;
+        var responseId = Guid.NewGuid().ToString("N");
+        var chunks = Compose(history);
+        foreach (var chunk in chunks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+
+            yield return new ChatResponseUpdate(ChatRole.Assistant, chunk) { ModelId = ModelId, ResponseId = responseId };
+        }
+
+        var inputChars = history.Sum(m => m.Text.Length);
+        yield return new ChatResponseUpdate
+        {
+            Role = ChatRole.Assistant,
+            ModelId = ModelId,
+            ResponseId = responseId,
+            Contents = [new UsageContent(new UsageDetails
+            {
+                InputTokenCount = (inputChars + 3) / 4,
+                OutputTokenCount = chunks.Sum(c => c.Length + 3) / 4,
+            })],
+        };
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    /// <summary>The reply, split into the chunks it streams in. Depends only on the messages, so tests can predict it.</summary>
+    public static IReadOnlyList<string> Compose(IReadOnlyList<ChatMessage> history)
+    {
+        var question = history.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+        var priorTurns = history.Count(m => m.Role == ChatRole.User) - 1;
+        var quoted = question.Length <= 80 ? question : string.Concat(question.AsSpan(0, 77), "...");
+        return
+        [
+            "I'm the offline assistant: ",
+            "no chat model is configured, ",
+            "so I can't answer for real. ",
+            $"You asked: \"{quoted}\". ",
+            $"I can see {priorTurns} earlier message(s) from you in this conversation.",
+        ];
+    }
+}

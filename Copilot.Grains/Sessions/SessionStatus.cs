@@ -1,0 +1,11 @@
+namespace Copilot.Grains.Sessions;
+
+/// <summary>The life stage of a stored session.</summary>
+public enum SessionStatus
+{
+    /// <summary>Live: readable and writable by its owner.</summary>
+    Active,
+
+    /// <summary>Being deleted by expiry; invisible everywhere, finished by the next reminder tick if interrupted.</summary>
+    Expiring,
+}

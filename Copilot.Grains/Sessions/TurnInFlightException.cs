@@ -1,0 +1,24 @@
+namespace Copilot.Grains.Sessions;
+
+/// <summary>The session is already generating a reply; one turn at a time keeps the history in order.</summary>
+[GenerateSerializer, Alias("copilot.turn-in-flight")]
+public sealed class TurnInFlightException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TurnInFlightException()
+        : base("A reply is already being generated in this session.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public TurnInFlightException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and cause.</summary>
+    public TurnInFlightException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

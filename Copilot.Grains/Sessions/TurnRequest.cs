@@ -1,0 +1,20 @@
+using Copilot.Grains.Personas;
+
+namespace Copilot.Grains.Sessions;
+
+/// <summary>A user message that starts a turn.</summary>
+[GenerateSerializer, Immutable, Alias("copilot.turn-request")]
+public sealed record class TurnRequest
+{
+    /// <summary>The user's message.</summary>
+    [Id(0)] public required string Content { get; init; }
+
+    /// <summary>The persona asked for; null keeps the session's (or the default for a new one).</summary>
+    [Id(1)] public PersonaRole? Role { get; init; }
+
+    /// <summary>The client's id for this message: a retry with the same id returns the same turn.</summary>
+    [Id(2)] public string? ClientMessageId { get; init; }
+
+    /// <summary>Create the session when it does not exist (for a session id the caller just made up).</summary>
+    [Id(3)] public bool CreateIfMissing { get; init; }
+}

@@ -1,0 +1,18 @@
+namespace Copilot.Grains.Users;
+
+/// <summary>The index of one user's sessions (key: the user id). Kept in step by the session grains.</summary>
+[Alias("copilot.IUserSessionsGrain")]
+public interface IUserSessionsGrain : IGrainWithGuidKey
+{
+    /// <summary>Adds a session or replaces its line.</summary>
+    [Alias("Upsert")]
+    Task UpsertAsync(SessionSummary summary);
+
+    /// <summary>Removes a session; removing one that is not there does nothing.</summary>
+    [Alias("Remove")]
+    Task RemoveAsync(Guid sessionId);
+
+    /// <summary>Lists sessions most recently updated first, <paramref name="limit"/> at a time, after <paramref name="after"/>.</summary>
+    [Alias("List"), ReadOnly]
+    Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null);
+}

@@ -1,0 +1,27 @@
+using Copilot.Grains.Personas;
+
+namespace Copilot.Grains.Users;
+
+/// <summary>One line of a user's session list.</summary>
+/// <remarks>Stored format (inside <see cref="UserSessionsState"/>): add fields, never rename them.</remarks>
+[GenerateSerializer, Immutable, Alias("copilot.session-summary")]
+public sealed record class SessionSummary
+{
+    /// <summary>The session id.</summary>
+    [Id(0)] public required Guid Id { get; init; }
+
+    /// <summary>The title.</summary>
+    [Id(1)] public required string Title { get; init; }
+
+    /// <summary>The persona.</summary>
+    [Id(2)] public required PersonaRole Role { get; init; }
+
+    /// <summary>Created (UTC).</summary>
+    [Id(3)] public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Last message added (UTC).</summary>
+    [Id(4)] public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Messages in the session.</summary>
+    [Id(5)] public long MessageCount { get; init; }
+}
