@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Copilot.Silo.Database;
+
+/// <summary>The service's PostgreSQL database: a configured one, or the embedded server started on demand.</summary>
+/// <remarks>
+/// One <see cref="NpgsqlDataSource"/> (one connection pool) serves Orleans' storage, reminders and membership and the
+/// service's own SQL. Without a configured connection string the embedded server starts on first use: Orleans resolves
+/// its providers (and so <see cref="DataSource"/>) while the host is being constructed, before any hosted service
+/// runs, so that first use is a one-time blocking start. <see cref="InitializeAsync"/>, run by
+/// <see cref="DatabaseInitializer"/> before the silo starts, then applies the schema.
+/// </remarks>
+public sealed partial class CopilotDatabase(
+    IConfiguration configuration, IOptions<DatabaseOptions> options, ILogger<CopilotDatabase> logger) : IAsyncDisposable
+{
+    private readonly Lock _startLock = new();
+    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private string? _connectionString = Normalize(configuration.GetConnectionString(DatabaseOptions.ConnectionStringName));
+    private NpgsqlDataSource? _dataSource;
+    private LocalPostgres? _localServer;
+    private bool _schemaApplied;
+
+    /// <summary>True when no connection string was configured and the embedded server is used.</summary>
+    public bool IsEmbedded => _localServer is not null;
+
+    /// <summary>The connection string in use.</summary>
+    public string ConnectionString
+    {
+        get
+        {
+            EnsureServer();
+            return _connectionString!;
+        }
+    }
+
+    /// <summary>The shared data source.</summary>
+    public NpgsqlDataSource DataSource
+    {
+        get
+        {
+            lock (_startLock)
+            {
+                return _dataSource ??= NpgsqlDataSource.Create(ConnectionString);
+            }
+        }
+    }
+
+    /// <summary>Starts the embedded server when needed and applies pending schema scripts. Safe to call repeatedly.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await _initializeLock.WaitAsync(cancellationToken);
+        try
+        {
+            EnsureServer();
+            if (options.Value.ApplySchemaOnStart && !_schemaApplied)
+            {
+                await SchemaMigrator.ApplyAsync(DataSource, SchemaMigrator.DefaultScriptDirectory, logger, cancellationToken);
+                _schemaApplied = true;
+            }
+        }
+        finally
+        {
+            _initializeLock.Release();
+        }
+    }
+
+    private void EnsureServer()
+    {
+        lock (_startLock)
+        {
+            if (_connectionString is not null)
+            {
+                return;
+            }
+
+            var directory = options.Value.LocalDataDirectory;
+            LogStartingEmbedded(logger, Path.GetFullPath(directory));
+            _localServer = LocalPostgres.StartAsync(directory).GetAwaiter().GetResult();
+            _connectionString = Normalize(_localServer.ConnectionString);
+            LogEmbeddedStarted(logger, _localServer.Port);
+        }
+    }
+
+    /// <summary>Closes the pool and stops the embedded server, if any.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+            _dataSource = null;
+        }
+
+        if (_localServer is not null)
+        {
+            await _localServer.DisposeAsync();
+            _localServer = null;
+        }
+
+        _initializeLock.Dispose();
+    }
+
+    /// <summary>Adds short timeouts unless the connection string sets its own, so an unreachable database fails fast.</summary>
+    private static string? Normalize(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return null;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Timeout = 5;
+            builder.CommandTimeout = 15;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No ConnectionStrings:Copilot configured; starting the embedded PostgreSQL server in {DataDirectory}")]
+    private static partial void LogStartingEmbedded(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded PostgreSQL listening on 127.0.0.1:{Port}")]
+    private static partial void LogEmbeddedStarted(ILogger logger, int port);
+}

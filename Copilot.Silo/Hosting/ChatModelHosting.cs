@@ -1,0 +1,58 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Copilot.Grains.ChatModel;
+using Copilot.Silo.ChatModel;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenAI;
+
+namespace Copilot.Silo.Hosting;
+
+/// <summary>Registers the <see cref="IChatClient"/> the session grains talk to.</summary>
+public static class ChatModelHosting
+{
+    /// <summary>Binds <c>Copilot:ChatModel</c> and registers the offline responder or the OpenAI client it names.</summary>
+    public static IServiceCollection AddCopilotChatModel(this IServiceCollection services)
+    {
+        services.AddOptions<ChatModelOptions>()
+            .BindConfiguration(ChatModelOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(
+                o => o.EffectiveProvider != ChatModelProvider.OpenAI || !string.IsNullOrWhiteSpace(o.ApiKey),
+                "Copilot:ChatModel:ApiKey is required when Copilot:ChatModel:Provider is OpenAI.")
+            .Validate(
+                o => o.EffectiveProvider != ChatModelProvider.OpenAI || !string.IsNullOrWhiteSpace(o.Model),
+                "Copilot:ChatModel:Model is required when Copilot:ChatModel:Provider is OpenAI (e.g. gpt-4o-mini).")
+            .Validate(o => o.Timeout > TimeSpan.Zero, "Copilot:ChatModel:Timeout must be positive.")
+            .Validate(o => o.OfflineChunkDelay >= TimeSpan.Zero, "Copilot:ChatModel:OfflineChunkDelay must not be negative.")
+            .Validate(o => o.MaxRetries is >= 0 and <= 10, "Copilot:ChatModel:MaxRetries must be between 0 and 10.")
+            .ValidateOnStart();
+        services.AddSingleton<IChatClient>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ChatModelOptions>>().Value;
+            return options.EffectiveProvider switch
+            {
+                ChatModelProvider.OpenAI => CreateOpenAIClient(options),
+                _ => new OfflineChatClient(sp.GetRequiredService<IOptions<ChatModelOptions>>()),
+            };
+        });
+        return services;
+    }
+
+    private static IChatClient CreateOpenAIClient(ChatModelOptions options)
+    {
+        var clientOptions = new OpenAIClientOptions
+        {
+            RetryPolicy = new ClientRetryPolicy(options.MaxRetries),
+            NetworkTimeout = options.Timeout,
+        };
+        if (options.Endpoint is not null)
+        {
+            clientOptions.Endpoint = options.Endpoint;
+        }
+
+        var chatClient = new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(options.ApiKey!), clientOptions);
+        return new ProviderErrorChatClient(chatClient.AsIChatClient());
+    }
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Copilot.Silo.Hosting;
+
+/// <summary>This silo's place in the cluster, bound from <c>Copilot:Cluster</c>.</summary>
+public sealed class ClusterSettings
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Copilot:Cluster";
+
+    /// <summary>Silos with the same cluster id form one cluster. Default <c>copilot</c>.</summary>
+    [Required]
+    public string ClusterId { get; set; } = "copilot";
+
+    /// <summary>Names the stored data (grain state, reminders): keep it across deployments. Default <c>copilot</c>.</summary>
+    [Required]
+    public string ServiceId { get; set; } = "copilot";
+
+    /// <summary>Port for silo-to-silo traffic. Default 11111.</summary>
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port for external Orleans clients. Default 30000.</summary>
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one at. Default 127.0.0.1 (a single machine).</summary>
+    public string? AdvertisedIP { get; set; }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace Copilot.Silo.Hosting;
+
+/// <summary>Co-hosts the Orleans silo in the web application.</summary>
+public static class SiloHosting
+{
+    /// <summary>Adds the silo: grains, storage and reminders on PostgreSQL, membership from <c>Copilot:Cluster</c>.</summary>
+    public static WebApplicationBuilder AddCopilotSilo(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ClusterSettings>()
+            .BindConfiguration(ClusterSettings.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(
+                s => string.IsNullOrWhiteSpace(s.AdvertisedIP) || System.Net.IPAddress.TryParse(s.AdvertisedIP, out _),
+                "Copilot:Cluster:AdvertisedIP must be an IP address.")
+            .ValidateOnStart();
+        var cluster = builder.Configuration.GetSection(ClusterSettings.SectionName).Get<ClusterSettings>() ?? new ClusterSettings();
+        builder.UseOrleans(silo =>
+        {
+            silo.AddCopilotGrains();
+            silo.UseCopilotClustering(cluster);
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Copilot:Cluster:Membership"));
+        });
+        return builder;
+    }
+}
