@@ -1,0 +1,58 @@
+using Npgsql;
+
+namespace Copilot.Tests.Fixtures;
+
+/// <summary>Direct SQL reads of what Orleans stored, for checks the grains cannot make about themselves.</summary>
+public static class Sql
+{
+    /// <summary>Runs a query with one <c>@id</c> parameter and returns the first column of every row.</summary>
+    public static async Task<List<T>> ColumnAsync<T>(string sql, Guid id)
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<T>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return values;
+    }
+
+    /// <summary>Payload sizes (bytes) of every storage row of a session: its header and its sealed pages.</summary>
+    public static Task<List<int>> SessionRowSizesAsync(Guid sessionId) => ColumnAsync<int>(
+        """
+        SELECT octet_length(payloadbinary)
+        FROM orleansstorage
+        WHERE payloadbinary IS NOT NULL
+          AND ((graintypestring = 'copilotsession'
+                AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'id' = @id::text)
+            OR (graintypestring = 'copilotsessionpage'
+                AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'session_id' = @id::text))
+        """,
+        sessionId);
+
+    /// <summary>Every storage row (payload or not) whose grain key is the session id: header and pages.</summary>
+    public static async Task<long> SessionRowCountAsync(Guid sessionId)
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT count(*) FROM orleansstorage
+            WHERE graintypestring IN ('copilotsession', 'copilotsessionpage') AND grainidn0 = @n0 AND grainidn1 = @n1
+            """);
+        var (n0, n1) = GuidHalves(sessionId);
+        command.Parameters.AddWithValue("n0", n0);
+        command.Parameters.AddWithValue("n1", n1);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The two 64-bit halves Orleans stores a GUID key as (grainidn0, grainidn1).</summary>
+    public static (long N0, long N1) GuidHalves(Guid id)
+    {
+        var bytes = id.ToByteArray();
+        return (BitConverter.ToInt64(bytes, 0), BitConverter.ToInt64(bytes, 8));
+    }
+}

@@ -1,0 +1,51 @@
+using Copilot.Silo.Database;
+using Copilot.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Copilot.Tests.Fixtures;
+
+/// <summary>Builds in-process Orleans test clusters wired exactly like the silo: ADO.NET storage and reminders on
+/// the test PostgreSQL (membership is the test cluster's own).</summary>
+public static class TestClusters
+{
+    /// <summary>Settings every test cluster gets; small pages so that sealing happens in short tests.</summary>
+    public static IReadOnlyDictionary<string, string?> DefaultSettings { get; } = new Dictionary<string, string?>
+    {
+        ["Copilot:Sessions:PageMaxMessages"] = "50",
+        ["Copilot:Sessions:PageMaxBytes"] = "16384",
+        ["Copilot:ChatModel:Provider"] = "Offline",
+        ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00",
+        ["Copilot:Database:ApplySchemaOnStart"] = "false",
+    };
+
+    /// <summary>Starts a cluster of <paramref name="silos"/> silos with the given service id.</summary>
+    public static async Task<InProcessTestCluster> StartAsync(
+        string serviceId,
+        short silos = 1,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var connectionString = await TestDatabase.GetConnectionStringAsync();
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ServiceId = serviceId;
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(DefaultSettings);
+            host.Configuration.AddInMemoryCollection(
+                new Dictionary<string, string?> { ["ConnectionStrings:Copilot"] = connectionString });
+            if (settings is not null)
+            {
+                host.Configuration.AddInMemoryCollection(settings);
+            }
+
+            host.AddCopilotDatabase();
+            configureServices?.Invoke(host.Services);
+        });
+        builder.ConfigureSilo((_, silo) => silo.AddCopilotGrains());
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
