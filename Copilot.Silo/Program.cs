@@ -1,13 +1,15 @@
+using Copilot.Api;
 using Copilot.Silo;
 using Copilot.Silo.Hosting;
 
 var command = SiloCommand.Parse(args);
 var builder = WebApplication.CreateBuilder(command.HostArguments);
 builder.AddCopilotDatabase();
+builder.AddCopilotApi();
 builder.AddCopilotSilo();
 
 var app = builder.Build();
-app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+app.UseCopilotApi();
 
 return await command.RunAsync(app);
 

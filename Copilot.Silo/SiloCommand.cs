@@ -1,4 +1,6 @@
+using Copilot.Api.Auth;
 using Copilot.Silo.Database;
+using Microsoft.Extensions.Options;
 
 namespace Copilot.Silo;
 
@@ -7,13 +9,21 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
 {
     private const string Run = "run";
     private const string Migrate = "migrate";
+    private const string Token = "token";
 
-    /// <summary>Splits a leading command word (<c>migrate</c>) from the host's own arguments.</summary>
+    /// <summary>Splits a leading command (<c>migrate</c>, <c>token &lt;user-id&gt;</c>) from the host's own arguments.</summary>
     public static SiloCommand Parse(string[] args)
     {
         if (args.Length > 0 && args[0] is Migrate)
         {
             return new SiloCommand(args[0], args[1..], []);
+        }
+
+        if (args.Length > 0 && args[0] is Token)
+        {
+            return args.Length > 1
+                ? new SiloCommand(Token, args[2..], [args[1]])
+                : new SiloCommand(Token, args[1..], []);
         }
 
         return new SiloCommand(Run, args, []);
@@ -34,6 +44,8 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
                     }
 
                     return 0;
+                case Token:
+                    return PrintToken(app);
                 default:
                     await app.RunAsync();
                     return 0;
@@ -44,10 +56,28 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;
         }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        catch (OptionsValidationException ex)
         {
             await Console.Error.WriteLineAsync($"error: invalid configuration: {string.Join(" ", ex.Failures)}");
             return 1;
         }
+    }
+
+    private int PrintToken(WebApplication app)
+    {
+        if (CommandArguments.Length != 1 || !Guid.TryParse(CommandArguments[0], out var userId))
+        {
+            Console.Error.WriteLine("usage: token <user-id>   (the user id is a UUID)");
+            return 2;
+        }
+
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode != AuthMode.Development)
+        {
+            Console.Error.WriteLine("error: 'token' issues development tokens; Copilot:Auth:Mode is not Development.");
+            return 1;
+        }
+
+        Console.WriteLine(app.Services.GetRequiredService<DevelopmentTokens>().Issue(userId));
+        return 0;
     }
 }

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Copilot.Api;
+
+/// <summary>HTTP limits, bound from <c>Copilot:Api</c>.</summary>
+public sealed class ApiOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Copilot:Api";
+
+    /// <summary>Largest request body accepted, in bytes. Default 256 KiB (a 16,000-character message needs at most ~64 KiB).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Sessions listed by <c>GET /api/copilot</c>. Default 5, as the panel expects.</summary>
+    [Range(1, 200)]
+    public int RecentSessionsListed { get; set; } = 5;
+}

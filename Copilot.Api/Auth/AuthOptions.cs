@@ -1,0 +1,36 @@
+namespace Copilot.Api.Auth;
+
+/// <summary>Bearer-token validation, bound from <c>Copilot:Auth</c>.</summary>
+public sealed class AuthOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Copilot:Auth";
+
+    /// <summary>The issuer of development tokens.</summary>
+    public const string DevelopmentIssuer = "copilot-development";
+
+    /// <summary><see cref="AuthMode.Development"/> (default) or <see cref="AuthMode.Jwt"/>.</summary>
+    public AuthMode Mode { get; set; } = AuthMode.Development;
+
+    /// <summary>HS256 signing secret (Supabase's JWT secret). Jwt mode needs this or <see cref="JwksUrl"/>.</summary>
+    public string? JwtSecret { get; set; }
+
+    /// <summary>URL of the provider's JSON Web Key Set, for asymmetric keys
+    /// (Supabase: <c>https://&lt;project&gt;.supabase.co/auth/v1/.well-known/jwks.json</c>).</summary>
+    public Uri? JwksUrl { get; set; }
+
+    /// <summary>Required issuer (Supabase: <c>https://&lt;project&gt;.supabase.co/auth/v1</c>). Required in Jwt mode.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Required audience. Default <c>authenticated</c>, as Supabase issues.</summary>
+    public string Audience { get; set; } = "authenticated";
+
+    /// <summary>Refuse a JWKS URL that is not HTTPS (loopback excepted). Default true.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Where the development signing key is kept. Default <c>.data/dev-signing-key</c>.</summary>
+    public string DevelopmentKeyPath { get; set; } = Path.Combine(".data", "dev-signing-key");
+
+    /// <summary>Clock skew allowed when checking expiry. Default 30 s.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+}

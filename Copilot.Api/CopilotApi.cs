@@ -1,0 +1,138 @@
+using Copilot.Api.Auth;
+using Copilot.Api.Errors;
+using Copilot.Api.Requests;
+using Copilot.Api.Seed;
+using Copilot.Api.Streaming;
+using Copilot.Grains.Personas;
+using Copilot.Grains.Sessions;
+using Copilot.Grains.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Copilot.Api;
+
+/// <summary>The seed-compatible surface: the chat panel works against it with only its base URL and auth header changed.</summary>
+public static class CopilotApi
+{
+    /// <summary>Maps <c>POST /api/copilot</c> and <c>GET /api/copilot</c>, for authenticated users only.</summary>
+    public static RouteGroupBuilder MapCopilotApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/copilot").RequireAuthorization().WithTags("Copilot");
+        group.MapPost("", SendAsync);
+        group.MapGet("", GetAsync);
+        return group;
+    }
+
+    /// <summary>Stores the message, then streams the reply as plain text.</summary>
+    public static async Task<IResult> SendAsync(
+        HttpContext httpContext,
+        IGrainFactory grains,
+        IOptions<ApiOptions> apiOptions,
+        IOptions<SessionsOptions> sessionsOptions)
+    {
+        var userId = httpContext.User.GetUserId();
+        var (request, error) = await ChatRequestReader.ReadAsync(
+            httpContext.Request,
+            apiOptions.Value.MaxRequestBodyBytes,
+            sessionsOptions.Value.MaxMessageChars,
+            httpContext.RequestAborted);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var (grain, started) = await StartTurnAsync(grains, userId, request!);
+        var first = await FirstProgressAsync(grain, userId, started.TurnId);
+        if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
+        {
+            // Nothing reached the client yet, so the failure can still be an honest status code.
+            httpContext.Response.Headers[PlainTextReply.SessionIdHeader] = started.Session.Id.ToString();
+            return ApiErrors.ModelFailed(first.ErrorCode);
+        }
+
+        return new PlainTextReply(grain, userId, started, first);
+    }
+
+    /// <summary>The 5 most recently updated sessions, or one session's messages with <c>?sessionId=</c>.</summary>
+    public static async Task<Results<Ok<SeedSessionsResponse>, Ok<SeedMessagesResponse>, JsonHttpResult<ApiError>>> GetAsync(
+        string? sessionId, HttpContext httpContext, IGrainFactory grains, IOptions<ApiOptions> apiOptions)
+    {
+        var userId = httpContext.User.GetUserId();
+        if (string.IsNullOrEmpty(sessionId))
+        {
+            var page = await grains.GetGrain<IUserSessionsGrain>(userId).ListAsync(apiOptions.Value.RecentSessionsListed);
+            return TypedResults.Ok(new SeedSessionsResponse([.. page.Sessions.Select(s => ToSeed(s, userId))]));
+        }
+
+        if (!Guid.TryParse(sessionId, out var id))
+        {
+            return ApiErrors.BadRequest("sessionId must be a UUID");
+        }
+
+        var messages = await grains.GetGrain<ISessionGrain>(id).GetAllMessagesAsync(userId);
+        return messages is null
+            ? ApiErrors.SessionNotFound()
+            : TypedResults.Ok(new SeedMessagesResponse([.. messages.Select(m => ToSeed(m, id))]));
+    }
+
+    /// <summary>Starts the turn in the named session or, when that one does not exist for this user (never created,
+    /// expired, someone else's), in a new session; the other session is never touched.</summary>
+    private static async Task<(ISessionGrain Grain, TurnStarted Started)> StartTurnAsync(
+        IGrainFactory grains, Guid userId, ChatRequest request)
+    {
+        var turn = new TurnRequest { Content = request.Message, Role = request.Role };
+        if (request.SessionId is { } sessionId)
+        {
+            var existing = grains.GetGrain<ISessionGrain>(sessionId);
+            try
+            {
+                return (existing, await existing.StartTurnAsync(userId, turn));
+            }
+            catch (SessionNotFoundException)
+            {
+                // Fall through to a new session, as the panel expects.
+            }
+        }
+
+        var created = grains.GetGrain<ISessionGrain>(Guid.NewGuid());
+        return (created, await created.StartTurnAsync(userId, turn with { CreateIfMissing = true }));
+    }
+
+    /// <summary>Waits for the first text or the end of the turn, whichever comes first.</summary>
+    private static async Task<ReplyProgress> FirstProgressAsync(ISessionGrain grain, Guid userId, Guid turnId)
+    {
+        ReplyProgress progress;
+        do
+        {
+            progress = await grain.ReadReplyAsync(userId, turnId, 0, PlainTextReply.PollWait);
+        }
+        while (!progress.Done && progress.NextOffset == 0);
+
+        return progress;
+    }
+
+    private static SeedSession ToSeed(SessionSummary session, Guid userId) => new(
+        session.Id,
+        userId,
+        session.CreatedAt,
+        session.UpdatedAt,
+        new SeedSessionMetadata(session.Role.ToWireName(), session.Title, session.MessageCount),
+        IsActive: true);
+
+    private static SeedMessage ToSeed(SessionMessage message, Guid sessionId) => new(
+        message.Id,
+        sessionId,
+        message.Role.ToString().ToLowerInvariant(),
+        message.Content,
+        message.CreatedAt,
+        new SeedMessageMetadata(
+            message.Seq,
+            message.Status.ToString().ToLowerInvariant(),
+            message.Metadata.Model,
+            message.Metadata.InputTokens,
+            message.Metadata.OutputTokens,
+            message.Metadata.ErrorCode));
+}

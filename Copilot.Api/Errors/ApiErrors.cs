@@ -1,0 +1,63 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Copilot.Grains.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Copilot.Api.Errors;
+
+/// <summary>The service's error answers, in one place, so every route says the same thing for the same fault.</summary>
+public static class ApiErrors
+{
+    /// <summary>400 with a description of the bad input.</summary>
+    public static JsonHttpResult<ApiError> BadRequest(string error) =>
+        TypedResults.Json(new ApiError(error, "invalid_request"), statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>404 for a session that does not exist for this caller (never created, expired, or someone else's).</summary>
+    public static JsonHttpResult<ApiError> SessionNotFound() =>
+        TypedResults.Json(new ApiError("Session not found", "session_not_found"), statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>413 for a body over the size limit.</summary>
+    public static JsonHttpResult<ApiError> TooLarge(long limit) =>
+        TypedResults.Json(
+            new ApiError($"Request body is larger than {limit} bytes", "body_too_large"),
+            statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    /// <summary>502 when the chat model failed before producing anything.</summary>
+    public static JsonHttpResult<ApiError> ModelFailed(string? code) =>
+        TypedResults.Json(
+            new ApiError("The chat model could not answer; your message was saved, please try again", code ?? "model_error"),
+            statusCode: StatusCodes.Status502BadGateway);
+
+    /// <summary>The answer for an exception a route did not handle itself, or null to let it surface as a 500.</summary>
+    public static (int Status, ApiError Error) FromException(Exception exception) => exception switch
+    {
+        SessionNotFoundException => (StatusCodes.Status404NotFound, new ApiError("Session not found", "session_not_found")),
+        TurnInFlightException => (StatusCodes.Status409Conflict,
+            new ApiError("A reply is already being generated in this session; wait for it to finish", "turn_in_flight")),
+        RoleMismatchException => (StatusCodes.Status409Conflict,
+            new ApiError("This session was created with another role; start a new session to change roles", "role_mismatch")),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (StatusCodes.Status413PayloadTooLarge, new ApiError("Request body is too large", "body_too_large")),
+        BadHttpRequestException bad => (bad.StatusCode, new ApiError("Bad request", "invalid_request")),
+        _ when IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable,
+            new ApiError("The service is temporarily unavailable (storage unreachable); please retry", "unavailable")),
+        _ => (StatusCodes.Status500InternalServerError, new ApiError("Internal server error", "internal_error")),
+    };
+
+    /// <summary>True when the cause is the database or the cluster being unreachable rather than a bug.</summary>
+    private static bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is DbException or SocketException or TimeoutException
+                or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException
+                || (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnavailable)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
