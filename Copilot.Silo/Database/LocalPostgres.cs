@@ -44,9 +44,11 @@ public sealed class LocalPostgres : IAsyncDisposable
         Database = DatabaseName,
     }.ConnectionString;
 
-    /// <summary>Initializes <paramref name="dataDirectory"/> if needed, starts the server and creates the database.</summary>
+    /// <summary>Initializes <paramref name="dataDirectory"/> if needed, starts the server on <paramref name="port"/> (a free
+    /// one when null) and creates the database.</summary>
     /// <exception cref="LocalPostgresException">No binaries were found, or the server did not start; the message says why.</exception>
-    public static async Task<LocalPostgres> StartAsync(string dataDirectory, CancellationToken cancellationToken = default)
+    public static async Task<LocalPostgres> StartAsync(
+        string dataDirectory, int? port = null, CancellationToken cancellationToken = default)
     {
         var binDirectory = FindBinDirectory() ?? throw new LocalPostgresException(
             "PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them (Debian: apt-get install postgresql) " +
@@ -61,7 +63,7 @@ public sealed class LocalPostgres : IAsyncDisposable
 
         // A server left running on this directory (a silo that was killed) is adopted rather than fought over.
         var runningPort = await RunningPortAsync(binDirectory, dataDirectory, runAsServiceUser, cancellationToken);
-        var server = new LocalPostgres(binDirectory, dataDirectory, runningPort ?? FreePort(), runAsServiceUser);
+        var server = new LocalPostgres(binDirectory, dataDirectory, runningPort ?? port ?? FreePort(), runAsServiceUser);
         if (runningPort is null)
         {
             await server.InitializeAsync(cancellationToken);

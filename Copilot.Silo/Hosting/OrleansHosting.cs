@@ -54,19 +54,26 @@ public static class OrleansHosting
     }
 
     /// <summary>Membership in the PostgreSQL tables, with the ids, ports and address from <c>Copilot:Cluster</c>.</summary>
-    public static ISiloBuilder UseCopilotClustering(this ISiloBuilder silo, ClusterSettings settings)
+    /// <remarks>Read through options, when the silo starts, so that every configuration source is in place.</remarks>
+    public static ISiloBuilder UseCopilotClustering(this ISiloBuilder silo)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        silo.Configure<ClusterOptions>(o =>
+        silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<ClusterSettings>>((o, settings) =>
         {
-            o.ClusterId = settings.ClusterId;
-            o.ServiceId = settings.ServiceId;
+            o.ClusterId = settings.Value.ClusterId;
+            o.ServiceId = settings.Value.ServiceId;
         });
-        silo.ConfigureEndpoints(
-            string.IsNullOrWhiteSpace(settings.AdvertisedIP) ? IPAddress.Loopback : IPAddress.Parse(settings.AdvertisedIP),
-            settings.SiloPort,
-            settings.GatewayPort,
-            listenOnAnyHostAddress: !string.IsNullOrWhiteSpace(settings.AdvertisedIP));
+        silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<ClusterSettings>>((o, settings) =>
+        {
+            var advertised = settings.Value.AdvertisedIP;
+            o.AdvertisedIPAddress = string.IsNullOrWhiteSpace(advertised) ? IPAddress.Loopback : IPAddress.Parse(advertised);
+            o.SiloPort = settings.Value.SiloPort;
+            o.GatewayPort = settings.Value.GatewayPort;
+
+            // An advertised address means other hosts connect: listen on every interface. Otherwise loopback only.
+            var listenOn = string.IsNullOrWhiteSpace(advertised) ? IPAddress.Loopback : IPAddress.Any;
+            o.SiloListeningEndpoint = new IPEndPoint(listenOn, settings.Value.SiloPort);
+            o.GatewayListeningEndpoint = new IPEndPoint(listenOn, settings.Value.GatewayPort);
+        });
         silo.UseAdoNetClustering((OptionsBuilder<AdoNetClusteringSiloOptions> options) =>
             options.Configure<CopilotDatabase>((o, database) =>
             {

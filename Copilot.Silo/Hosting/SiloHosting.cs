@@ -19,11 +19,10 @@ public static class SiloHosting
                 s => string.IsNullOrWhiteSpace(s.AdvertisedIP) || System.Net.IPAddress.TryParse(s.AdvertisedIP, out _),
                 "Copilot:Cluster:AdvertisedIP must be an IP address.")
             .ValidateOnStart();
-        var cluster = builder.Configuration.GetSection(ClusterSettings.SectionName).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.UseOrleans(silo =>
         {
             silo.AddCopilotGrains();
-            silo.UseCopilotClustering(cluster);
+            silo.UseCopilotClustering();
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Copilot:Cluster:Membership"));
         });
         return builder;
