@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Copilot.Tests.Fixtures;
+
+/// <summary>The whole Copilot.Silo application in-process (HTTP API and a real silo) on the test PostgreSQL.</summary>
+/// <remarks>Each instance gets its own cluster id and ports; pass the same <paramref name="serviceId"/> to a second
+/// instance to read what the first one stored, as a restarted deployment would.</remarks>
+public sealed class CopilotAppFactory(
+    string connectionString,
+    string? serviceId = null,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
+{
+    /// <summary>Starts an app on the shared test database.</summary>
+    public static async Task<CopilotAppFactory> StartAsync(
+        string? serviceId = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var factory = new CopilotAppFactory(
+            await TestDatabase.GetConnectionStringAsync(), serviceId, settings, configureServices);
+        factory.StartServer();
+        return factory;
+    }
+
+    /// <summary>The service id the app stores its rows under.</summary>
+    public string ServiceId { get; } = serviceId ?? "app-" + Guid.NewGuid().ToString("N")[..8];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var defaults = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Copilot"] = connectionString,
+            ["Copilot:Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+            ["Copilot:Cluster:ServiceId"] = ServiceId,
+            ["Copilot:Cluster:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Copilot:Cluster:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Copilot:Auth:Mode"] = "Jwt",
+            ["Copilot:Auth:JwtSecret"] = TestTokens.Secret,
+            ["Copilot:Auth:Issuer"] = TestTokens.Issuer,
+            ["Copilot:ChatModel:Provider"] = "Offline",
+            ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in defaults.Concat(settings ?? new Dictionary<string, string?>()))
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureServices(configureServices);
+        }
+    }
+}
