@@ -8,6 +8,9 @@ namespace Copilot.Silo.ChatModel;
 
 /// <summary>Turns the OpenAI client's exceptions into <see cref="ChatModelException"/> with a stable code, so the
 /// session grain can store and report why a reply failed without knowing the provider.</summary>
+/// <remarks>A stream that ends without a finish reason is a failure too: the OpenAI client ends the stream quietly
+/// when the server sends an <c>error</c> event mid-way or closes the body early, and the partial reply must not be
+/// stored as complete.</remarks>
 internal sealed class ProviderErrorChatClient(IChatClient inner) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(
@@ -29,6 +32,7 @@ internal sealed class ProviderErrorChatClient(IChatClient inner) : DelegatingCha
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var finished = false;
         try
         {
             while (true)
@@ -38,7 +42,7 @@ internal sealed class ProviderErrorChatClient(IChatClient inner) : DelegatingCha
                 {
                     if (!await updates.MoveNextAsync())
                     {
-                        yield break;
+                        break;
                     }
 
                     update = updates.Current;
@@ -48,12 +52,18 @@ internal sealed class ProviderErrorChatClient(IChatClient inner) : DelegatingCha
                     throw translated;
                 }
 
+                finished |= update.FinishReason is not null;
                 yield return update;
             }
         }
         finally
         {
             await updates.DisposeAsync();
+        }
+
+        if (!finished)
+        {
+            throw new ChatModelException(ChatModelException.Error, "The chat model's stream ended before the reply was finished.");
         }
     }
 

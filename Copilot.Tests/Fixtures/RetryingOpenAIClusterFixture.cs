@@ -1,0 +1,4 @@
+namespace Copilot.Tests.Fixtures;
+
+/// <summary>Like <see cref="OpenAIClusterFixture"/>, but the OpenAI client retries a failed request once.</summary>
+public sealed class RetryingOpenAIClusterFixture() : OpenAIClusterFixture(maxRetries: 1);
