@@ -24,7 +24,7 @@ internal sealed partial class SessionGrain(
     IChatClient chatClient,
     IOptions<SessionsOptions> sessionOptions,
     IOptions<ChatModelOptions> modelOptions,
-    TimeProvider time,
+    [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     /// <summary>The name of the one reminder each session registers.</summary>

@@ -8,6 +8,11 @@ public sealed class SessionsOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Sessions";
 
+    /// <summary>The service key of the <see cref="TimeProvider"/> session logic reads (idle deadlines, message times).</summary>
+    /// <remarks>Kept apart from the unkeyed clock so tests can move session time (with Orleans' own
+    /// <c>"Orleans.Reminders"</c> clock) without moving token lifetimes or the runtime's timers.</remarks>
+    public const string ClockKey = "Copilot.Sessions";
+
     /// <summary>Room kept in every stored header for fields other than the open page (title, turn markers).</summary>
     public const int HeaderReserveBytes = 8 * 1024;
 

@@ -50,6 +50,7 @@ public static class OrleansHosting
             .ValidateOnStart();
         silo.Services.AddCopilotChatModel();
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddKeyedSingleton(SessionsOptions.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         return silo;
     }
 
