@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Copilot.Api.Admin;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
 using Microsoft.AspNetCore.Builder;
@@ -14,6 +15,7 @@ public static class ApiHosting
     /// <summary>Adds the API's services.</summary>
     public static IHostApplicationBuilder AddCopilotApi(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddProblemDetails();
@@ -30,6 +32,7 @@ public static class ApiHosting
         app.UseAuthorization();
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous();
         app.MapCopilotApi();
+        app.MapCopilotAdmin();
         return app;
     }
 }

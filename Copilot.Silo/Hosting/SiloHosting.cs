@@ -1,3 +1,5 @@
+using Copilot.Api.Admin;
+using Copilot.Silo.Database;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +21,7 @@ public static class SiloHosting
                 s => string.IsNullOrWhiteSpace(s.AdvertisedIP) || System.Net.IPAddress.TryParse(s.AdvertisedIP, out _),
                 "Copilot:Cluster:AdvertisedIP must be an IP address.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<ISessionSweeper, SqlSessionSweeper>();
         builder.UseOrleans(silo =>
         {
             silo.AddCopilotGrains();

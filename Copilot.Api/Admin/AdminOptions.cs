@@ -1,0 +1,11 @@
+namespace Copilot.Api.Admin;
+
+/// <summary>Admin calls, bound from <c>Copilot:Admin</c>.</summary>
+public sealed class AdminOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Copilot:Admin";
+
+    /// <summary>Bearer secret for the expiry sweep. Unset (the default) disables the sweep: it answers 404.</summary>
+    public string? CronSecret { get; set; }
+}

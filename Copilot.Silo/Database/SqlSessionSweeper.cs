@@ -1,0 +1,64 @@
+using Copilot.Api.Admin;
+using Copilot.Grains.Sessions;
+using Copilot.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+
+namespace Copilot.Silo.Database;
+
+/// <summary>Finds idle sessions with one query over the stored headers, then lets each session grain decide and
+/// delete itself, so the sweep and the reminders share one code path and can race harmlessly.</summary>
+internal sealed partial class SqlSessionSweeper(
+    CopilotDatabase database,
+    IGrainFactory grains,
+    IOptions<ClusterOptions> cluster,
+    IOptions<SessionsOptions> sessions,
+    [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
+    ILogger<SqlSessionSweeper> logger) : ISessionSweeper
+{
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - sessions.Value.IdleTimeout;
+        var candidates = new List<Guid>();
+        await using (var command = database.DataSource.CreateCommand(
+            """
+            SELECT (doc ->> 'id')::uuid
+            FROM orleansstorage s
+            CROSS JOIN LATERAL jsonb(convert_from(s.payloadbinary, 'UTF8')) AS doc
+            WHERE s.graintypestring = @stateName
+              AND s.serviceid = @serviceId
+              AND s.payloadbinary IS NOT NULL
+              AND doc ->> 'id' IS NOT NULL
+              AND (doc ->> 'status' = 'expiring' OR (doc ->> 'updated_at')::timestamptz < @cutoff)
+            """))
+        {
+            command.Parameters.AddWithValue("stateName", CopilotStorage.SessionStateName);
+            command.Parameters.AddWithValue("serviceId", cluster.Value.ServiceId);
+            command.Parameters.AddWithValue("cutoff", cutoff);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                candidates.Add(reader.GetGuid(0));
+            }
+        }
+
+        var expired = 0;
+        foreach (var sessionId in candidates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await grains.GetGrain<ISessionGrain>(sessionId).ExpireIfIdleAsync())
+            {
+                expired++;
+            }
+        }
+
+        LogSwept(candidates.Count, expired);
+        return expired;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expiry sweep: {Candidates} idle candidate(s), {Expired} expired")]
+    private partial void LogSwept(int candidates, int expired);
+}
