@@ -17,7 +17,7 @@ public static class TestTokens
     /// <summary>The audience the test apps require.</summary>
     public const string Audience = "authenticated";
 
-    /// <summary>A valid token for <paramref name="userId"/>.</summary>
+    /// <summary>A valid token for <paramref name="userId"/>, good for a year (tests move session time by weeks).</summary>
     public static string For(Guid userId) => Create(userId.ToString());
 
     /// <summary>A token with any of its parts overridden.</summary>
@@ -29,14 +29,15 @@ public static class TestTokens
         DateTime? expires = null)
     {
         var now = DateTime.UtcNow;
-        var expiry = expires ?? now.AddHours(1);
+        var expiry = expires ?? now.AddDays(365);
+        var notBefore = expiry < now ? expiry.AddHours(-2) : now.AddMinutes(-5);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
             Audience = audience,
             Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim("role", "authenticated")]),
-            IssuedAt = expiry.AddHours(-2),
-            NotBefore = expiry.AddHours(-2),
+            IssuedAt = notBefore,
+            NotBefore = notBefore,
             Expires = expiry,
             SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256),
