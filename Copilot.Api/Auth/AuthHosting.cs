@@ -18,6 +18,7 @@ public static class AuthHosting
     {
         builder.Services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)
+            .PostConfigure(o => o.JwtSecret = string.IsNullOrEmpty(o.JwtSecret) ? null : o.JwtSecret)
             .Validate(o => o.Mode != AuthMode.Jwt || o.JwtSecret is not null || o.JwksUrl is not null,
                 "Copilot:Auth:JwtSecret or Copilot:Auth:JwksUrl is required when Copilot:Auth:Mode is Jwt.")
             .Validate(o => o.Mode != AuthMode.Jwt || !string.IsNullOrWhiteSpace(o.Issuer),
@@ -76,11 +77,12 @@ public static class AuthHosting
         }
         else
         {
-            jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
+            var requireHttps = options.RequireHttpsMetadata && !options.JwksUrl!.IsLoopback;
+            jwt.RequireHttpsMetadata = requireHttps;
             jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
                 options.JwksUrl!.AbsoluteUri,
                 new JwksRetriever(),
-                new HttpDocumentRetriever { RequireHttps = options.RequireHttpsMetadata });
+                new HttpDocumentRetriever { RequireHttps = requireHttps });
         }
 
         jwt.Events = new JwtBearerEvents
