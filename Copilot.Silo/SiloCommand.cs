@@ -34,6 +34,8 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
     {
         try
         {
+            // Every ValidateOnStart check, now: a wrong setting stops the process before anything connects anywhere.
+            app.Services.GetService<IStartupValidator>()?.Validate();
             switch (Name)
             {
                 case Migrate:
@@ -51,6 +53,12 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
                     return 0;
             }
         }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            await Console.Error.WriteLineAsync(
+                $"error: PostgreSQL could not be used: {ex.Message} Check ConnectionStrings__Copilot (or unset it to use the embedded server).");
+            return 1;
+        }
         catch (LocalPostgresException ex)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
@@ -59,6 +67,17 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
         catch (OptionsValidationException ex)
         {
             await Console.Error.WriteLineAsync($"error: invalid configuration: {string.Join(" ", ex.Failures)}");
+            return 1;
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            var failures = ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures);
+            await Console.Error.WriteLineAsync($"error: invalid configuration: {string.Join(" ", failures)}");
+            return 1;
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync($"error: invalid configuration: {ex.Message}");
             return 1;
         }
     }
