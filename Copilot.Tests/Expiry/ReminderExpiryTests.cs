@@ -70,6 +70,22 @@ public sealed class ReminderExpiryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sending_messages_does_not_write_the_reminder_table()
+    {
+        var (user, probe) = await NewSessionAsync(_app);
+        var versionBefore = await ReminderVersionAsync(probe.SessionId);
+
+        for (var i = 0; i < 5; i++)
+        {
+            _clock.Advance(TimeSpan.FromHours(1));
+            Assert.Equal(probe.SessionId, (await user.SendAsync($"message {i}", probe.SessionId)).SessionId);
+        }
+
+        Assert.Equal(versionBefore, await ReminderVersionAsync(probe.SessionId));
+        await probe.AssertPresentAsync(messages: 12);
+    }
+
+    [Fact]
     public async Task Repeated_ticks_are_harmless_before_and_after_expiry()
     {
         var (_, busy) = await NewSessionAsync(_app);
@@ -93,6 +109,10 @@ public sealed class ReminderExpiryTests : IAsyncLifetime
         Assert.False(await idleGrain.ExpireIfIdleAsync());
         await idle.AssertGoneAsync();
     }
+
+    private static async Task<int> ReminderVersionAsync(Guid sessionId) => (await Sql.ColumnAsync<int>(
+        "SELECT version FROM orleansreminderstable WHERE grainid LIKE '%' || replace(@id::text, '-', '') || '%'",
+        sessionId)).Single();
 
     private async Task<(CopilotClient User, SessionProbe Probe)> NewSessionAsync(CopilotAppFactory app)
     {

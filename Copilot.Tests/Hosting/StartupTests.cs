@@ -17,9 +17,36 @@ public sealed class StartupTests
         { "ConnectionStrings__Copilot", "Host=127.0.0.1;Port=1;Username=nobody", "PostgreSQL could not be used" },
     };
 
+    [Fact]
+    public async Task Without_postgresql_binaries_the_embedded_default_says_what_to_install()
+    {
+        var (exitCode, line) = await RunSiloAsync(new()
+        {
+            ["ConnectionStrings__Copilot"] = "",
+            ["COPILOT_POSTGRES_BIN"] = "/nonexistent",
+            ["Copilot__Database__LocalDataDirectory"] = Path.Combine(Path.GetTempPath(), "copilot-nobin-" + Guid.NewGuid().ToString("N")[..8]),
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            "error: PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them (Debian: apt-get install postgresql) " +
+            "or set ConnectionStrings__Copilot to an existing PostgreSQL database.",
+            line);
+    }
+
     [Theory]
     [MemberData(nameof(BadSettings))]
     public async Task A_bad_setting_stops_the_service_with_one_clear_line(string name, string value, string expected)
+    {
+        var (exitCode, line) = await RunSiloAsync(new() { [name] = value });
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the silo; returns its exit code and its only line on stderr (failing if there are more, or a stack trace).</summary>
+    private static async Task<(int ExitCode, string ErrorLine)> RunSiloAsync(Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Repository.SiloAssembly);
@@ -27,18 +54,18 @@ public sealed class StartupTests
         start.Environment["Copilot__Cluster__SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Copilot__Cluster__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}";
-        start.Environment[name] = value;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
 
-        var errorLines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(1, process.ExitCode);
-        var line = Assert.Single(errorLines);
-        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", await stdout + await stderr, StringComparison.Ordinal);
+        return (process.ExitCode, Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 }
