@@ -7,6 +7,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Storage;
 
 namespace Copilot.Grains.Sessions;
@@ -16,7 +17,9 @@ namespace Copilot.Grains.Sessions;
 /// Writes go through <see cref="CommitAsync"/>, which restores the in-memory state when the write fails, so memory
 /// never holds a message that storage does not. Only one write runs at a time: every writing call is refused while a
 /// turn is generating (<see cref="TurnInFlightException"/>), and the turn's own final write ends the turn.
+/// Placement prefers the silo that took the request: the reply is read by many short polls from that same silo.
 /// </remarks>
+[PreferLocalPlacement]
 internal sealed partial class SessionGrain(
     [PersistentState(CopilotStorage.SessionStateName, CopilotStorage.ProviderName)]
     IPersistentState<SessionState> state,
