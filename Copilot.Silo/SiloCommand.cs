@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Copilot.Api.Auth;
 using Copilot.Silo.Database;
 using Microsoft.Extensions.Options;
@@ -10,11 +11,13 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
     private const string Run = "run";
     private const string Migrate = "migrate";
     private const string Token = "token";
+    private const string Postgres = "postgres";
 
-    /// <summary>Splits a leading command (<c>migrate</c>, <c>token &lt;user-id&gt;</c>) from the host's own arguments.</summary>
+    /// <summary>Splits a leading command (<c>migrate</c>, <c>postgres</c>, <c>token &lt;user-id&gt;</c>) from the host's
+    /// own arguments.</summary>
     public static SiloCommand Parse(string[] args)
     {
-        if (args.Length > 0 && args[0] is Migrate)
+        if (args.Length > 0 && args[0] is Migrate or Postgres)
         {
             return new SiloCommand(args[0], args[1..], []);
         }
@@ -48,6 +51,8 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
                     return 0;
                 case Token:
                     return PrintToken(app);
+                case Postgres:
+                    return await RunEmbeddedPostgresAsync(app);
                 default:
                     await app.RunAsync();
                     return 0;
@@ -97,6 +102,26 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
         }
 
         Console.WriteLine(app.Services.GetRequiredService<DevelopmentTokens>().Issue(userId));
+        return 0;
+    }
+
+    /// <summary>Runs only the embedded PostgreSQL server, schema applied, until SIGINT/SIGTERM: the shared database of a
+    /// local multi-silo cluster (<c>./run.sh --silos N</c>). Prints <c>ConnectionStrings__Copilot=...</c> when ready.</summary>
+    private static async Task<int> RunEmbeddedPostgresAsync(WebApplication app)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
+        await using var database = app.Services.GetRequiredService<CopilotDatabase>();
+        await database.InitializeAsync();
+        if (!database.IsEmbedded)
+        {
+            await Console.Error.WriteLineAsync("error: 'postgres' runs the embedded server; unset ConnectionStrings__Copilot.");
+            return 2;
+        }
+
+        Console.WriteLine($"ConnectionStrings__Copilot={database.ConnectionString}");
+        await stop.Task;
         return 0;
     }
 }
