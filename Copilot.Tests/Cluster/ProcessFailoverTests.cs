@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Net;
+using Copilot.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace Copilot.Tests.Cluster;
+
+/// <summary>Two real silo processes on one PostgreSQL; the one holding the conversation is killed with SIGKILL.</summary>
+public sealed class ProcessFailoverTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_conversation_continues_on_the_other_process_after_the_first_is_killed()
+    {
+        var clusterId = "failover-" + Guid.NewGuid().ToString("N")[..8];
+        await using var first = await SiloProcess.StartAsync(clusterId);
+        await using var second = await SiloProcess.StartAsync(clusterId);
+        var userId = Guid.NewGuid();
+        var viaFirst = new CopilotClient(first.Http, userId);
+        var viaSecond = new CopilotClient(second.Http, userId);
+
+        // The session activates on the first process, which took its first request.
+        var sessionId = (await viaFirst.SendAsync("one")).SessionId;
+        Assert.Equal(sessionId, (await viaFirst.SendAsync("two", sessionId)).SessionId);
+
+        first.Kill();
+        var clock = Stopwatch.StartNew();
+        CopilotClient.SendResult third;
+        var refused = 0;
+        while (true)
+        {
+            third = await viaSecond.SendAsync("three", sessionId);
+            if (third.Status == HttpStatusCode.OK || clock.Elapsed > TimeSpan.FromSeconds(90))
+            {
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, third.Status);
+            refused++;
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+
+        output.WriteLine($"usable on the survivor {clock.Elapsed.TotalSeconds:F1} s after SIGKILL ({refused} send(s) answered 503 meanwhile)");
+        Assert.True(third.Status == HttpStatusCode.OK, $"still {third.Status} after {clock.Elapsed}:\n{second.Output}");
+        Assert.Equal(sessionId, third.SessionId);
+        Assert.Equal(
+            ["one", OfflineReplies.For("one", 0), "two", OfflineReplies.For("two", 1), "three", OfflineReplies.For("three", 2)],
+            (await viaSecond.LoadMessagesAsync(sessionId)).Select(m => m.GetProperty("content").GetString()));
+
+        await second.StopAsync();
+    }
+}
