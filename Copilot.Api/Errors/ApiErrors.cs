@@ -29,7 +29,7 @@ public static class ApiErrors
             new ApiError("The chat model could not answer; your message was saved, please try again", code ?? "model_error"),
             statusCode: StatusCodes.Status502BadGateway);
 
-    /// <summary>The answer for an exception a route did not handle itself, or null to let it surface as a 500.</summary>
+    /// <summary>The status and body for an exception a route did not handle itself; unknown faults are a plain 500.</summary>
     public static (int Status, ApiError Error) FromException(Exception exception) => exception switch
     {
         SessionNotFoundException => (StatusCodes.Status404NotFound, new ApiError("Session not found", "session_not_found")),
