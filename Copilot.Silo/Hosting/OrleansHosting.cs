@@ -53,7 +53,8 @@ public static class OrleansHosting
         return silo;
     }
 
-    /// <summary>Membership in the PostgreSQL tables, with the ids, ports and address from <c>Copilot:Cluster</c>.</summary>
+    /// <summary>Membership in the PostgreSQL tables (<see cref="UseCopilotMembership"/>), with the ids, ports and address
+    /// from <c>Copilot:Cluster</c>.</summary>
     public static ISiloBuilder UseCopilotClustering(this ISiloBuilder silo, ClusterSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -67,12 +68,30 @@ public static class OrleansHosting
             settings.SiloPort,
             settings.GatewayPort,
             listenOnAnyHostAddress: !string.IsNullOrWhiteSpace(settings.AdvertisedIP));
+        return silo.UseCopilotMembership();
+    }
+
+    /// <summary>Membership in the PostgreSQL tables on <see cref="CopilotDatabase"/>, timed by
+    /// <see cref="MembershipDefaults"/> with <c>Copilot:Cluster:Membership</c> bound over them, and the grain
+    /// directory's lease on a dead silo's grains derived from those timings.</summary>
+    /// <remarks>Cluster ids and endpoints are the caller's: <see cref="UseCopilotClustering"/> takes them from
+    /// configuration, a test cluster sets its own.</remarks>
+    public static ISiloBuilder UseCopilotMembership(this ISiloBuilder silo)
+    {
         silo.UseAdoNetClustering((OptionsBuilder<AdoNetClusteringSiloOptions> options) =>
             options.Configure<CopilotDatabase>((o, database) =>
             {
                 o.Invariant = Invariant;
                 o.DataSource = database.DataSource;
             }));
+
+        // Configure actions run in registration order: the code defaults first, then configuration over them.
+        silo.Services.AddOptions<ClusterMembershipOptions>()
+            .Configure(MembershipDefaults.Apply)
+            .BindConfiguration(ClusterSettings.MembershipSectionName);
+        silo.Services.AddOptions<GrainDirectoryOptions>()
+            .Configure<IOptions<ClusterMembershipOptions>>((o, membership) =>
+                o.RangeLeaseDuration = MembershipDefaults.RangeLeaseDuration(membership.Value));
         return silo;
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Configuration;
 
 namespace Copilot.Silo.Hosting;
 
@@ -24,7 +23,6 @@ public static class SiloHosting
         {
             silo.AddCopilotGrains();
             silo.UseCopilotClustering(cluster);
-            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Copilot:Cluster:Membership"));
         });
         return builder;
     }
