@@ -4,6 +4,7 @@ using Copilot.Grains.Storage;
 using Copilot.Silo.Database;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -16,6 +17,13 @@ public static class OrleansHosting
 {
     /// <summary>The ADO.NET invariant name of Npgsql.</summary>
     public const string Invariant = "Npgsql";
+
+    /// <summary>Time a deactivating session gets after <see cref="SessionsOptions.TurnShutdownGrace"/> to store its reply.</summary>
+    public static readonly TimeSpan ReplyStoreAllowance = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time a stopping silo gets beyond its grains' deactivation for the rest of its shutdown (leaving the
+    /// membership table, closing connections).</summary>
+    public static readonly TimeSpan ShutdownAllowance = TimeSpan.FromSeconds(15);
 
     /// <summary>Storage and reminders on <see cref="CopilotDatabase"/>, session options, the chat model and the clock.</summary>
     /// <remarks>Used by the silo and by test clusters alike; membership is configured separately.</remarks>
@@ -48,6 +56,22 @@ public static class OrleansHosting
             .Validate(o => o.IdleTimeout >= o.ReminderMinimumPeriod, "Copilot:Sessions:IdleTimeout must be at least Copilot:Sessions:ReminderMinimumPeriod.")
             .Validate(o => o.TurnShutdownGrace >= TimeSpan.Zero, "Copilot:Sessions:TurnShutdownGrace must not be negative.")
             .ValidateOnStart();
+
+        // A stopping silo deactivates its grains, and a session with a running turn waits up to TurnShutdownGrace in
+        // OnDeactivateAsync before storing the reply. Orleans cancels that wait after DeactivationTimeout, and the host
+        // abandons the whole stop after its ShutdownTimeout (30 s by default), so both follow the grace period.
+        silo.Services.AddOptions<GrainCollectionOptions>()
+            .Configure<IOptions<SessionsOptions>>((o, sessions) =>
+                o.DeactivationTimeout = sessions.Value.TurnShutdownGrace + ReplyStoreAllowance);
+        silo.Services.AddOptions<HostOptions>()
+            .PostConfigure<IOptions<GrainCollectionOptions>>((o, collection) =>
+            {
+                var needed = collection.Value.DeactivationTimeout + ShutdownAllowance;
+                if (o.ShutdownTimeout < needed)
+                {
+                    o.ShutdownTimeout = needed;
+                }
+            });
         silo.Services.AddCopilotChatModel();
         silo.Services.TryAddSingleton(TimeProvider.System);
         return silo;

@@ -3,12 +3,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace Copilot.Tests.Cluster;
 
-/// <summary>The membership timings the service's silo is built with (the host is built, not started).</summary>
+/// <summary>The timings the service's silo is built with (the host is built, not started).</summary>
 public sealed class SiloOptionsTests
 {
     [Fact]
@@ -49,6 +50,22 @@ public sealed class SiloOptionsTests
 
         // 6 s x 3 missed probes + 10 s table refresh + 2 s margin.
         Assert.Equal(TimeSpan.FromSeconds(30), app.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.RangeLeaseDuration);
+    }
+
+    [Theory]
+    [InlineData(null, 30, 45)]
+    [InlineData("00:01:00", 70, 85)]
+    [InlineData("00:00:00", 10, 30)]
+    public async Task Shutdown_timeouts_leave_room_for_the_turn_grace_period(string? grace, int deactivationSeconds, int shutdownSeconds)
+    {
+        await using var app = BuildSilo(grace is null
+            ? new Dictionary<string, string?>()
+            : new Dictionary<string, string?> { ["Copilot:Sessions:TurnShutdownGrace"] = grace });
+
+        Assert.Equal(
+            TimeSpan.FromSeconds(deactivationSeconds),
+            app.Services.GetRequiredService<IOptions<GrainCollectionOptions>>().Value.DeactivationTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(shutdownSeconds), app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
     }
 
     private static WebApplication BuildSilo(IReadOnlyDictionary<string, string?> settings)
