@@ -3,15 +3,17 @@ using Copilot.Silo;
 using Copilot.Silo.Hosting;
 
 var command = SiloCommand.Parse(args);
-var builder = WebApplication.CreateBuilder(command.HostArguments);
-builder.AddCopilotDatabase();
-builder.AddCopilotApi();
-builder.AddCopilotSilo();
+return await command.RunAsync(() =>
+{
+    var builder = WebApplication.CreateBuilder(command.HostArguments);
+    builder.AddCopilotDatabase();
+    builder.AddCopilotApi();
+    builder.AddCopilotSilo();
 
-var app = builder.Build();
-app.UseCopilotApi();
-
-return await command.RunAsync(app);
+    var app = builder.Build();
+    app.UseCopilotApi();
+    return app;
+});
 
 /// <summary>The entry point, visible to the tests' <c>WebApplicationFactory</c>.</summary>
 public partial class Program;

@@ -32,11 +32,15 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
         return new SiloCommand(Run, args, []);
     }
 
-    /// <summary>Runs the command against the built application; returns the process exit code.</summary>
-    public async Task<int> RunAsync(WebApplication app)
+    /// <summary>Builds the application and runs the command against it; returns the process exit code.</summary>
+    /// <remarks>Building is inside the guard too: some options are read while the host is built, and a wrong setting
+    /// must end in one line there as well.</remarks>
+    public async Task<int> RunAsync(Func<WebApplication> build)
     {
         try
         {
+            var app = build();
+
             // Every ValidateOnStart check, now: a wrong setting stops the process before anything connects anywhere.
             app.Services.GetService<IStartupValidator>()?.Validate();
             switch (Name)

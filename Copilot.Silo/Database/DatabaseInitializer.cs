@@ -2,11 +2,13 @@ using Microsoft.Extensions.Hosting;
 
 namespace Copilot.Silo.Database;
 
-/// <summary>Prepares the database before the silo starts and stops the embedded server after the silo has stopped.</summary>
-/// <remarks>Registered before Orleans, so it starts first and stops last.</remarks>
+/// <summary>Prepares the database (embedded server, schema) before the silo starts.</summary>
+/// <remarks>Registered before Orleans, so it starts first. Stopping is left to the container, which disposes
+/// <see cref="CopilotDatabase"/> after every hosted service has stopped: a stopping silo still stores its last
+/// replies and its membership row through it.</remarks>
 internal sealed class DatabaseInitializer(CopilotDatabase database) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => database.InitializeAsync(cancellationToken);
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await database.DisposeAsync();
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

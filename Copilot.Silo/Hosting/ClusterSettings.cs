@@ -8,6 +8,10 @@ public sealed class ClusterSettings
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Cluster";
 
+    /// <summary>The section whose values override <see cref="MembershipDefaults"/>, named as in Orleans'
+    /// <c>ClusterMembershipOptions</c> (e.g. <c>Copilot__Cluster__Membership__ProbeTimeout=00:00:05</c>).</summary>
+    public const string MembershipSectionName = "Copilot:Cluster:Membership";
+
     /// <summary>Silos with the same cluster id form one cluster. Default <c>copilot</c>.</summary>
     [Required]
     public string ClusterId { get; set; } = "copilot";

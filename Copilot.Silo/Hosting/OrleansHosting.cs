@@ -4,6 +4,7 @@ using Copilot.Grains.Storage;
 using Copilot.Silo.Database;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -16,6 +17,13 @@ public static class OrleansHosting
 {
     /// <summary>The ADO.NET invariant name of Npgsql.</summary>
     public const string Invariant = "Npgsql";
+
+    /// <summary>Time a deactivating session gets after <see cref="SessionsOptions.TurnShutdownGrace"/> to store its reply.</summary>
+    public static readonly TimeSpan ReplyStoreAllowance = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time a stopping silo gets beyond its grains' deactivation for the rest of its shutdown (leaving the
+    /// membership table, closing connections).</summary>
+    public static readonly TimeSpan ShutdownAllowance = TimeSpan.FromSeconds(15);
 
     /// <summary>Storage and reminders on <see cref="CopilotDatabase"/>, session options, the chat model and the clock.</summary>
     /// <remarks>Used by the silo and by test clusters alike; membership is configured separately.</remarks>
@@ -48,13 +56,30 @@ public static class OrleansHosting
             .Validate(o => o.IdleTimeout >= o.ReminderMinimumPeriod, "Copilot:Sessions:IdleTimeout must be at least Copilot:Sessions:ReminderMinimumPeriod.")
             .Validate(o => o.TurnShutdownGrace >= TimeSpan.Zero, "Copilot:Sessions:TurnShutdownGrace must not be negative.")
             .ValidateOnStart();
+
+        // A stopping silo deactivates its grains, and a session with a running turn waits up to TurnShutdownGrace in
+        // OnDeactivateAsync before storing the reply. Orleans cancels that wait after DeactivationTimeout, and the host
+        // abandons the whole stop after its ShutdownTimeout (30 s by default), so both follow the grace period.
+        silo.Services.AddOptions<GrainCollectionOptions>()
+            .Configure<IOptions<SessionsOptions>>((o, sessions) =>
+                o.DeactivationTimeout = sessions.Value.TurnShutdownGrace + ReplyStoreAllowance);
+        silo.Services.AddOptions<HostOptions>()
+            .PostConfigure<IOptions<GrainCollectionOptions>>((o, collection) =>
+            {
+                var needed = collection.Value.DeactivationTimeout + ShutdownAllowance;
+                if (o.ShutdownTimeout < needed)
+                {
+                    o.ShutdownTimeout = needed;
+                }
+            });
         silo.Services.AddCopilotChatModel();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(SessionsOptions.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         return silo;
     }
 
-    /// <summary>Membership in the PostgreSQL tables, with the ids, ports and address from <c>Copilot:Cluster</c>.</summary>
+    /// <summary>Membership in the PostgreSQL tables (<see cref="UseCopilotMembership"/>), with the ids, ports and address
+    /// from <c>Copilot:Cluster</c>.</summary>
     /// <remarks>Read through options, when the silo starts, so that every configuration source is in place.</remarks>
     public static ISiloBuilder UseCopilotClustering(this ISiloBuilder silo)
     {
@@ -75,12 +100,30 @@ public static class OrleansHosting
             o.SiloListeningEndpoint = new IPEndPoint(listenOn, settings.Value.SiloPort);
             o.GatewayListeningEndpoint = new IPEndPoint(listenOn, settings.Value.GatewayPort);
         });
+        return silo.UseCopilotMembership();
+    }
+
+    /// <summary>Membership in the PostgreSQL tables on <see cref="CopilotDatabase"/>, timed by
+    /// <see cref="MembershipDefaults"/> with <c>Copilot:Cluster:Membership</c> bound over them, and the grain
+    /// directory's lease on a dead silo's grains derived from those timings.</summary>
+    /// <remarks>Cluster ids and endpoints are the caller's: <see cref="UseCopilotClustering"/> takes them from
+    /// configuration, a test cluster sets its own.</remarks>
+    public static ISiloBuilder UseCopilotMembership(this ISiloBuilder silo)
+    {
         silo.UseAdoNetClustering((OptionsBuilder<AdoNetClusteringSiloOptions> options) =>
             options.Configure<CopilotDatabase>((o, database) =>
             {
                 o.Invariant = Invariant;
                 o.DataSource = database.DataSource;
             }));
+
+        // Configure actions run in registration order: the code defaults first, then configuration over them.
+        silo.Services.AddOptions<ClusterMembershipOptions>()
+            .Configure(MembershipDefaults.Apply)
+            .BindConfiguration(ClusterSettings.MembershipSectionName);
+        silo.Services.AddOptions<GrainDirectoryOptions>()
+            .Configure<IOptions<ClusterMembershipOptions>>((o, membership) =>
+                o.RangeLeaseDuration = MembershipDefaults.RangeLeaseDuration(membership.Value));
         return silo;
     }
 }

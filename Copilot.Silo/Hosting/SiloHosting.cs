@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Configuration;
 
 namespace Copilot.Silo.Hosting;
 
@@ -26,7 +25,6 @@ public static class SiloHosting
         {
             silo.AddCopilotGrains();
             silo.UseCopilotClustering();
-            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Copilot:Cluster:Membership"));
         });
         return builder;
     }

@@ -8,15 +8,24 @@ namespace Copilot.Tests.Cluster;
 /// <summary>Two real silo processes on one PostgreSQL; the one holding the conversation is killed with SIGKILL.</summary>
 public sealed class ProcessFailoverTests(ITestOutputHelper output)
 {
+    private static readonly Dictionary<string, string?> JwtAuth = new()
+    {
+        ["Copilot:Auth:Mode"] = "Jwt",
+        ["Copilot:Auth:JwtSecret"] = TestTokens.Secret,
+        ["Copilot:Auth:Issuer"] = TestTokens.Issuer,
+    };
+
     [Fact]
     public async Task A_conversation_continues_on_the_other_process_after_the_first_is_killed()
     {
         var clusterId = "failover-" + Guid.NewGuid().ToString("N")[..8];
-        await using var first = await SiloProcess.StartAsync(clusterId);
-        await using var second = await SiloProcess.StartAsync(clusterId);
+        await using var first = await SiloProcess.StartAsync(clusterId, clusterId, JwtAuth, TimeSpan.FromSeconds(60));
+        await using var second = await SiloProcess.StartAsync(clusterId, clusterId, JwtAuth, TimeSpan.FromSeconds(60));
         var userId = Guid.NewGuid();
-        var viaFirst = new CopilotClient(first.Http, userId);
-        var viaSecond = new CopilotClient(second.Http, userId);
+        using var firstHttp = new HttpClient { BaseAddress = first.BaseAddress };
+        using var secondHttp = new HttpClient { BaseAddress = second.BaseAddress };
+        var viaFirst = new CopilotClient(firstHttp, userId);
+        var viaSecond = new CopilotClient(secondHttp, userId);
 
         // The session activates on the first process, which took its first request.
         var sessionId = (await viaFirst.SendAsync("one")).SessionId;
@@ -46,6 +55,6 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
             ["one", OfflineReplies.For("one", 0), "two", OfflineReplies.For("two", 1), "three", OfflineReplies.For("three", 2)],
             (await viaSecond.LoadMessagesAsync(sessionId)).Select(m => m.GetProperty("content").GetString()));
 
-        await second.StopAsync();
+        Assert.Equal(0, await second.StopAsync(TimeSpan.FromSeconds(60)));
     }
 }

@@ -1,0 +1,9 @@
+namespace Copilot.Tests.Cluster;
+
+/// <summary>The tests that kill, stop and add silos share one <see cref="AdoNetClusterFixture"/> and run one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class AdoNetClusterCollection : ICollectionFixture<AdoNetClusterFixture>
+{
+    /// <summary>The collection name.</summary>
+    public const string Name = "adonet-cluster";
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Copilot.Grains.ChatModel;
+using Copilot.Grains.Sessions;
+using Microsoft.Extensions.AI;
+
+namespace Copilot.Tests.Cluster;
+
+/// <summary>Real turns against the offline model, and retries for calls made while the cluster recovers.</summary>
+public static class Conversations
+{
+    /// <summary>Sends <paramref name="content"/> (creating the session if needed) and reads the reply until it is
+    /// stored; returns the stored reply, i.e. an acknowledged turn.</summary>
+    public static async Task<SessionMessage> SendAsync(
+        IClusterClient client, Guid userId, Guid sessionId, string content, string clientMessageId)
+    {
+        var grain = client.GetGrain<ISessionGrain>(sessionId);
+        var started = await grain.StartTurnAsync(
+            userId, new TurnRequest { Content = content, ClientMessageId = clientMessageId, CreateIfMissing = true });
+        var offset = 0;
+        for (var read = 0; read < 30; read++)
+        {
+            var progress = await grain.ReadReplyAsync(userId, started.TurnId, offset, TimeSpan.FromSeconds(2));
+            if (progress.Done)
+            {
+                return progress.Message
+                    ?? throw new InvalidOperationException($"Turn {started.TurnId} ended unstored ({progress.ErrorCode}).");
+            }
+
+            offset = progress.NextOffset;
+        }
+
+        throw new TimeoutException($"Turn {started.TurnId} of session {sessionId} did not end.");
+    }
+
+    /// <summary>The offline model's whole reply to the last of <paramref name="userMessages"/>.</summary>
+    public static string ExpectedReply(params string[] userMessages) =>
+        string.Concat(OfflineChatClient.Compose([.. userMessages.Select(m => new ChatMessage(ChatRole.User, m))]));
+
+    /// <summary>Repeats <paramref name="attempt"/> until it succeeds or <paramref name="deadline"/> has passed; each
+    /// attempt may take up to <paramref name="attemptTimeout"/>. Failed attempts are reported to <paramref name="failed"/>.</summary>
+    /// <remarks>Failure detection runs on the wall clock, so recovery can only be waited for in real time.</remarks>
+    public static async Task<T> RetryAsync<T>(
+        Func<Task<T>> attempt, TimeSpan deadline, TimeSpan attemptTimeout, Action<Exception>? failed = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await attempt().WaitAsync(attemptTimeout);
+            }
+            catch (Exception ex) when (clock.Elapsed < deadline)
+            {
+                failed?.Invoke(ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+    }
+}
