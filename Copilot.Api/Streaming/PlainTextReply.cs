@@ -23,6 +23,9 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/plain; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
+
+        // Reverse proxies (nginx) must pass each chunk on as it comes.
+        response.Headers["X-Accel-Buffering"] = "no";
         response.Headers[SessionIdHeader] = turn.Session.Id.ToString();
         try
         {

@@ -14,7 +14,10 @@ internal sealed class UserSessionsGrain(
     {
         var sessions = state.State.Sessions;
         var index = sessions.FindIndex(s => s.Id == summary.Id);
-        if (index >= 0 && sessions[index] == summary)
+
+        // A session's touches can overtake each other (one turn's update still in flight when the next turn's
+        // arrives): never let an older summary replace a newer one.
+        if (index >= 0 && (sessions[index] == summary || IsOlder(summary, sessions[index])))
         {
             return;
         }
@@ -61,6 +64,10 @@ internal sealed class UserSessionsGrain(
             Total = state.State.Sessions.Count,
         });
     }
+
+    private static bool IsOlder(SessionSummary candidate, SessionSummary current) =>
+        candidate.UpdatedAt < current.UpdatedAt ||
+        (candidate.UpdatedAt == current.UpdatedAt && candidate.MessageCount < current.MessageCount);
 
     private static bool IsAfter(SessionSummary s, SessionListCursor cursor) =>
         s.UpdatedAt < cursor.UpdatedAt || (s.UpdatedAt == cursor.UpdatedAt && s.Id.CompareTo(cursor.Id) < 0);
