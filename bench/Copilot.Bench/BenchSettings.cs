@@ -16,8 +16,9 @@ internal sealed record class BenchSettings
 
           --users N               concurrent users in the turn, seed and floor phases (default 16)
           --duration SECONDS      measured time of each closed-loop phase (default 10)
-          --warmup SECONDS        unmeasured time before each closed-loop phase (default 10: .NET tiered JIT
-                                  needs it on 2 busy cores)
+          --service-warmup SECONDS  unmeasured HTTP turns before the first phase (default 20): .NET's tiered
+                                  JIT keeps recompiling hot code for ~20 s of load on 2 busy cores
+          --warmup SECONDS        unmeasured time before each closed-loop phase (default 10)
           --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
           --list-sessions N       sessions of the user whose list is read (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
@@ -40,6 +41,9 @@ internal sealed record class BenchSettings
     /// <summary>Measured time of each closed-loop phase.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Unmeasured HTTP turns before the first phase, until .NET's tiered JIT has settled.</summary>
+    public TimeSpan ServiceWarmup { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Unmeasured time before each closed-loop phase.</summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -50,7 +54,7 @@ internal sealed record class BenchSettings
     public IReadOnlyList<int> GrowthLengths { get; init; } = [10, 100, 1000, 5000];
 
     /// <summary>Sessions per history length; their lengths are spread over one page of messages.</summary>
-    public int GrowthSessions { get; init; } = 10;
+    public int GrowthSessions { get; init; } = 20;
 
     /// <summary>Turns measured in each growth session.</summary>
     public int GrowthTurnsPerSession { get; init; } = 5;
@@ -107,6 +111,7 @@ internal sealed record class BenchSettings
                 Quick = true,
                 Duration = TimeSpan.FromSeconds(2),
                 Warmup = TimeSpan.FromSeconds(1),
+                ServiceWarmup = TimeSpan.FromSeconds(2),
                 GrowthSessions = 2,
                 GrowthTurnsPerSession = 2,
                 ListSessions = 100,
@@ -132,6 +137,7 @@ internal sealed record class BenchSettings
                 "--users" => settings with { Users = Positive(name, value) },
                 "--duration" => settings with { Duration = TimeSpan.FromSeconds(Positive(name, value)) },
                 "--warmup" => settings with { Warmup = TimeSpan.FromSeconds(NonNegative(name, value)) },
+                "--service-warmup" => settings with { ServiceWarmup = TimeSpan.FromSeconds(NonNegative(name, value)) },
                 "--growth-lengths" => settings with { GrowthLengths = [.. value.Split(',').Select(v => Positive(name, v))] },
                 "--list-sessions" => settings with { ListSessions = Positive(name, value) },
                 "--memory-sessions" => settings with { MemorySessions = Positive(name, value) },

@@ -37,6 +37,9 @@ internal sealed class ServiceTarget : IAsyncDisposable
     /// <summary>The service's process, when the bench started it.</summary>
     public SiloProcess? Silo { get; init; }
 
+    /// <summary>WAL accounting on <see cref="Database"/>; set once the bench has looked at what the server allows.</summary>
+    public WalCounter? Wal { get; set; }
+
     /// <summary>CPU accounting of the service and PostgreSQL processes, when the bench started them.</summary>
     public CpuMeter? Cpu { get; init; }
 

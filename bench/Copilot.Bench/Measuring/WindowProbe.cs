@@ -1,16 +1,16 @@
-using Npgsql;
-
 namespace Copilot.Bench.Measuring;
 
 /// <summary>WAL bytes and CPU time between the two edges of a measured window; each part only when it can be read.</summary>
-internal sealed class WindowProbe(NpgsqlDataSource? database, CpuMeter? cpu)
+internal sealed class WindowProbe(WalCounter? wal, CpuMeter? cpu)
 {
-    private readonly WalCounter? _wal = database is null ? null : new WalCounter(database);
     private long? _walStart;
     private CpuSample? _cpuStart;
 
     /// <summary>WAL bytes written inside the window.</summary>
     public long? WalBytes { get; private set; }
+
+    /// <summary>Of <see cref="WalBytes"/>, the full-page images.</summary>
+    public long? WalPageImageBytes { get; private set; }
 
     /// <summary>CPU used inside the window.</summary>
     public CpuSample? Cpu { get; private set; }
@@ -18,12 +18,17 @@ internal sealed class WindowProbe(NpgsqlDataSource? database, CpuMeter? cpu)
     public async Task StartAsync()
     {
         _cpuStart = cpu?.Sample();
-        _walStart = _wal is null ? null : await _wal.PositionAsync();
+        _walStart = wal is null ? null : await wal.PositionAsync();
     }
 
     public async Task EndAsync()
     {
-        WalBytes = _wal is null ? null : await _wal.PositionAsync() - _walStart;
         Cpu = cpu is null ? null : cpu.Sample() - _cpuStart!;
+        if (wal is not null)
+        {
+            var end = await wal.PositionAsync();
+            WalBytes = end - _walStart;
+            WalPageImageBytes = await wal.FullPageImageBytesAsync(_walStart!.Value, end);
+        }
     }
 }

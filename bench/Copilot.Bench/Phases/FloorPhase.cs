@@ -9,11 +9,11 @@ namespace Copilot.Bench.Phases;
 internal static class FloorPhase
 {
     public static async Task<LoadFigure> RunAsync(
-        NpgsqlDataSource admin, CpuMeter? cpu, string connectionString, BenchSettings settings, CancellationToken cancellationToken)
+        NpgsqlDataSource admin, WalCounter? wal, CpuMeter? cpu, string connectionString, BenchSettings settings, CancellationToken cancellationToken)
     {
         await using var database = BaselineSchema.CreateDataSource(connectionString, settings.Users);
         var asked = new int[settings.Users];
-        var probe = new WindowProbe(admin, cpu);
+        var probe = new WindowProbe(wal, cpu);
         var result = await ClosedLoop.RunAsync(
             settings.Users,
             settings.Warmup,

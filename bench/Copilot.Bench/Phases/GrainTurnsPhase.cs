@@ -21,7 +21,7 @@ internal static class GrainTurnsPhase
         await Task.WhenAll(Enumerable.Range(0, users.Length).Select(i =>
             TurnAsync(sessions[i], users[i], new TurnRequest { Content = Conversation.Question(0), Role = PersonaRole.Field, CreateIfMissing = true })));
 
-        var probe = new WindowProbe(target.Database, target.Cpu);
+        var probe = new WindowProbe(target.Wal, target.Cpu);
         var result = await ClosedLoop.RunAsync(
             users.Length,
             settings.Warmup,

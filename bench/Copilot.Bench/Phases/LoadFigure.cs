@@ -12,6 +12,7 @@ internal sealed record class LoadFigure(
     int Errors,
     string? FirstError,
     double? WalBytesPerOp,
+    double? WalPageImageBytesPerOp,
     CpuPerOperation? CpuPerOp,
     double? OtherProcessesCpuShare)
 {
@@ -25,6 +26,7 @@ internal sealed record class LoadFigure(
         result.Errors,
         result.FirstError,
         probe.WalBytes is { } bytes && result.Completed > 0 ? (double)bytes / result.Completed : null,
+        probe.WalPageImageBytes is { } images && result.Completed > 0 ? (double)images / result.Completed : null,
         probe.Cpu is { } cpu && result.Completed > 0 ? cpu.PerOperation(result.Completed) : null,
         probe.Cpu is { } window ? Math.Max(0, window.Others / (result.Window * Environment.ProcessorCount)) : null);
 

@@ -13,7 +13,7 @@ internal static class SeedPhase
     private const string S = BaselineSchema.Name;
 
     public static async Task<LoadFigure> RunAsync(
-        NpgsqlDataSource admin, CpuMeter? cpu, string connectionString, BenchSettings settings, CancellationToken cancellationToken)
+        NpgsqlDataSource admin, WalCounter? wal, CpuMeter? cpu, string connectionString, BenchSettings settings, CancellationToken cancellationToken)
     {
         await BaselineSchema.CreateAsync(admin, cancellationToken);
         await using var database = BaselineSchema.CreateDataSource(connectionString, settings.Users);
@@ -29,7 +29,7 @@ internal static class SeedPhase
             sessions[i] = (Guid)(await create.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        var probe = new WindowProbe(admin, cpu);
+        var probe = new WindowProbe(wal, cpu);
         var result = await ClosedLoop.RunAsync(
             users.Length,
             settings.Warmup,

@@ -7,6 +7,22 @@ namespace Copilot.Bench.Phases;
 /// streamed reply).</summary>
 internal static class TurnsPhase
 {
+    /// <summary>Unmeasured turns at full load for <see cref="BenchSettings.ServiceWarmup"/>, so that the phases measure
+    /// the service's steady state rather than .NET's JIT recompiling the hot paths (it takes ~20 s on 2 busy cores).</summary>
+    public static async Task<LoadResult> WarmUpAsync(ServiceTarget target, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var http = new CopilotHttp(target);
+        var users = Enumerable.Range(0, settings.Users).Select(_ => Guid.NewGuid()).ToArray();
+        var sessions = new Guid?[users.Length];
+        var asked = new int[users.Length];
+        return await ClosedLoop.RunAsync(
+            users.Length,
+            settings.ServiceWarmup,
+            TimeSpan.Zero,
+            async (worker, ct) => sessions[worker] = await http.TurnAsync(users[worker], sessions[worker], Conversation.Question(++asked[worker]), ct),
+            cancellationToken: cancellationToken);
+    }
+
     public static async Task<LoadFigure> RunAsync(ServiceTarget target, BenchSettings settings, CancellationToken cancellationToken)
     {
         var http = new CopilotHttp(target);
@@ -16,7 +32,7 @@ internal static class TurnsPhase
         await Task.WhenAll(Enumerable.Range(0, users.Length).Select(async i =>
             sessions[i] = await http.TurnAsync(users[i], null, Conversation.Question(0), cancellationToken)));
 
-        var probe = new WindowProbe(target.Database, target.Cpu);
+        var probe = new WindowProbe(target.Wal, target.Cpu);
         var result = await ClosedLoop.RunAsync(
             users.Length,
             settings.Warmup,
