@@ -23,4 +23,18 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
-return await Benchmark.RunAsync(settings, stop.Token);
+try
+{
+    return await Benchmark.RunAsync(settings, stop.Token);
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("Stopped.");
+    return 130;
+}
+catch (Exception ex) when (ex is Copilot.Silo.Database.LocalPostgresException or InvalidOperationException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException)
+{
+    // Could not start or reach the service: say why in one line, not with a stack trace.
+    await Console.Error.WriteLineAsync($"error: {ex.Message}");
+    return 1;
+}
