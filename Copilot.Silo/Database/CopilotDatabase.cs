@@ -102,7 +102,15 @@ public sealed partial class CopilotDatabase(
         _initializeLock.Dispose();
     }
 
-    /// <summary>Adds short timeouts unless the connection string sets its own, so an unreachable database fails fast.</summary>
+    /// <summary>Adds short timeouts unless the connection string sets its own, so an unreachable database fails fast;
+    /// and keeps pooled connections' state unless the connection string says otherwise.</summary>
+    /// <remarks>
+    /// By default Npgsql sends <c>DISCARD ALL</c> ahead of the first command on every connection taken from the pool.
+    /// That throws away the plans PostgreSQL cached for the storage functions (<c>orleans_storage_write</c> re-plans
+    /// its <c>UPDATE</c> on every call), and every grain-state write paid for it. Nothing in this service leaves
+    /// session state on a pooled connection (no <c>SET</c>, temporary tables, <c>LISTEN</c> or prepared statements;
+    /// the migrator releases its advisory lock itself), so there is nothing to discard.
+    /// </remarks>
     private static string? Normalize(string? connectionString)
     {
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -115,6 +123,11 @@ public sealed partial class CopilotDatabase(
         {
             builder.Timeout = 5;
             builder.CommandTimeout = 15;
+        }
+
+        if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
         }
 
         return builder.ConnectionString;

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace Copilot.Bench;
+
+/// <summary>What to measure, how long, and against which service; read from the command line.</summary>
+internal sealed record class BenchSettings
+{
+    /// <summary>The command-line help.</summary>
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/Copilot.Bench -- [options]
+
+        Starts the service itself (embedded PostgreSQL in a temp directory, offline model at zero delay,
+        Jwt auth with a generated HS256 secret) unless --url is given, runs every phase, prints a Markdown
+        table and writes JSON.
+
+          --users N               concurrent users in the turn, seed and floor phases (default 16)
+          --duration SECONDS      measured time of each closed-loop phase (default 10)
+          --service-warmup SECONDS  unmeasured HTTP turns before the first phase (default 20): .NET's tiered
+                                  JIT keeps recompiling hot code for ~20 s of load on 2 busy cores
+          --warmup SECONDS        unmeasured time before each closed-loop phase (default 10)
+          --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
+          --list-sessions N       sessions of the user whose list is read (default 1000)
+          --memory-sessions N     sessions activated for the memory figure (default 10000)
+          --phases LIST           which phases to run (default turns,grain,seed,floor,growth,reads,memory)
+          --out PATH              JSON output (default bench-results/latest.json)
+          --silo-setting KEY=VAL  extra configuration for the started silo, e.g. Copilot:Sessions:PageMaxMessages=50
+          --quick                 a smoke run: 2 s phases, fewer sessions (numbers are not meaningful)
+
+        Against a running service instead:
+          --url URL               its base address, e.g. http://127.0.0.1:5000
+          --token TOKEN           one bearer token (every virtual user is then the same user), or
+          --jwt-secret SECRET     its HS256 secret, to mint a token per virtual user (with --issuer)
+          --issuer ISSUER         the issuer it requires
+          --connection-string CS  its PostgreSQL database; without it the seed, floor and WAL figures are skipped
+        """;
+
+    /// <summary>Concurrent users in the closed-loop phases.</summary>
+    public int Users { get; init; } = 16;
+
+    /// <summary>Measured time of each closed-loop phase.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Unmeasured HTTP turns before the first phase, until .NET's tiered JIT has settled.</summary>
+    public TimeSpan ServiceWarmup { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Unmeasured time before each closed-loop phase.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A smoke run with short phases.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>History lengths (messages) at which a turn is measured.</summary>
+    public IReadOnlyList<int> GrowthLengths { get; init; } = [10, 100, 1000, 5000];
+
+    /// <summary>Sessions per history length; their lengths are spread over one page of messages.</summary>
+    public int GrowthSessions { get; init; } = 20;
+
+    /// <summary>Turns measured in each growth session.</summary>
+    public int GrowthTurnsPerSession { get; init; } = 5;
+
+    /// <summary>Sessions of the user whose session list is read.</summary>
+    public int ListSessions { get; init; } = 1000;
+
+    /// <summary>Sessions activated for the memory figure.</summary>
+    public int MemorySessions { get; init; } = 10_000;
+
+    /// <summary>Every phase, in the order they run.</summary>
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "seed", "floor", "growth", "reads", "memory"];
+
+    /// <summary>The phases to run.</summary>
+    public IReadOnlyList<string> Phases { get; init; } = AllPhases;
+
+    /// <summary>Extra configuration for the silo the bench starts.</summary>
+    public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the JSON goes.</summary>
+    public string OutputPath { get; init; } = Path.Combine("bench-results", "latest.json");
+
+    /// <summary>A running service to measure; null starts one.</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>One bearer token for a running service.</summary>
+    [JsonIgnore]
+    public string? Token { get; init; }
+
+    /// <summary>The running service's HS256 secret.</summary>
+    [JsonIgnore]
+    public string? JwtSecret { get; init; }
+
+    /// <summary>The issuer the running service requires.</summary>
+    public string? Issuer { get; init; }
+
+    /// <summary>The running service's PostgreSQL database.</summary>
+    [JsonIgnore]
+    public string? ConnectionString { get; init; }
+
+    /// <summary>The settings, or null when help was asked for.</summary>
+    /// <exception cref="ArgumentException">An option is unknown or its value is bad.</exception>
+    public static BenchSettings? Parse(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            return null;
+        }
+
+        var settings = args.Contains("--quick")
+            ? new BenchSettings
+            {
+                Quick = true,
+                Duration = TimeSpan.FromSeconds(2),
+                Warmup = TimeSpan.FromSeconds(1),
+                ServiceWarmup = TimeSpan.FromSeconds(2),
+                GrowthSessions = 2,
+                GrowthTurnsPerSession = 2,
+                ListSessions = 100,
+                MemorySessions = 500,
+            }
+            : new BenchSettings();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name == "--quick")
+            {
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{name} needs a value (or is unknown).");
+            }
+
+            var value = args[++i];
+            settings = name switch
+            {
+                "--users" => settings with { Users = Positive(name, value) },
+                "--duration" => settings with { Duration = TimeSpan.FromSeconds(Positive(name, value)) },
+                "--warmup" => settings with { Warmup = TimeSpan.FromSeconds(NonNegative(name, value)) },
+                "--service-warmup" => settings with { ServiceWarmup = TimeSpan.FromSeconds(NonNegative(name, value)) },
+                "--growth-lengths" => settings with { GrowthLengths = [.. value.Split(',').Select(v => Positive(name, v))] },
+                "--list-sessions" => settings with { ListSessions = Positive(name, value) },
+                "--memory-sessions" => settings with { MemorySessions = Positive(name, value) },
+                "--phases" => settings with { Phases = [.. value.Split(',').Select(p => AllPhases.Contains(p) ? p : throw new ArgumentException($"{name}: unknown phase '{p}'"))] },
+                "--out" => settings with { OutputPath = value },
+                "--silo-setting" => settings with { SiloSettings = WithSetting(settings.SiloSettings, name, value) },
+                "--url" => settings with { Url = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new ArgumentException($"{name}: not an absolute URL: {value}") },
+                "--token" => settings with { Token = value },
+                "--jwt-secret" => settings with { JwtSecret = value },
+                "--issuer" => settings with { Issuer = value },
+                "--connection-string" => settings with { ConnectionString = value },
+                _ => throw new ArgumentException($"unknown option {name}"),
+            };
+        }
+
+        if (settings.Url is not null && settings.Token is null && (settings.JwtSecret is null || settings.Issuer is null))
+        {
+            throw new ArgumentException("--url needs --token, or --jwt-secret with --issuer.");
+        }
+
+        if (settings.Url is not null && settings.SiloSettings.Count > 0)
+        {
+            throw new ArgumentException("--silo-setting configures the silo the bench starts; it does not go with --url.");
+        }
+
+        if (settings.Url is null && (settings.Token ?? settings.JwtSecret ?? settings.ConnectionString) is not null)
+        {
+            throw new ArgumentException("--token, --jwt-secret and --connection-string go with --url.");
+        }
+
+        return settings;
+    }
+
+    private static Dictionary<string, string> WithSetting(IReadOnlyDictionary<string, string> settings, string name, string value)
+    {
+        var equals = value.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"{name}: expected KEY=VALUE, got '{value}'.");
+        }
+
+        return new Dictionary<string, string>(settings) { [value[..equals].Replace(":", "__", StringComparison.Ordinal)] = value[(equals + 1)..] };
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name}: expected a positive whole number, got '{value}'.");
+
+    private static int NonNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ArgumentException($"{name}: expected a whole number, got '{value}'.");
+}

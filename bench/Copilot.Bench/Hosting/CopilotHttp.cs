@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace Copilot.Bench.Hosting;
+
+/// <summary>The seed-compatible HTTP API as the chat panel uses it: a turn is a POST whose streamed reply is read to
+/// the end.</summary>
+internal sealed class CopilotHttp(ServiceTarget target)
+{
+    private static readonly Uri Endpoint = new("/api/copilot", UriKind.Relative);
+
+    /// <summary>One full turn: sends <paramref name="message"/> (to a new session when <paramref name="sessionId"/> is
+    /// null) and reads the whole reply; returns the session id.</summary>
+    /// <exception cref="InvalidOperationException">The service answered anything but a complete streamed reply.</exception>
+    public async Task<Guid> TurnAsync(Guid userId, Guid? sessionId, string message, CancellationToken cancellationToken = default)
+    {
+        using var request = NewRequest(HttpMethod.Post, Endpoint, userId);
+        request.Content = JsonContent.Create(new TurnBody(message, sessionId, "field"));
+        using var response = await target.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"POST /api/copilot answered {(int)response.StatusCode}: {Shorten(body)}");
+        }
+
+        if (!response.Headers.TryGetValues("X-Session-Id", out var values) || !Guid.TryParse(values.FirstOrDefault(), out var id))
+        {
+            throw new InvalidOperationException("POST /api/copilot answered without an X-Session-Id header.");
+        }
+
+        if (!body.EndsWith($"[SESSION_ID:{id}]", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The reply did not end with its session marker: {Shorten(body)}");
+        }
+
+        return id;
+    }
+
+    /// <summary><c>GET /api/copilot?sessionId=</c>: every message of a session; returns the body's length in bytes.</summary>
+    public Task<long> LoadHistoryAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken = default) =>
+        GetAsync(userId, new Uri($"/api/copilot?sessionId={sessionId}", UriKind.Relative), cancellationToken);
+
+    /// <summary><c>GET /api/copilot</c>: the user's recent sessions; returns the body's length in bytes.</summary>
+    public Task<long> ListSessionsAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        GetAsync(userId, Endpoint, cancellationToken);
+
+    private async Task<long> GetAsync(Guid userId, Uri path, CancellationToken cancellationToken)
+    {
+        using var request = NewRequest(HttpMethod.Get, path, userId);
+        using var response = await target.Http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return response.StatusCode == HttpStatusCode.OK
+            ? body.LongLength
+            : throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}.");
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, Uri path, Guid userId)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.TokenFor(userId));
+        return request;
+    }
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
+
+    private sealed record class TurnBody(string Message, Guid? SessionId, string Role);
+}

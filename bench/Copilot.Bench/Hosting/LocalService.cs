@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Copilot.Bench.Measuring;
+using Copilot.Silo.Database;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Configuration;
+
+namespace Copilot.Bench.Hosting;
+
+/// <summary>Starts the whole service for a run: an embedded PostgreSQL in a temp directory, the built Copilot.Silo as
+/// a child process on it (offline model at zero delay, Jwt auth with a fresh HS256 secret), and an Orleans client of
+/// its cluster for the figures HTTP cannot give (bulk pre-fill, the newest page, forcing a GC).</summary>
+internal static class LocalService
+{
+    private const string ClusterId = "bench";
+    private const string ServiceId = "bench";
+    private const string Issuer = "https://copilot-bench.local/auth/v1";
+
+    /// <summary>Starts everything; the returned target stops it all on dispose.</summary>
+    public static async Task<ServiceTarget> StartAsync(BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "copilot-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        var cleanup = new List<Func<ValueTask>>
+        {
+            () =>
+            {
+                Directory.Delete(directory, recursive: true);
+                return ValueTask.CompletedTask;
+            },
+        };
+        try
+        {
+            Console.Error.WriteLine($"Starting PostgreSQL in {directory} ...");
+            var postgres = await LocalPostgres.StartAsync(Path.Combine(directory, "postgres"), cancellationToken: cancellationToken);
+            cleanup.Add(postgres.DisposeAsync);
+            var connectionString = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxPoolSize = 100 }.ConnectionString;
+
+            var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+            var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+            var gatewayPort = FreePort();
+            var environment = new Dictionary<string, string>
+            {
+                ["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/'),
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__Copilot"] = postgres.ConnectionString,
+                ["Copilot__Cluster__ClusterId"] = ClusterId,
+                ["Copilot__Cluster__ServiceId"] = ServiceId,
+                ["Copilot__Cluster__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Copilot__Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
+                ["Copilot__Auth__Mode"] = "Jwt",
+                ["Copilot__Auth__JwtSecret"] = secret,
+                ["Copilot__Auth__Issuer"] = Issuer,
+                ["Copilot__Auth__DevelopmentKeyPath"] = Path.Combine(directory, "dev-signing-key"),
+                ["Copilot__ChatModel__Provider"] = "Offline",
+                ["Copilot__ChatModel__OfflineChunkDelay"] = "00:00:00",
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Orleans.Runtime.Silo"] = "Warning",
+            };
+            foreach (var (key, value) in settings.SiloSettings)
+            {
+                environment[key] = value;
+            }
+
+            Console.Error.WriteLine($"Starting Copilot.Silo on {baseAddress} ...");
+            var logDirectory = Path.GetDirectoryName(Path.GetFullPath(settings.OutputPath))!;
+            Directory.CreateDirectory(logDirectory);
+            var silo = SiloProcess.Start(environment, Path.Combine(logDirectory, "silo.log"));
+            cleanup.Add(silo.DisposeAsync);
+            await silo.WaitUntilHealthyAsync(baseAddress, TimeSpan.FromSeconds(120), cancellationToken);
+
+            var database = NpgsqlDataSource.Create(connectionString);
+            cleanup.Add(database.DisposeAsync);
+            var client = await StartClientAsync(connectionString, cancellationToken);
+            cleanup.Add(async () =>
+            {
+                await client.StopAsync();
+                client.Dispose();
+            });
+
+            var tokens = new BenchTokens(secret, Issuer);
+            var target = new ServiceTarget
+            {
+                Description = "Copilot.Silo started by the bench as a child process, on an embedded PostgreSQL in a temp directory",
+                BaseAddress = baseAddress,
+                Http = ServiceTarget.CreateHttpClient(baseAddress, settings.Users),
+                TokenFor = tokens.For,
+                Database = database,
+                ConnectionString = connectionString,
+                Grains = client.Services.GetRequiredService<IClusterClient>(),
+                Silo = silo,
+                Cpu = new CpuMeter(silo.Id, await PostmasterPidAsync(Path.Combine(directory, "postgres"))),
+            };
+            foreach (var step in cleanup)
+            {
+                target.OnDispose(step);
+            }
+
+            target.OnDispose(() =>
+            {
+                target.Http.Dispose();
+                return ValueTask.CompletedTask;
+            });
+            return target;
+        }
+        catch
+        {
+            for (var i = cleanup.Count - 1; i >= 0; i--)
+            {
+                try
+                {
+                    await cleanup[i]();
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException or LocalPostgresException)
+                {
+                    // Best effort: the original failure is what matters.
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<IHost> StartClientAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = ClusterId;
+                o.ServiceId = ServiceId;
+            });
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = connectionString;
+            });
+        });
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return host;
+    }
+
+    /// <summary>The server's process id: the first line of <c>postmaster.pid</c>.</summary>
+    private static async Task<int> PostmasterPidAsync(string dataDirectory)
+    {
+        var lines = await File.ReadAllLinesAsync(Path.Combine(dataDirectory, "postmaster.pid"));
+        return int.Parse(lines[0], CultureInfo.InvariantCulture);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

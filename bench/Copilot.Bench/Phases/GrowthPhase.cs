@@ -1,0 +1,192 @@
+using Copilot.Bench.Hosting;
+using Copilot.Bench.Measuring;
+using Copilot.Grains.Personas;
+using Copilot.Grains.Sessions;
+
+namespace Copilot.Bench.Phases;
+
+/// <summary>Turns in sessions that already hold 10, 100, 1,000, 5,000 messages: does a turn cost more, in time or in
+/// bytes written, as the history grows?</summary>
+/// <remarks>
+/// The service rewrites the open page (up to <see cref="PageCycle"/> messages) on every write and seals it into its
+/// own row when full, so a turn's bytes rise and fall over a page cycle whatever the history. To compare lengths
+/// fairly, each length has several sessions whose lengths are spread evenly over one page cycle, and their turns
+/// together cover it. Turns run one at a time, so latency is a turn's own, not queueing behind others.
+/// </remarks>
+internal static class GrowthPhase
+{
+    /// <summary>The service's default <c>Copilot:Sessions:PageMaxMessages</c>.</summary>
+    public const int PageCycle = 100;
+
+    private const int AppendBatch = 500;
+
+    private const int WarmupTurns = 50;
+
+    public static async Task<GrowthResult> RunAsync(ServiceTarget target, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var http = new CopilotHttp(target);
+        var groups = settings.GrowthLengths.Select(length => new Group(
+                length + (length % 2),
+                target.SharedUser ? Guid.Empty : Guid.NewGuid(),
+                [.. Enumerable.Range(0, settings.GrowthSessions).Select(k => Even(k * PageCycle / settings.GrowthSessions))]))
+            .ToList();
+
+        // Pre-fill every session of every length, a few at a time.
+        using var gate = new SemaphoreSlim(4);
+        await Task.WhenAll(groups.SelectMany(group => group.Offsets.Select(async (offset, k) =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                // Two short: one unmeasured turn per session comes before the measured ones.
+                group.Sessions[k] = await PrefillAsync(target, http, group.User, group.Length + offset - 2, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })));
+
+        // A few unmeasured turns first, for when this phase runs on a cold service.
+        Guid? warm = null;
+        var warmUser = target.SharedUser ? Guid.Empty : Guid.NewGuid();
+        for (var i = 0; i < WarmupTurns; i++)
+        {
+            warm = await http.TurnAsync(warmUser, warm, Conversation.Question(i), cancellationToken);
+        }
+
+        var wal = target.Wal;
+        if (target.Database is { } database)
+        {
+            await CheckpointAsync(database, cancellationToken);
+        }
+
+        var figures = new List<GrowthFigure>();
+        foreach (var group in groups)
+        {
+            // The first change to a table page after a checkpoint logs the whole 8 KiB page. One unmeasured turn per
+            // session takes that cost for the pages its rows are on, so the measured turns show what a turn writes
+            // (a checkpoint that starts meanwhile still shows up, in every length alike).
+            var unmeasured = group.Length / 2;
+            foreach (var session in group.Sessions)
+            {
+                await http.TurnAsync(group.User, session, Conversation.Question(unmeasured++), cancellationToken);
+            }
+
+            await Task.Delay(500, cancellationToken);
+            var latencies = new List<double>();
+            var walPerTurn = new List<long>();
+            long? previous = wal is null ? null : await wal.PositionAsync();
+            var start = previous;
+            var asked = unmeasured;
+            foreach (var session in group.Sessions)
+            {
+                for (var t = 0; t < settings.GrowthTurnsPerSession; t++)
+                {
+                    var began = System.Diagnostics.Stopwatch.GetTimestamp();
+                    await http.TurnAsync(group.User, session, Conversation.Question(++asked), cancellationToken);
+                    latencies.Add(System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+                    if (wal is not null)
+                    {
+                        var now = await wal.PositionAsync();
+                        walPerTurn.Add(now - previous!.Value);
+                        previous = now;
+                    }
+                }
+            }
+
+            double? mean = null;
+            double? images = null;
+            if (wal is not null)
+            {
+                // The user index is updated just after the reply ends; wait for the last one before the last reading.
+                await Task.Delay(250, cancellationToken);
+                var end = await wal.PositionAsync();
+                walPerTurn[^1] += end - previous!.Value;
+                mean = (double)(end - start!.Value) / latencies.Count;
+                images = await wal.FullPageImageBytesAsync(start.Value, end) is { } bytes ? (double)bytes / latencies.Count : null;
+            }
+
+            figures.Add(new GrowthFigure(
+                group.Length,
+                group.Length + group.Offsets.Max() + (2 * settings.GrowthTurnsPerSession) - 2,
+                latencies.Count,
+                LatencySummary.From(latencies),
+                mean,
+                images,
+                walPerTurn.Count > 0 ? walPerTurn.Min() : null,
+                walPerTurn.Count > 0 ? walPerTurn.Max() : null));
+        }
+
+        var longest = groups.MaxBy(g => g.Length)!;
+        return new GrowthResult(
+            figures,
+            longest.User,
+            longest.Sessions[0],
+            longest.Length,
+            target.Grains is null
+                ? "HTTP turns (zero-delay model)"
+                : $"the session grain's AppendAsync through an Orleans client, {AppendBatch} messages per call");
+    }
+
+    /// <summary>A session of <paramref name="user"/> holding <paramref name="messages"/> messages, alternating user and
+    /// assistant; through the grain when the bench hosts a client of the cluster, else through HTTP turns.</summary>
+    public static async Task<Guid> PrefillAsync(
+        ServiceTarget target, CopilotHttp http, Guid user, int messages, CancellationToken cancellationToken)
+    {
+        if (target.Grains is { } grains)
+        {
+            var id = Guid.NewGuid();
+            var session = grains.GetGrain<ISessionGrain>(id);
+            await session.CreateAsync(user, PersonaRole.Field);
+            var done = 0;
+            while (done < messages)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = new List<NewMessage>(AppendBatch);
+                for (; batch.Count < AppendBatch && done < messages; done++)
+                {
+                    var question = Conversation.Question(done / 2);
+                    batch.Add(done % 2 == 0
+                        ? new NewMessage(MessageRole.User, question)
+                        : new NewMessage(MessageRole.Assistant, Conversation.Reply(question)));
+                }
+
+                await session.AppendAsync(user, batch);
+            }
+
+            return id;
+        }
+
+        Guid? sessionId = null;
+        for (var turn = 0; turn < Math.Max(1, messages / 2); turn++)
+        {
+            sessionId = await http.TurnAsync(user, sessionId, Conversation.Question(turn), cancellationToken);
+        }
+
+        return sessionId!.Value;
+    }
+
+    private static int Even(int n) => n - (n % 2);
+
+    /// <summary>Flushes the pre-fill to disk now rather than in the middle of the measurement; needs a superuser (the
+    /// embedded server's), and is skipped without one.</summary>
+    private static async Task CheckpointAsync(Npgsql.NpgsqlDataSource database, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = database.CreateCommand("CHECKPOINT");
+            command.CommandTimeout = 120;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException ex) when (ex.SqlState == Npgsql.PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // A managed database: its checkpoints may then land inside a measurement.
+        }
+    }
+
+    private sealed record class Group(int Length, Guid User, int[] Offsets)
+    {
+        public Guid[] Sessions { get; } = new Guid[Offsets.Length];
+    }
+}
