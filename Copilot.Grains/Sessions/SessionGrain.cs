@@ -42,17 +42,17 @@ internal sealed partial class SessionGrain(
     /// <summary>Longest wait one reply read may ask for.</summary>
     public static readonly TimeSpan MaxReadWait = TimeSpan.FromSeconds(10);
 
-    private static readonly GrainType PageGrainType = GrainType.Create(CopilotStorage.SessionPageStateName);
-
     private readonly SessionsOptions _options = sessionOptions.Value;
     private readonly ChatModelOptions _model = modelOptions.Value;
 
     private ActiveTurn? _turn;
     private Task? _generation;
     private int _openPageBytes;
-    private SessionPage? _newestSealedPage;
+    private SessionPageStore? _pages;
 
     private SessionState S => state.State;
+
+    private SessionPageStore Pages => _pages ??= new SessionPageStore(pageStorage, this.GetPrimaryKey());
 
     private bool TurnRunning => _turn is { IsFinished: false };
 
@@ -384,7 +384,6 @@ internal sealed partial class SessionGrain(
             SealedPageStarts = [.. S.SealedPageStarts],
         };
         var bytesBefore = _openPageBytes;
-        var newestPageBefore = _newestSealedPage;
         try
         {
             await change();
@@ -394,7 +393,7 @@ internal sealed partial class SessionGrain(
         {
             state.State = before;
             _openPageBytes = bytesBefore;
-            _newestSealedPage = newestPageBefore;
+            Pages.Forget(S.SealedPageCount);
             throw;
         }
     }
@@ -437,55 +436,15 @@ internal sealed partial class SessionGrain(
     private async Task SealOpenPageAsync()
     {
         var page = new SessionPage { SessionId = S.Id, PageNumber = S.SealedPageCount, Messages = [.. S.Messages] };
-        var pageState = new GrainState<SessionPage>(page);
-        var pageId = PageGrainId(page.PageNumber);
-        try
-        {
-            await pageStorage.WriteStateAsync(CopilotStorage.SessionPageStateName, pageId, pageState);
-        }
-        catch (InconsistentStateException)
-        {
-            // A row already holds this page number only when an earlier seal wrote it and then the header write
-            // failed. The header never counted that row, so it is an orphan: overwrite it.
-            var orphan = new GrainState<SessionPage>();
-            await pageStorage.ReadStateAsync(CopilotStorage.SessionPageStateName, pageId, orphan);
-            pageState.ETag = orphan.ETag;
-            await pageStorage.WriteStateAsync(CopilotStorage.SessionPageStateName, pageId, pageState);
-        }
-
+        await Pages.WriteAsync(page);
         S.SealedPageStarts.Add(page.Messages[0].Seq);
         S.SealedPageCount++;
         S.Messages.Clear();
         _openPageBytes = 0;
-        _newestSealedPage = page;
     }
 
-    private async Task<SessionPage> ReadPageAsync(int pageNumber)
-    {
-        if (_newestSealedPage is { } cached && cached.PageNumber == pageNumber)
-        {
-            return cached;
-        }
-
-        var pageState = new GrainState<SessionPage>();
-        await pageStorage.ReadStateAsync(CopilotStorage.SessionPageStateName, PageGrainId(pageNumber), pageState);
-        if (!pageState.RecordExists || pageState.State is null)
-        {
-            throw new InvalidOperationException($"Sealed page {pageNumber} of session {S.Id} is missing from storage.");
-        }
-
-        if (pageNumber == S.SealedPageCount - 1)
-        {
-            _newestSealedPage = pageState.State;
-        }
-
-        return pageState.State;
-    }
-
-    private GrainId PageGrainId(int pageNumber) =>
-        GrainId.Create(
-            PageGrainType,
-            GrainIdKeyExtensions.CreateGuidKey(this.GetPrimaryKey(), pageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    private Task<SessionPage> ReadPageAsync(int pageNumber) =>
+        Pages.ReadAsync(pageNumber, isNewest: pageNumber == S.SealedPageCount - 1);
 
     /// <summary>Messages with a sequence number below <paramref name="beforeSeq"/>, newest first, reading sealed pages as needed.</summary>
     private async IAsyncEnumerable<SessionMessage> NewestFirstAsync(long beforeSeq)
@@ -688,23 +647,13 @@ internal sealed partial class SessionGrain(
             await state.WriteStateAsync();
         }
 
-        // One past the count too: a seal whose header write failed may have left an orphan row there.
-        for (var pageNumber = 0; pageNumber <= S.SealedPageCount; pageNumber++)
-        {
-            var pageState = new GrainState<SessionPage>();
-            await pageStorage.ReadStateAsync(CopilotStorage.SessionPageStateName, PageGrainId(pageNumber), pageState);
-            if (pageState.RecordExists)
-            {
-                await pageStorage.ClearStateAsync(CopilotStorage.SessionPageStateName, PageGrainId(pageNumber), pageState);
-            }
-        }
+        await Pages.DeleteAllAsync(S.SealedPageCount);
 
         await GrainFactory.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId);
         await state.ClearStateAsync();
         await UnregisterExpiryReminderAsync();
         _turn?.Dispose();
         _turn = null;
-        _newestSealedPage = null;
         _openPageBytes = 0;
         LogSessionExpired(sessionId);
         DeactivateOnIdle();
