@@ -6,4 +6,11 @@ cd "$(dirname "$0")"
 
 scripts/ensure-postgres.sh
 dotnet build Copilot.sln -c Release -warnaserror --nologo -v quiet
-dotnet test Copilot.Tests -c Release --no-build --nologo "$@"
+
+# The run's temporary files (the throwaway server's data directory among them) go in a folder of its own, removed
+# at the end: the test host may exit before it can delete them itself. The server runs as the postgres user when
+# the tests run as root, so the folder must be traversable.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/copilot-test-run-XXXXXX")
+chmod 755 "$run_tmp"
+trap 'rm -rf "$run_tmp"' EXIT
+TMPDIR="$run_tmp" dotnet test Copilot.Tests -c Release --no-build --nologo "$@"

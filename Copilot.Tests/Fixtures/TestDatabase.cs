@@ -29,6 +29,9 @@ public static class TestDatabase
         return new NpgsqlConnectionStringBuilder(state.ConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Prefix of every throwaway data directory the tests create in the temp folder.</summary>
+    public const string DirectoryPrefix = "copilot-test-pg-";
+
     private static async Task<State> StartAsync()
     {
         var configured = Environment.GetEnvironmentVariable("COPILOT_TEST_CONNECTION_STRING");
@@ -36,7 +39,8 @@ public static class TestDatabase
         string? directory = null;
         if (string.IsNullOrWhiteSpace(configured))
         {
-            directory = Path.Combine(Path.GetTempPath(), "copilot-test-pg-" + Guid.NewGuid().ToString("N")[..8]);
+            DeleteStaleDirectories();
+            directory = Path.Combine(Path.GetTempPath(), DirectoryPrefix + Guid.NewGuid().ToString("N")[..8]);
             server = await LocalPostgres.StartAsync(directory);
             configured = server.ConnectionString;
         }
@@ -50,17 +54,36 @@ public static class TestDatabase
             if (server is not null)
             {
                 server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                try
-                {
-                    Directory.Delete(directory!, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // Best effort: the directory is in the temp folder.
-                }
+                TryDelete(directory!);
             }
         };
         return state;
+    }
+
+    /// <summary>Removes data directories of earlier runs whose test process ended before it could: no server runs on
+    /// them and nothing has touched them for ten minutes (so a run starting next to this one is left alone).</summary>
+    private static void DeleteStaleDirectories()
+    {
+        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            var pidFile = Path.Combine(stale, "postmaster.pid");
+            if (!File.Exists(pidFile) && Directory.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddMinutes(-10))
+            {
+                TryDelete(stale);
+            }
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the directory is in the temp folder, and the next run tries again.
+        }
     }
 
     private sealed record class State(string ConnectionString, NpgsqlDataSource DataSource);
