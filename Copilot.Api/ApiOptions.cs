@@ -12,6 +12,10 @@ public sealed class ApiOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>Browser origins allowed to call the API (CORS), e.g. <c>https://app.myroofgenius.com</c>. Empty (the
+    /// default): only same-origin pages, or a reverse proxy that puts the API under the app's own origin.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
     /// <summary>Sessions listed by <c>GET /api/copilot</c>. Default 5, as the panel expects.</summary>
     [Range(1, 200)]
     public int RecentSessionsListed { get; set; } = 5;
