@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Copilot.Tests.Fixtures;
@@ -76,17 +75,11 @@ public sealed class DevelopmentAuthTests : IAsyncLifetime
 
     private async Task<(int ExitCode, string Output)> RunTokenCommandAsync(string userId)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Repository.SiloAssembly);
-        start.ArgumentList.Add("token");
-        start.ArgumentList.Add(userId);
-        start.Environment["Copilot__Auth__DevelopmentKeyPath"] = _keyPath;
-        start.Environment["ConnectionStrings__Copilot"] = await TestDatabase.GetConnectionStringAsync();
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        await error;
-        return (process.ExitCode, await output);
+        var run = await SiloCommandLine.RunAsync(["token", userId], new Dictionary<string, string>
+        {
+            ["Copilot__Auth__DevelopmentKeyPath"] = _keyPath,
+            ["ConnectionStrings__Copilot"] = await TestDatabase.GetConnectionStringAsync(),
+        });
+        return (run.ExitCode, run.Stdout);
     }
 }

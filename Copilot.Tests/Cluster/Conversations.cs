@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Copilot.Grains.ChatModel;
 using Copilot.Grains.Sessions;
-using Microsoft.Extensions.AI;
 
 namespace Copilot.Tests.Cluster;
 
@@ -31,10 +29,6 @@ public static class Conversations
 
         throw new TimeoutException($"Turn {started.TurnId} of session {sessionId} did not end.");
     }
-
-    /// <summary>The offline model's whole reply to the last of <paramref name="userMessages"/>.</summary>
-    public static string ExpectedReply(params string[] userMessages) =>
-        string.Concat(OfflineChatClient.Compose([.. userMessages.Select(m => new ChatMessage(ChatRole.User, m))]));
 
     /// <summary>Repeats <paramref name="attempt"/> until it succeeds or <paramref name="deadline"/> has passed; each
     /// attempt may take up to <paramref name="attemptTimeout"/>. Failed attempts are reported to <paramref name="failed"/>.</summary>

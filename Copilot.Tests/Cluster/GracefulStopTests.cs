@@ -1,5 +1,6 @@
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Tests.Fixtures;
 using Orleans.Runtime;
 
 namespace Copilot.Tests.Cluster;
@@ -32,7 +33,7 @@ public sealed class GracefulStopTests(AdoNetClusterFixture fixture)
         Assert.Equal(2, messages.Count);
         Assert.Equal(turn.TurnId, messages[1].Id);
         Assert.Equal(MessageStatus.Complete, messages[1].Status);
-        Assert.Equal(Conversations.ExpectedReply("what happens when my silo stops?"), messages[1].Content);
+        Assert.Equal(OfflineReplies.For("what happens when my silo stops?", 0), messages[1].Content);
         Assert.False((await grain.GetInfoAsync(userId))!.TurnInFlight);
     }
 
@@ -60,7 +61,7 @@ public sealed class GracefulStopTests(AdoNetClusterFixture fixture)
         Assert.Equal(2, messages.Count);
         Assert.Equal(turn.TurnId, messages[1].Id);
         Assert.Equal(MessageStatus.Interrupted, messages[1].Status);
-        var whole = Conversations.ExpectedReply("will this reply survive?");
+        var whole = OfflineReplies.For("will this reply survive?", 0);
         Assert.StartsWith(messages[1].Content, whole, StringComparison.Ordinal);
         Assert.True(messages[1].Content.Length < whole.Length, $"the reply was not cut short: \"{messages[1].Content}\"");
     }

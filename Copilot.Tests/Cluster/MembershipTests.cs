@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.TestingHost;
@@ -79,7 +80,7 @@ public sealed class MembershipTests(AdoNetClusterFixture fixture, ITestOutputHel
         Assert.NotNull(history);
         var question = $"question {chosen}";
         Assert.Equal(
-            [question, Conversations.ExpectedReply(question), "after the kill", Conversations.ExpectedReply(question, "after the kill")],
+            [question, OfflineReplies.For(question, 0), "after the kill", OfflineReplies.For("after the kill", 1)],
             history.Select(m => m.Content));
         Assert.Equal([0L, 1L, 2L, 3L], history.Select(m => m.Seq));
         Assert.All(history, m => Assert.Equal(MessageStatus.Complete, m.Status));
@@ -91,7 +92,7 @@ public sealed class MembershipTests(AdoNetClusterFixture fixture, ITestOutputHel
         for (var i = chosen + 1; i < sessions.Length; i++)
         {
             Assert.NotNull(all[i]);
-            Assert.Equal([$"question {i}", Conversations.ExpectedReply($"question {i}")], all[i]!.Select(m => m.Content));
+            Assert.Equal([$"question {i}", OfflineReplies.For($"question {i}", 0)], all[i]!.Select(m => m.Content));
             Assert.Equal(replies[i], all[i]![1]);
         }
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -43,27 +42,16 @@ public sealed class SchemaTests
     {
         var connectionString = await TestDatabase.CreateEmptyDatabaseAsync();
 
-        var results = await Task.WhenAll(RunMigrateAsync(connectionString), RunMigrateAsync(connectionString));
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__Copilot"] = connectionString };
+        var results = await Task.WhenAll(
+            SiloCommandLine.RunAsync(["migrate"], environment), SiloCommandLine.RunAsync(["migrate"], environment));
 
-        Assert.All(results, r => Assert.True(r.ExitCode == 0, $"migrate exited {r.ExitCode}: {r.Output}"));
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, $"migrate exited {r.ExitCode}: {r.Stdout}{r.Stderr}"));
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand("SELECT count(*) FROM copilot_schema_migrations");
         Assert.Equal(
             (long)Directory.GetFiles(SchemaMigrator.DefaultScriptDirectory, "*.sql").Length,
             (long)(await command.ExecuteScalarAsync())!);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunMigrateAsync(string connectionString)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Repository.SiloAssembly);
-        start.ArgumentList.Add("migrate");
-        start.Environment["ConnectionStrings__Copilot"] = connectionString;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
     }
 
     private static async Task<string> SnapshotAsync(NpgsqlDataSource dataSource)

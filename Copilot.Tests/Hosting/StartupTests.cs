@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Hosting;
@@ -48,24 +47,21 @@ public sealed class StartupTests
     /// <summary>Runs the silo; returns its exit code and its only line on stderr (failing if there are more, or a stack trace).</summary>
     private static async Task<(int ExitCode, string ErrorLine)> RunSiloAsync(Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Repository.SiloAssembly);
-        start.Environment["ConnectionStrings__Copilot"] = "Host=127.0.0.1;Port=1;Username=nobody";
-        start.Environment["Copilot__Cluster__SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Copilot__Cluster__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}";
+        var defaults = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Copilot"] = "Host=127.0.0.1;Port=1;Username=nobody",
+            ["Copilot__Cluster__SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Copilot__Cluster__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+        };
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            defaults[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        var run = await SiloCommandLine.RunAsync([], defaults);
 
-        Assert.DoesNotContain("   at ", await stdout + await stderr, StringComparison.Ordinal);
-        return (process.ExitCode, Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        return (run.ExitCode, Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 }
