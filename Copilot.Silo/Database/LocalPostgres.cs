@@ -105,10 +105,9 @@ public sealed class LocalPostgres : IAsyncDisposable
             return null;
         }
 
-        var probe = new LocalPostgres(binDirectory, dataDirectory, 0, runAsServiceUser) { _stopped = true };
         try
         {
-            await probe.RunServerCommandAsync("pg_ctl", ["-D", dataDirectory, "status"], cancellationToken);
+            await RunServerCommandAsync(binDirectory, runAsServiceUser, "pg_ctl", ["-D", dataDirectory, "status"], cancellationToken);
         }
         catch (LocalPostgresException)
         {
@@ -168,10 +167,14 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
-    private Task RunServerCommandAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    private Task RunServerCommandAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        RunServerCommandAsync(_binDirectory, _runAsServiceUser, tool, arguments, cancellationToken);
+
+    private static Task RunServerCommandAsync(
+        string binDirectory, bool runAsServiceUser, string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(_binDirectory, tool);
-        return _runAsServiceUser
+        var path = Path.Combine(binDirectory, tool);
+        return runAsServiceUser
             ? RunAsync("runuser", ["-u", ServiceUser, "--", path, .. arguments], cancellationToken)
             : RunAsync(path, arguments, cancellationToken);
     }
