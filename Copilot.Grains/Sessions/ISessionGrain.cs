@@ -40,6 +40,15 @@ public interface ISessionGrain : IGrainWithGuidKey
     [Alias("StopTurn"), AlwaysInterleave]
     Task<bool> StopTurnAsync(Guid userId, Guid turnId);
 
+    /// <summary>Renames the session for its owner and returns its header.</summary>
+    [Alias("Rename")]
+    Task<SessionInfo> RenameAsync(Guid userId, string title);
+
+    /// <summary>Deletes the session and everything it stored (messages, reminder, index entry) now, stopping a reply in
+    /// flight first; false when it does not exist for this user. Deleting twice is harmless.</summary>
+    [Alias("Delete")]
+    Task<bool> DeleteAsync(Guid userId);
+
     /// <summary>Deletes the session when it has been idle for the configured timeout; returns whether it did.</summary>
     [Alias("ExpireIfIdle")]
     Task<bool> ExpireIfIdleAsync();

@@ -281,6 +281,37 @@ internal sealed partial class SessionGrain(
         return Task.FromResult(false);
     }
 
+    public async Task<SessionInfo> RenameAsync(Guid userId, string title)
+    {
+        EnsureOwner(userId);
+        ArgumentNullException.ThrowIfNull(title);
+        EnsureNoTurnRunning();
+        await CommitAsync(() =>
+        {
+            S.Title = MakeTitle(title);
+            return Task.CompletedTask;
+        });
+        await TouchIndexAsync(required: true);
+        return ToInfo();
+    }
+
+    public async Task<bool> DeleteAsync(Guid userId)
+    {
+        if (!IsVisibleTo(userId))
+        {
+            return false;
+        }
+
+        if (_generation is { IsCompleted: false } generation && _turn is { } turn)
+        {
+            turn.Cancel(MessageStatus.Stopped);
+            await generation;
+        }
+
+        await DeleteSessionAsync();
+        return true;
+    }
+
     public async Task<bool> ExpireIfIdleAsync()
     {
         if (S.Status == SessionStatus.Expiring)
@@ -576,7 +607,7 @@ internal sealed partial class SessionGrain(
         catch (OperationCanceledException) when (idle.IsCancellationRequested)
         {
             status = MessageStatus.Failed;
-            errorCode = ChatModelException.Timeout;
+            errorCode = ErrorCodes.ModelTimeout;
         }
         catch (ChatModelException ex)
         {
@@ -587,7 +618,7 @@ internal sealed partial class SessionGrain(
         catch (Exception ex)
         {
             status = MessageStatus.Failed;
-            errorCode = ChatModelException.Error;
+            errorCode = ErrorCodes.ModelError;
             LogModelFailed(ex, S.Id, errorCode);
         }
 
@@ -607,7 +638,7 @@ internal sealed partial class SessionGrain(
         {
             // Storage is down: the marker stays, and the next send or activation records the turn as interrupted.
             LogReplyNotStored(ex, S.Id, marker.TurnId);
-            turn.Finish(null, MessageStatus.Failed, "storage_unavailable");
+            turn.Finish(null, MessageStatus.Failed, ErrorCodes.StorageUnavailable);
             return;
         }
 
@@ -630,10 +661,10 @@ internal sealed partial class SessionGrain(
     private async Task FinishStaleTurnAsync(InFlightTurn marker)
     {
         var reply = await StoreReplyAsync(
-            marker, "", MessageStatus.Interrupted, new MessageMetadata { Model = marker.Model, ErrorCode = "interrupted" });
+            marker, "", MessageStatus.Interrupted, new MessageMetadata { Model = marker.Model, ErrorCode = ErrorCodes.Interrupted });
         _turn?.Dispose();
         _turn = new ActiveTurn(marker.TurnId, 0);
-        _turn.Finish(reply, MessageStatus.Interrupted, "interrupted");
+        _turn.Finish(reply, MessageStatus.Interrupted, ErrorCodes.Interrupted);
     }
 
     private async Task DeleteSessionAsync()
@@ -699,6 +730,7 @@ internal sealed partial class SessionGrain(
         UpdatedAt = S.UpdatedAt,
         MessageCount = S.MessageCount,
         TurnInFlight = TurnRunning,
+        InFlightTurnId = TurnRunning ? _turn!.TurnId : null,
     };
 
     private static int MeasureBytes(SessionMessage message) =>

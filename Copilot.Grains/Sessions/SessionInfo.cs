@@ -29,4 +29,7 @@ public sealed record class SessionInfo
 
     /// <summary>Whether a reply is being generated right now.</summary>
     [Id(7)] public required bool TurnInFlight { get; init; }
+
+    /// <summary>The turn being generated right now (its id is also the assistant message's id), if any.</summary>
+    [Id(8)] public Guid? InFlightTurnId { get; init; }
 }

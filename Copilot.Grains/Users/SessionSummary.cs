@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Copilot.Grains.Personas;
 
 namespace Copilot.Grains.Users;
@@ -24,4 +25,8 @@ public sealed record class SessionSummary
 
     /// <summary>Messages in the session.</summary>
     [Id(5)] public long MessageCount { get; init; }
+
+    /// <summary>Whether a reply is being generated in the session right now.</summary>
+    /// <remarks>Never stored: after a restart no reply of the old activation is still being generated.</remarks>
+    [Id(6), JsonIgnore] public bool TurnInFlight { get; init; }
 }

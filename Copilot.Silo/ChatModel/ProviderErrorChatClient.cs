@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Copilot.Grains;
 using Copilot.Grains.ChatModel;
 using Microsoft.Extensions.AI;
 
@@ -63,7 +64,7 @@ internal sealed class ProviderErrorChatClient(IChatClient inner) : DelegatingCha
 
         if (!finished)
         {
-            throw new ChatModelException(ChatModelException.Error, "The chat model's stream ended before the reply was finished.");
+            throw new ChatModelException(ErrorCodes.ModelError, "The chat model's stream ended before the reply was finished.");
         }
     }
 
@@ -77,14 +78,14 @@ internal sealed class ProviderErrorChatClient(IChatClient inner) : DelegatingCha
 
         return exception switch
         {
-            ClientResultException { Status: 429 } e => new(ChatModelException.RateLimited, "The chat model is rate limited (HTTP 429).", e),
-            ClientResultException { Status: 401 or 403 } e => new(ChatModelException.AuthFailed, $"The chat model refused the credentials (HTTP {e.Status}).", e),
-            ClientResultException { Status: >= 500 } e => new(ChatModelException.Unavailable, $"The chat model failed (HTTP {e.Status}).", e),
-            ClientResultException { Status: >= 400 } e => new(ChatModelException.Rejected, $"The chat model rejected the request (HTTP {e.Status}).", e),
-            ClientResultException { Status: 0 } e => new(ChatModelException.Unreachable, "The chat model could not be reached.", e),
-            HttpRequestException or SocketException => new(ChatModelException.Unreachable, "The chat model could not be reached.", exception),
-            OperationCanceledException or TimeoutException => new(ChatModelException.Timeout, "The chat model timed out.", exception),
-            _ => new(ChatModelException.Error, "The chat model failed.", exception),
+            ClientResultException { Status: 429 } e => new(ErrorCodes.ModelRateLimited, "The chat model is rate limited (HTTP 429).", e),
+            ClientResultException { Status: 401 or 403 } e => new(ErrorCodes.ModelAuthFailed, $"The chat model refused the credentials (HTTP {e.Status}).", e),
+            ClientResultException { Status: >= 500 } e => new(ErrorCodes.ModelUnavailable, $"The chat model failed (HTTP {e.Status}).", e),
+            ClientResultException { Status: >= 400 } e => new(ErrorCodes.ModelRejected, $"The chat model rejected the request (HTTP {e.Status}).", e),
+            ClientResultException { Status: 0 } e => new(ErrorCodes.ModelUnreachable, "The chat model could not be reached.", e),
+            HttpRequestException or SocketException => new(ErrorCodes.ModelUnreachable, "The chat model could not be reached.", exception),
+            OperationCanceledException or TimeoutException => new(ErrorCodes.ModelTimeout, "The chat model timed out.", exception),
+            _ => new(ErrorCodes.ModelError, "The chat model failed.", exception),
         };
     }
 }

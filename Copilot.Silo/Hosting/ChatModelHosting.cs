@@ -4,6 +4,7 @@ using Copilot.Grains.ChatModel;
 using Copilot.Silo.ChatModel;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
@@ -28,7 +29,8 @@ public static class ChatModelHosting
             .Validate(o => o.OfflineChunkDelay >= TimeSpan.Zero, "Copilot:ChatModel:OfflineChunkDelay must not be negative.")
             .Validate(o => o.MaxRetries is >= 0 and <= 10, "Copilot:ChatModel:MaxRetries must be between 0 and 10.")
             .ValidateOnStart();
-        services.AddSingleton<IChatClient>(sp =>
+        // TryAdd: a host that registered its own chat client (a test's gated model) keeps it.
+        services.TryAddSingleton<IChatClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ChatModelOptions>>().Value;
             return options.EffectiveProvider switch

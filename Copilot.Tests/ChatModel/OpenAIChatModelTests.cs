@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Copilot.Grains;
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
@@ -144,8 +145,8 @@ public sealed class OpenAIChatModelTests(OpenAIClusterFixture fixture) : IClassF
     }
 
     [Theory]
-    [InlineData(429, ChatModelException.RateLimited)]
-    [InlineData(500, ChatModelException.Unavailable)]
+    [InlineData(429, ErrorCodes.ModelRateLimited)]
+    [InlineData(500, ErrorCodes.ModelUnavailable)]
     public async Task An_error_reply_fails_the_turn_with_its_code_and_the_next_send_works(int status, string errorCode)
     {
         var (user, grain, token) = await NewSessionAsync(PersonaRole.Pm);
@@ -205,14 +206,14 @@ public sealed class OpenAIChatModelTests(OpenAIClusterFixture fixture) : IClassF
         var end = (await Turns.ReadToEndAsync(grain, user, started.TurnId, arrived[^1].NextOffset))[^1];
 
         Assert.Equal(MessageStatus.Failed, end.Status);
-        Assert.Equal(ChatModelException.Error, end.ErrorCode);
+        Assert.Equal(ErrorCodes.ModelError, end.ErrorCode);
         var messages = await grain.GetAllMessagesAsync(user);
         Assert.NotNull(messages);
         var stored = messages[^1];
         Assert.Equal(started.TurnId, stored.Id);
         Assert.Equal("Check the flashing", stored.Content);
         Assert.Equal(MessageStatus.Failed, stored.Status);
-        Assert.Equal(ChatModelException.Error, stored.Metadata.ErrorCode);
+        Assert.Equal(ErrorCodes.ModelError, stored.Metadata.ErrorCode);
         Assert.Equal(OpenAIClusterFixture.Model, stored.Metadata.Model);
     }
 

@@ -1,3 +1,4 @@
+using Copilot.Grains;
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
@@ -33,8 +34,8 @@ public sealed class OpenAIRetryTests(RetryingOpenAIClusterFixture fixture) : ICl
     }
 
     [Theory]
-    [InlineData(429, ChatModelException.RateLimited)]
-    [InlineData(500, ChatModelException.Unavailable)]
+    [InlineData(429, ErrorCodes.ModelRateLimited)]
+    [InlineData(500, ErrorCodes.ModelUnavailable)]
     public async Task A_request_that_fails_again_on_its_one_retry_fails_the_turn(int status, string errorCode)
     {
         var (user, grain, token) = await NewSessionAsync();

@@ -1,3 +1,4 @@
+using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;
@@ -33,7 +34,7 @@ public sealed class InterruptedTurnTests
         Assert.Equal([MessageRole.User, MessageRole.Assistant], messages.Select(m => m.Role));
         Assert.Equal("first", messages[0].Content);
         Assert.Equal(MessageStatus.Interrupted, messages[1].Status);
-        Assert.Equal("interrupted", messages[1].Metadata.ErrorCode);
+        Assert.Equal(ErrorCodes.Interrupted, messages[1].Metadata.ErrorCode);
         Assert.False((await session.GetInfoAsync(user))!.TurnInFlight);
 
         var reply = await Turns.SendAsync(session, user, "second");

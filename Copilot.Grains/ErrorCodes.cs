@@ -1,0 +1,66 @@
+namespace Copilot.Grains;
+
+/// <summary>Every machine-readable error code the service stores with a message or sends on the wire, in one place.</summary>
+/// <remarks>Stored codes are part of the stored format and wire codes part of the API: add codes, never rename one.</remarks>
+public static class ErrorCodes
+{
+    /// <summary>The chat model was unreachable (connection refused, DNS, TLS).</summary>
+    public const string ModelUnreachable = "model_unreachable";
+
+    /// <summary>The model provider said it is overloaded or the key is over its rate limit (HTTP 429).</summary>
+    public const string ModelRateLimited = "model_rate_limited";
+
+    /// <summary>The model provider failed (HTTP 5xx).</summary>
+    public const string ModelUnavailable = "model_unavailable";
+
+    /// <summary>The model provider refused the credentials (HTTP 401/403).</summary>
+    public const string ModelAuthFailed = "model_auth_failed";
+
+    /// <summary>The model provider rejected the request (other HTTP 4xx).</summary>
+    public const string ModelRejected = "model_rejected";
+
+    /// <summary>No chunk arrived from the model within the configured timeout.</summary>
+    public const string ModelTimeout = "model_timeout";
+
+    /// <summary>Any other model failure.</summary>
+    public const string ModelError = "model_error";
+
+    /// <summary>Stored with a reply whose activation ended before it finished (a crash or a stop past the grace period).</summary>
+    public const string Interrupted = "interrupted";
+
+    /// <summary>The reply could not be stored: the database was unreachable.</summary>
+    public const string StorageUnavailable = "storage_unavailable";
+
+    /// <summary>400: the request is malformed or a field is invalid.</summary>
+    public const string InvalidRequest = "invalid_request";
+
+    /// <summary>401: no valid bearer token.</summary>
+    public const string Unauthorized = "unauthorized";
+
+    /// <summary>404: the session does not exist for this caller (never created, expired, deleted, or someone else's).</summary>
+    public const string SessionNotFound = "session_not_found";
+
+    /// <summary>409: a reply is already being generated in this session.</summary>
+    public const string TurnInFlight = "turn_in_flight";
+
+    /// <summary>409: the session was created with another persona (the seed surface calls the persona its role).</summary>
+    public const string RoleMismatch = "role_mismatch";
+
+    /// <summary>409 on /v1: the session was created with another persona.</summary>
+    public const string PersonaMismatch = "persona_mismatch";
+
+    /// <summary>413: the request body is over the size limit.</summary>
+    public const string BodyTooLarge = "body_too_large";
+
+    /// <summary>429: the caller sent too many requests; see <c>Retry-After</c>.</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>429: the caller used up today's model-token quota.</summary>
+    public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>503: storage or the cluster is unreachable right now.</summary>
+    public const string Unavailable = "unavailable";
+
+    /// <summary>500: a fault the service did not expect.</summary>
+    public const string InternalError = "internal_error";
+}
