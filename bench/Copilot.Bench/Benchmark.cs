@@ -88,6 +88,12 @@ internal static class Benchmark
             var replyChars = settings.ReplySizes[i];
             var size = Conversation.SizeName(replyChars);
             var last = i == settings.ReplySizes.Count - 1;
+            if (!last && !settings.Phases.Any(p => p is "turns" or "grain" or "seed" or "floor"))
+            {
+                // Only the closed-loop phases run at every size.
+                continue;
+            }
+
             await Console.Error.WriteLineAsync($"=== {size}");
             await using var target = settings.Url is null
                 ? await LocalService.StartAsync(settings, replyChars, cancellationToken)
@@ -141,7 +147,10 @@ internal static class Benchmark
                 problems.Add("seed, floor and WAL figures: skipped, no --connection-string");
             }
 
-            turns.Add(new TurnsAtSize(replyChars, size, ours, grain, seed, floor));
+            if ((ours ?? grain ?? seed ?? floor) is not null)
+            {
+                turns.Add(new TurnsAtSize(replyChars, size, ours, grain, seed, floor));
+            }
             if (!last)
             {
                 continue;

@@ -30,65 +30,9 @@ internal static class MarkdownReport
 
         Line(md);
 
-        Line(md, $"#### Turns at {s.Users} concurrent users (closed loop)");
-        Line(md);
-        Line(md, "| reply | | turns/s | p50 ms | p95 ms | p99 ms | WAL bytes/turn (of it full-page images) | CPU ms/turn: service + PostgreSQL + client | errors |");
-        Line(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var size in report.Turns)
+        if (report.Turns.Count > 0)
         {
-            LoadRow(md, size.SizeName, "**ours**: full HTTP turn (POST, whole streamed reply)", size.Ours);
-            if (size.OursWithoutHttp is not null)
-            {
-                LoadRow(md, size.SizeName, "ours without HTTP: the same turn through an Orleans client", size.OursWithoutHttp);
-            }
-
-            LoadRow(md, size.SizeName, "seed: its route's 5 SQL statements only, storing the same texts", size.Seed);
-            if (size.Floor is not null)
-            {
-                LoadRow(md, size.SizeName, "floor: 2 durable single-row INSERTs", size.Floor);
-            }
-        }
-
-        Line(md);
-        var others = report.Turns
-            .Select(t => (t.SizeName, Figures: new[] { t.Ours, t.OursWithoutHttp, t.Seed, t.Floor }.Where(f => f?.OtherProcessesCpuShare is not null).ToList()))
-            .Where(t => t.Figures.Count > 0)
-            .Select(t => $"{t.SizeName}: {string.Join(", ", t.Figures.Select(f => $"{f!.OtherProcessesNote} ({f.Name})"))}")
-            .ToList();
-        if (others.Count > 0)
-        {
-            Line(md, $"Other processes on the machine used this share of its CPU during these windows: {string.Join("; ", others)}.");
-            Line(md);
-        }
-
-        if (report.Turns.Any(t => t.OursOverSeed is not null))
-        {
-            Line(md, "#### Ours ÷ seed, same texts, same run");
-            Line(md);
-            Line(md, "| reply | turns/s | p50 latency | WAL bytes/turn | CPU ms/turn: ours (service + PostgreSQL) ÷ seed's PostgreSQL |");
-            Line(md, "| --- | ---: | ---: | ---: | ---: |");
-            foreach (var t in report.Turns.Where(t => t.OursOverSeed is not null))
-            {
-                Line(md, $"| {t.SizeName} | **{t.OursOverSeed:0.00}×** | {t.Ours!.Latency.P50 / t.Seed!.Latency.P50:0.00}× | {Ratio(t.WalOverSeed)} | {Ratio(t.CpuOverSeedPostgres)} |");
-            }
-
-            Line(md);
-            Line(md, "WAL bytes are compared without full-page images (which follow the checkpoint clock, not the turn) when those can be counted. " +
-                "The seed's figures are its database work alone: they exclude its HTTP layer (Next.js, a PostgREST round trip " +
-                "per statement, the Supabase Auth call), its auth and its model; ours include HTTP, JWT validation, the model call and the streamed reply.");
-            foreach (var t in report.Turns.Where(t => t.OursWithoutHttpOverSeed is not null))
-            {
-                Line(md);
-                Line(md, $"Like for like, without HTTP on either side, {t.SizeName}: ours ÷ seed = {t.OursWithoutHttpOverSeed:0.00}× the turns/s.");
-            }
-
-            Line(md);
-        }
-
-        foreach (var t in report.Turns.Where(t => t.Ours is not null && t.Floor is not null))
-        {
-            Line(md, $"Ours ÷ floor, {t.SizeName}: {t.Ours!.PerSecond / t.Floor!.PerSecond:0.00}× the turns/s, **{t.Ours.Latency.P50 / t.Floor.Latency.P50:0.00}×** the p50 latency of the physical floor (two commits, each a WAL flush).");
-            Line(md);
+            TurnsTables(md, report);
         }
 
         if (report.Growth is { } growth)
@@ -157,6 +101,71 @@ internal static class MarkdownReport
         }
 
         return md.ToString();
+    }
+
+    private static void TurnsTables(StringBuilder md, BenchReport report)
+    {
+        var s = report.Settings;
+        Line(md, $"#### Turns at {s.Users} concurrent users (closed loop)");
+        Line(md);
+        Line(md, "| reply | | turns/s | p50 ms | p95 ms | p99 ms | WAL bytes/turn (of it full-page images) | CPU ms/turn: service + PostgreSQL + client | errors |");
+        Line(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var size in report.Turns)
+        {
+            LoadRow(md, size.SizeName, "**ours**: full HTTP turn (POST, whole streamed reply)", size.Ours);
+            if (size.OursWithoutHttp is not null)
+            {
+                LoadRow(md, size.SizeName, "ours without HTTP: the same turn through an Orleans client", size.OursWithoutHttp);
+            }
+
+            LoadRow(md, size.SizeName, "seed: its route's 5 SQL statements only, storing the same texts", size.Seed);
+            if (size.Floor is not null)
+            {
+                LoadRow(md, size.SizeName, "floor: 2 durable single-row INSERTs", size.Floor);
+            }
+        }
+
+        Line(md);
+        var others = report.Turns
+            .Select(t => (t.SizeName, Figures: new[] { t.Ours, t.OursWithoutHttp, t.Seed, t.Floor }.Where(f => f?.OtherProcessesCpuShare is not null).ToList()))
+            .Where(t => t.Figures.Count > 0)
+            .Select(t => $"{t.SizeName}: {string.Join(", ", t.Figures.Select(f => $"{f!.OtherProcessesNote} ({f.Name})"))}")
+            .ToList();
+        if (others.Count > 0)
+        {
+            Line(md, $"Other processes on the machine used this share of its CPU during these windows: {string.Join("; ", others)}.");
+            Line(md);
+        }
+
+        if (report.Turns.Any(t => t.OursOverSeed is not null))
+        {
+            Line(md, "#### Ours ÷ seed, same texts, same run");
+            Line(md);
+            Line(md, "| reply | turns/s | p50 latency | WAL bytes/turn | CPU ms/turn: ours (service + PostgreSQL) ÷ seed's PostgreSQL |");
+            Line(md, "| --- | ---: | ---: | ---: | ---: |");
+            foreach (var t in report.Turns.Where(t => t.OursOverSeed is not null))
+            {
+                Line(md, $"| {t.SizeName} | **{t.OursOverSeed:0.00}×** | {t.Ours!.Latency.P50 / t.Seed!.Latency.P50:0.00}× | {Ratio(t.WalOverSeed)} | {Ratio(t.CpuOverSeedPostgres)} |");
+            }
+
+            Line(md);
+            Line(md, "WAL bytes are compared without full-page images (which follow the checkpoint clock, not the turn) when those can be counted. " +
+                "The seed's figures are its database work alone: they exclude its HTTP layer (Next.js, a PostgREST round trip " +
+                "per statement, the Supabase Auth call), its auth and its model; ours include HTTP, JWT validation, the model call and the streamed reply.");
+            foreach (var t in report.Turns.Where(t => t.OursWithoutHttpOverSeed is not null))
+            {
+                Line(md);
+                Line(md, $"Like for like, without HTTP on either side, {t.SizeName}: ours ÷ seed = {t.OursWithoutHttpOverSeed:0.00}× the turns/s.");
+            }
+
+            Line(md);
+        }
+
+        foreach (var t in report.Turns.Where(t => t.Ours is not null && t.Floor is not null))
+        {
+            Line(md, $"Ours ÷ floor, {t.SizeName}: {t.Ours!.PerSecond / t.Floor!.PerSecond:0.00}× the turns/s, **{t.Ours.Latency.P50 / t.Floor.Latency.P50:0.00}×** the p50 latency of the physical floor (two commits, each a WAL flush).");
+            Line(md);
+        }
     }
 
     private static void LoadRow(StringBuilder md, string size, string name, LoadFigure? f)
