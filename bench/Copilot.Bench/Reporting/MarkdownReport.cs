@@ -88,7 +88,7 @@ internal static class MarkdownReport
         Line(md, "| --- | --- | --- |");
         foreach (var t in report.Targets)
         {
-            Line(md, $"| {t.Target} | {t.Measured} | {(t.Met switch { true => "met", false => $"**missed** by {t.MissedBy}", null => "n/a" })} |");
+            Line(md, $"| {t.Target} | {t.Measured} | {(t.Met switch { true => "met", false => $"**missed**: {t.MissedBy}", null => "n/a" })} |");
         }
 
         if (report.Problems.Count > 0)
