@@ -11,10 +11,13 @@ internal sealed record class BenchSettings
         usage: dotnet run -c Release --project bench/Copilot.Bench -- [options]
 
         Starts the service itself (embedded PostgreSQL in a temp directory, offline model at zero delay,
-        Jwt auth with a generated HS256 secret) unless --url is given, runs every phase, prints a Markdown
-        table and writes JSON.
+        Jwt auth with a generated HS256 secret) unless --url is given, once per reply size, runs every phase,
+        prints Markdown tables ready to paste into the README and writes JSON.
 
           --users N               concurrent users in the turn, seed and floor phases (default 16)
+          --reply-chars LIST      reply sizes of the turn and seed phases, in characters; 0 is the offline model's
+                                  short default reply (default 0,2000). The service is started once per size
+                                  (Copilot:ChatModel:OfflineReplyChars); growth, reads and memory run at the last.
           --duration SECONDS      measured time of each closed-loop phase (default 10)
           --service-warmup SECONDS  unmeasured HTTP turns before the first phase (default 20): .NET's tiered
                                   JIT keeps recompiling hot code for ~20 s of load on 2 busy cores
@@ -22,7 +25,8 @@ internal sealed record class BenchSettings
           --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
           --list-sessions N       sessions of the user whose list is read (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,grain,seed,floor,growth,reads,memory)
+          --phases LIST           which phases to run (default turns,seed,floor,growth,reads,memory; also grain:
+                                  our turns through an Orleans client, without HTTP)
           --out PATH              JSON output (default bench-results/latest.json)
           --silo-setting KEY=VAL  extra configuration for the started silo, e.g. Copilot:Sessions:PageMaxMessages=50
           --quick                 a smoke run: 2 s phases, fewer sessions (numbers are not meaningful)
@@ -33,6 +37,7 @@ internal sealed record class BenchSettings
           --jwt-secret SECRET     its HS256 secret, to mint a token per virtual user (with --issuer)
           --issuer ISSUER         the issuer it requires
           --connection-string CS  its PostgreSQL database; without it the seed, floor and WAL figures are skipped
+          (one --reply-chars size only: the one the service is configured with)
         """;
 
     /// <summary>Concurrent users in the closed-loop phases.</summary>
@@ -40,6 +45,17 @@ internal sealed record class BenchSettings
 
     /// <summary>Measured time of each closed-loop phase.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reply sizes measured, in characters; 0 is the offline model's short default reply. Growth, reads and
+    /// memory run with the last.</summary>
+    public IReadOnlyList<int> ReplySizes { get; init; } = [0, 2_000];
+
+    /// <summary>The reply size of the growth, reads and memory phases.</summary>
+    [JsonIgnore]
+    public int LongReplyChars => ReplySizes[^1];
+
+    /// <summary>Turns per session in the memory figure (the first through HTTP, the others appended).</summary>
+    public int MemoryTurnsPerSession { get; init; } = 10;
 
     /// <summary>Unmeasured HTTP turns before the first phase, until .NET's tiered JIT has settled.</summary>
     public TimeSpan ServiceWarmup { get; init; } = TimeSpan.FromSeconds(20);
@@ -54,10 +70,10 @@ internal sealed record class BenchSettings
     public IReadOnlyList<int> GrowthLengths { get; init; } = [10, 100, 1000, 5000];
 
     /// <summary>Sessions per history length; their lengths are spread over one page of messages.</summary>
-    public int GrowthSessions { get; init; } = 20;
+    public int GrowthSessions { get; init; } = 10;
 
     /// <summary>Turns measured in each growth session.</summary>
-    public int GrowthTurnsPerSession { get; init; } = 5;
+    public int GrowthTurnsPerSession { get; init; } = 10;
 
     /// <summary>Sessions of the user whose session list is read.</summary>
     public int ListSessions { get; init; } = 1000;
@@ -68,8 +84,8 @@ internal sealed record class BenchSettings
     /// <summary>Every phase, in the order they run.</summary>
     public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "seed", "floor", "growth", "reads", "memory"];
 
-    /// <summary>The phases to run.</summary>
-    public IReadOnlyList<string> Phases { get; init; } = AllPhases;
+    /// <summary>The phases to run: all but <c>grain</c> unless asked for (it costs a closed-loop window per size).</summary>
+    public IReadOnlyList<string> Phases { get; init; } = [.. AllPhases.Where(p => p != "grain")];
 
     /// <summary>Extra configuration for the silo the bench starts.</summary>
     public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
@@ -135,6 +151,7 @@ internal sealed record class BenchSettings
             settings = name switch
             {
                 "--users" => settings with { Users = Positive(name, value) },
+                "--reply-chars" => settings with { ReplySizes = [.. value.Split(',').Select(v => ReplyChars(name, v))] },
                 "--duration" => settings with { Duration = TimeSpan.FromSeconds(Positive(name, value)) },
                 "--warmup" => settings with { Warmup = TimeSpan.FromSeconds(NonNegative(name, value)) },
                 "--service-warmup" => settings with { ServiceWarmup = TimeSpan.FromSeconds(NonNegative(name, value)) },
@@ -163,6 +180,11 @@ internal sealed record class BenchSettings
             throw new ArgumentException("--silo-setting configures the silo the bench starts; it does not go with --url.");
         }
 
+        if (settings.Url is not null && settings.ReplySizes.Count != 1)
+        {
+            throw new ArgumentException("--url measures one reply size: give the one the service is configured with, e.g. --reply-chars 0.");
+        }
+
         if (settings.Url is null && (settings.Token ?? settings.JwtSecret ?? settings.ConnectionString) is not null)
         {
             throw new ArgumentException("--token, --jwt-secret and --connection-string go with --url.");
@@ -186,6 +208,11 @@ internal sealed record class BenchSettings
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? n
             : throw new ArgumentException($"{name}: expected a positive whole number, got '{value}'.");
+
+    private static int ReplyChars(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n == 0 || n >= Copilot.Grains.ChatModel.OfflineChatClient.MinProseChars)
+            ? n
+            : throw new ArgumentException($"{name}: expected 0 or at least {Copilot.Grains.ChatModel.OfflineChatClient.MinProseChars}, got '{value}'.");
 
     private static int NonNegative(string name, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)

@@ -19,6 +19,16 @@ internal static class Benchmark
     /// <summary>The target ratio of our turns per second to the seed's.</summary>
     public const double TargetSeedRatio = 2;
 
+    /// <summary>The target ratio of our WAL bytes per turn to the seed's, at every reply size.</summary>
+    public const double TargetWalOverSeed = 1.5;
+
+    /// <summary>The target ratio of our CPU per turn (service and PostgreSQL) to the seed's PostgreSQL CPU per turn with
+    /// the short reply.</summary>
+    public const double TargetShortCpuOverSeed = 0.5;
+
+    /// <summary>The same with long replies.</summary>
+    public const double TargetLongCpuOverSeed = 1;
+
     /// <summary>The target spread of bytes per turn across history lengths.</summary>
     public const double TargetWalSpread = 0.20;
 
@@ -39,24 +49,6 @@ internal static class Benchmark
         var clock = Stopwatch.StartNew();
         var machine = MachineInfo.Read();
         var problems = new List<string>();
-
-        await using var target = settings.Url is null
-            ? await LocalService.StartAsync(settings, cancellationToken)
-            : ServiceTarget.Connect(settings);
-        if (target.Database is { } database)
-        {
-            target.Wal = await WalCounter.CreateAsync(database);
-            target.OnDispose(async () => await target.Wal.RemoveExtensionAsync());
-            machine = machine with
-            {
-                PostgresVersion = await ScalarAsync(database, "SHOW server_version"),
-                PostgresDurability = await ScalarAsync(
-                    database,
-                    "SELECT format('fsync=%s, synchronous_commit=%s, wal_sync_method=%s, full_page_writes=%s', " +
-                    "current_setting('fsync'), current_setting('synchronous_commit'), current_setting('wal_sync_method'), " +
-                    "current_setting('full_page_writes'))"),
-            };
-        }
 
         // A phase runs when it was asked for; its name is the first word of its description.
         async Task<T?> PhaseAsync<T>(string name, Func<Task<T>> run)
@@ -84,56 +76,104 @@ internal static class Benchmark
             }
         }
 
-        if (settings.ServiceWarmup > TimeSpan.Zero)
-        {
-            await PhaseAsync(
-                $"{WarmupPhase}: {settings.Users} users, HTTP turns for {settings.ServiceWarmup.TotalSeconds:0} s, not measured",
-                () => TurnsPhase.WarmUpAsync(target, settings, cancellationToken));
-        }
-
-        var window = $"{settings.Users} users, {settings.Warmup.TotalSeconds:0} s warm-up + {settings.Duration.TotalSeconds:0} s";
-        var ours = await PhaseAsync($"turns: ours ({window})", () => TurnsPhase.RunAsync(target, settings, cancellationToken));
-        var grain = target.Grains is null
-            ? null
-            : await PhaseAsync($"grain: ours without HTTP ({window})", () => GrainTurnsPhase.RunAsync(target, settings, cancellationToken));
-        LoadFigure? seed = null;
-        LoadFigure? floor = null;
+        var turns = new List<TurnsAtSize>();
         GrowthResult? growth = null;
         IReadOnlyList<ReadFigure>? reads = null;
         MemoryFigure? memory = null;
-        if (target.Database is { } admin)
+        var service = "";
+        var window = $"{settings.Users} users, {settings.Warmup.TotalSeconds:0} s warm-up + {settings.Duration.TotalSeconds:0} s";
+        for (var i = 0; i < settings.ReplySizes.Count; i++)
         {
-            try
+            // One service per reply size: the size is a start-up setting, and each size gets a fresh database.
+            var replyChars = settings.ReplySizes[i];
+            var size = Conversation.SizeName(replyChars);
+            var last = i == settings.ReplySizes.Count - 1;
+            if (!last && !settings.Phases.Any(p => p is "turns" or "grain" or "seed" or "floor"))
             {
-                seed = await PhaseAsync($"seed: its SQL ({window})", () => SeedPhase.RunAsync(admin, target.Wal, target.Cpu, target.ConnectionString!, settings, cancellationToken));
-                floor = await PhaseAsync($"floor: two INSERTs per turn ({window})", () => FloorPhase.RunAsync(admin, target.Wal, target.Cpu, target.ConnectionString!, settings, cancellationToken));
+                // Only the closed-loop phases run at every size.
+                continue;
             }
-            finally
+
+            await Console.Error.WriteLineAsync($"=== {size}");
+            await using var target = settings.Url is null
+                ? await LocalService.StartAsync(settings, replyChars, cancellationToken)
+                : ServiceTarget.Connect(settings);
+            service = target.Description;
+            if (target.Database is { } database)
             {
-                await BaselineSchema.DropAsync(admin);
+                target.Wal = await WalCounter.CreateAsync(database);
+                target.OnDispose(async () => await target.Wal.RemoveExtensionAsync());
+                machine = machine with
+                {
+                    PostgresVersion = await ScalarAsync(database, "SHOW server_version"),
+                    PostgresDurability = await ScalarAsync(
+                        database,
+                        "SELECT format('fsync=%s, synchronous_commit=%s, wal_sync_method=%s, full_page_writes=%s', " +
+                        "current_setting('fsync'), current_setting('synchronous_commit'), current_setting('wal_sync_method'), " +
+                        "current_setting('full_page_writes'))"),
+                };
             }
-        }
-        else
-        {
-            problems.Add("seed, floor and WAL figures: skipped, no --connection-string");
-        }
 
-        growth = await PhaseAsync(
-            $"growth: history of {string.Join(", ", settings.GrowthLengths)} messages",
-            () => GrowthPhase.RunAsync(target, settings, cancellationToken));
-        if (growth is not null)
-        {
-            reads = await PhaseAsync("reads", () => ReadsPhase.RunAsync(target, settings, growth, cancellationToken));
-        }
+            if (settings.ServiceWarmup > TimeSpan.Zero)
+            {
+                await PhaseAsync(
+                    $"{WarmupPhase}: {settings.Users} users, HTTP turns for {settings.ServiceWarmup.TotalSeconds:0} s, not measured",
+                    () => TurnsPhase.WarmUpAsync(target, settings, cancellationToken));
+            }
 
-        if (target.Silo is not null)
-        {
-            memory = await PhaseAsync(
-                $"memory: {settings.MemorySessions:N0} active sessions", () => MemoryPhase.RunAsync(target, settings, cancellationToken));
-        }
-        else
-        {
-            problems.Add("memory: skipped, the bench did not start the silo (--url)");
+            var ours = await PhaseAsync($"turns: ours, {size} ({window})", () => TurnsPhase.RunAsync(target, settings, replyChars, problems, cancellationToken));
+            var grain = target.Grains is null
+                ? null
+                : await PhaseAsync($"grain: ours without HTTP, {size} ({window})", () => GrainTurnsPhase.RunAsync(target, settings, cancellationToken));
+            LoadFigure? seed = null;
+            LoadFigure? floor = null;
+            if (target.Database is { } admin)
+            {
+                try
+                {
+                    seed = await PhaseAsync($"seed: its SQL, {size} ({window})", () => SeedPhase.RunAsync(admin, target.Wal, target.Cpu, target.ConnectionString!, settings, replyChars, cancellationToken));
+                    if (i == 0)
+                    {
+                        floor = await PhaseAsync($"floor: two INSERTs per turn, {size} ({window})", () => FloorPhase.RunAsync(target.Wal, target.Cpu, target.ConnectionString!, settings, replyChars, cancellationToken));
+                    }
+                }
+                finally
+                {
+                    await BaselineSchema.DropAsync(admin);
+                }
+            }
+            else if (i == 0)
+            {
+                problems.Add("seed, floor and WAL figures: skipped, no --connection-string");
+            }
+
+            if ((ours ?? grain ?? seed ?? floor) is not null)
+            {
+                turns.Add(new TurnsAtSize(replyChars, size, ours, grain, seed, floor));
+            }
+            if (!last)
+            {
+                continue;
+            }
+
+            growth = await PhaseAsync(
+                $"growth: history of {string.Join(", ", settings.GrowthLengths)} messages, {size}",
+                () => GrowthPhase.RunAsync(target, settings, cancellationToken));
+            if (growth is not null)
+            {
+                reads = await PhaseAsync($"reads: {size}", () => ReadsPhase.RunAsync(target, settings, growth, cancellationToken));
+            }
+
+            if (target.Silo is not null)
+            {
+                memory = await PhaseAsync(
+                    $"memory: {settings.MemorySessions:N0} active sessions of {settings.MemoryTurnsPerSession} turns, {size}",
+                    () => MemoryPhase.RunAsync(target, settings, cancellationToken));
+            }
+            else
+            {
+                problems.Add("memory: skipped, the bench did not start the silo (--url)");
+            }
         }
 
         var report = new BenchReport
@@ -143,11 +183,8 @@ internal static class Benchmark
             Machine = machine,
             LoadAverageAfter = MachineInfo.LoadAverage(),
             Settings = settings,
-            Service = target.Description,
-            Ours = ours,
-            OursWithoutHttp = grain,
-            Seed = seed,
-            Floor = floor,
+            Service = service,
+            Turns = turns,
             Growth = growth,
             Reads = reads ?? [],
             Memory = memory,
@@ -165,12 +202,41 @@ internal static class Benchmark
 
     private static List<TargetCheck> CheckTargets(BenchReport report)
     {
+        var users = report.Settings.Users;
         var checks = new List<TargetCheck>();
-        var ratio = report.OursOverSeed;
-        checks.Add(new TargetCheck(
-            $">= {TargetSeedRatio:0}x the seed's turns/s at {report.Settings.Users} users, same run",
-            ratio is { } r ? Invariant($"{r:0.00}x ({report.Ours!.PerSecond:N0} vs {report.Seed!.PerSecond:N0} turns/s)") : "not measured",
-            ratio is null ? null : ratio >= TargetSeedRatio));
+        foreach (var size in report.Turns)
+        {
+            var images = size.Ours?.WalPageImageBytesPerOp is not null && size.Seed?.WalPageImageBytesPerOp is not null;
+            checks.Add(TargetCheck.AtMost(
+                $"WAL bytes per turn{(images ? " without full-page images" : "")} ≤ {TargetWalOverSeed}× the seed's, {size.SizeName}",
+                size.WalOverSeed,
+                TargetWalOverSeed,
+                Invariant($"{size.Ours?.WalRecordBytesPerOp:N0} vs {size.Seed?.WalRecordBytesPerOp:N0} bytes: {size.WalOverSeed:0.00}×")));
+
+            var cpuLimit = size.ReplyChars == 0 ? TargetShortCpuOverSeed : TargetLongCpuOverSeed;
+            checks.Add(TargetCheck.AtMost(
+                $"CPU ms per turn, service + PostgreSQL, ≤ {cpuLimit}× the seed's PostgreSQL CPU per turn, {size.SizeName}",
+                size.CpuOverSeedPostgres,
+                cpuLimit,
+                size.Ours?.CpuPerOp is { } o && size.Seed?.CpuPerOp is { } s
+                    ? Invariant($"{o.Service:0.00} + {o.Postgres:0.00} = {o.Service + o.Postgres:0.00} vs {s.Postgres:0.00} ms: {size.CpuOverSeedPostgres:0.00}×")
+                    : "not measured"));
+
+            if (size.ReplyChars == 0)
+            {
+                checks.Add(TargetCheck.AtLeast(
+                    $"≥ {TargetSeedRatio:0}× the seed's turns/s at {users} users, {size.SizeName}",
+                    size.OursOverSeed,
+                    TargetSeedRatio,
+                    Invariant($"{size.Ours?.PerSecond:N0} vs {size.Seed?.PerSecond:N0} turns/s: {size.OursOverSeed:0.00}×")));
+            }
+
+            checks.Add(TargetCheck.AtMost(
+                $"p99 of a turn at {users} users ≤ {TargetP99Milliseconds:0} ms (zero-delay model), {size.SizeName}",
+                size.Ours?.Latency.P99,
+                TargetP99Milliseconds,
+                Invariant($"{size.Ours?.Latency.P99:0.0} ms")));
+        }
 
         var wal = report.Growth?.Figures.Where(f => f.WalBytesPerTurn is not null).ToList() ?? [];
         if (wal.Count >= 2)
@@ -182,20 +248,18 @@ internal static class Benchmark
             var spread = (most - least) / least;
             var totalSpread = (wal.Max(f => f.WalBytesPerTurn!.Value) / wal.Min(f => f.WalBytesPerTurn!.Value)) - 1;
             checks.Add(new TargetCheck(
-                $"WAL bytes per turn flat (within {TargetWalSpread:P0}) from {wal[0].HistoryLength:N0} to {wal[^1].HistoryLength:N0} messages",
+                $"WAL bytes per turn flat (within ±{TargetWalSpread:0%}) from {wal[0].HistoryLength:N0} to {wal[^1].HistoryLength:N0} messages, " +
+                    Conversation.SizeName(report.Settings.LongReplyChars),
                 Invariant($"{least:N0} to {most:N0} bytes per turn{(images ? " without full-page images" : "")}: max {spread:+0%} over min") +
                     (images ? Invariant($" ({totalSpread:+0%} with them)") : ""),
-                spread <= TargetWalSpread));
+                spread <= TargetWalSpread,
+                spread <= TargetWalSpread ? null : Invariant($"{(spread - TargetWalSpread) * 100:0} points over the {TargetWalSpread:0%} allowed")));
         }
         else
         {
-            checks.Add(new TargetCheck("WAL bytes per turn flat (within 20%)", "not measured", null));
+            checks.Add(new TargetCheck($"WAL bytes per turn flat (within ±{TargetWalSpread:0%})", "not measured", null, null));
         }
 
-        checks.Add(new TargetCheck(
-            $"p99 of a turn at {report.Settings.Users} users <= {TargetP99Milliseconds:0} ms (zero-delay model)",
-            report.Ours is { } ours ? Invariant($"{ours.Latency.P99:0.0} ms") : "not measured",
-            report.Ours is null ? null : report.Ours.Latency.P99 <= TargetP99Milliseconds));
         return checks;
     }
 

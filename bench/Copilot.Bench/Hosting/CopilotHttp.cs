@@ -13,7 +13,13 @@ internal sealed class CopilotHttp(ServiceTarget target)
     /// <summary>One full turn: sends <paramref name="message"/> (to a new session when <paramref name="sessionId"/> is
     /// null) and reads the whole reply; returns the session id.</summary>
     /// <exception cref="InvalidOperationException">The service answered anything but a complete streamed reply.</exception>
-    public async Task<Guid> TurnAsync(Guid userId, Guid? sessionId, string message, CancellationToken cancellationToken = default)
+    public async Task<Guid> TurnAsync(Guid userId, Guid? sessionId, string message, CancellationToken cancellationToken = default) =>
+        (await TurnWithReplyAsync(userId, sessionId, message, cancellationToken)).SessionId;
+
+    /// <summary>One full turn, as <see cref="TurnAsync"/>; returns the session id and the reply's text.</summary>
+    /// <exception cref="InvalidOperationException">The service answered anything but a complete streamed reply.</exception>
+    public async Task<(Guid SessionId, string Reply)> TurnWithReplyAsync(
+        Guid userId, Guid? sessionId, string message, CancellationToken cancellationToken = default)
     {
         using var request = NewRequest(HttpMethod.Post, Endpoint, userId);
         request.Content = JsonContent.Create(new TurnBody(message, sessionId, "field"));
@@ -29,12 +35,13 @@ internal sealed class CopilotHttp(ServiceTarget target)
             throw new InvalidOperationException("POST /api/copilot answered without an X-Session-Id header.");
         }
 
-        if (!body.EndsWith($"[SESSION_ID:{id}]", StringComparison.Ordinal))
+        var marker = $"\n\n[SESSION_ID:{id}]";
+        if (!body.EndsWith(marker, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"The reply did not end with its session marker: {Shorten(body)}");
         }
 
-        return id;
+        return (id, body[..^marker.Length]);
     }
 
     /// <summary><c>GET /api/copilot?sessionId=</c>: every message of a session; returns the body's length in bytes.</summary>

@@ -22,7 +22,11 @@ internal static class LocalService
     private const string Issuer = "https://copilot-bench.local/auth/v1";
 
     /// <summary>Starts everything; the returned target stops it all on dispose.</summary>
-    public static async Task<ServiceTarget> StartAsync(BenchSettings settings, CancellationToken cancellationToken)
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="replyChars">The offline model's reply length (<c>Copilot:ChatModel:OfflineReplyChars</c>); 0 leaves it
+    /// unset, for the short reply.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    public static async Task<ServiceTarget> StartAsync(BenchSettings settings, int replyChars, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), "copilot-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
@@ -63,6 +67,11 @@ internal static class LocalService
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Orleans.Runtime.Silo"] = "Warning",
             };
+            if (replyChars > 0)
+            {
+                environment["Copilot__ChatModel__OfflineReplyChars"] = replyChars.ToString(CultureInfo.InvariantCulture);
+            }
+
             foreach (var (key, value) in settings.SiloSettings)
             {
                 environment[key] = value;
@@ -71,7 +80,7 @@ internal static class LocalService
             Console.Error.WriteLine($"Starting Copilot.Silo on {baseAddress} ...");
             var logDirectory = Path.GetDirectoryName(Path.GetFullPath(settings.OutputPath))!;
             Directory.CreateDirectory(logDirectory);
-            var silo = SiloProcess.Start(environment, Path.Combine(logDirectory, "silo.log"));
+            var silo = SiloProcess.Start(environment, Path.Combine(logDirectory, replyChars > 0 ? $"silo-{replyChars}-char-replies.log" : "silo-short-replies.log"));
             cleanup.Add(silo.DisposeAsync);
             await silo.WaitUntilHealthyAsync(baseAddress, TimeSpan.FromSeconds(120), cancellationToken);
 

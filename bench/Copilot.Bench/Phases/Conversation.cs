@@ -1,18 +1,25 @@
 using System.Globalization;
 using Copilot.Grains.ChatModel;
-using Microsoft.Extensions.AI;
 
 namespace Copilot.Bench.Phases;
 
 /// <summary>The text of benchmark turns: a short roofing question, and the offline model's reply to it, so that the
-/// seed's rows, the floor's rows and pre-filled history have the same sizes as the service's own turns.</summary>
+/// seed's rows, the floor's rows and pre-filled history hold the same texts as the service's own turns.</summary>
 internal static class Conversation
 {
     /// <summary>The user's question number <paramref name="n"/>.</summary>
     public static string Question(int n) => string.Create(
         CultureInfo.InvariantCulture, $"What should I check on the flashing around a chimney on a 6/12 pitch roof? (question {n})");
 
-    /// <summary>What the offline model answers to <paramref name="question"/> (as the first message of a session).</summary>
-    public static string Reply(string question) =>
-        string.Concat(OfflineChatClient.Compose([new ChatMessage(ChatRole.User, question)]));
+    /// <summary>What the offline model answers to question <paramref name="n"/> of a session (after <paramref name="n"/>
+    /// earlier ones) with <c>Copilot:ChatModel:OfflineReplyChars</c> = <paramref name="replyChars"/> (0: unset, the short
+    /// reply). The service's reply is the same text while the earlier questions fit its context window, and text of the
+    /// same size and kind after that.</summary>
+    public static string Reply(int n, int replyChars) =>
+        string.Concat(OfflineChatClient.Compose(Question(n), n, replyChars > 0 ? replyChars : null));
+
+    /// <summary>How a reply size reads in the report.</summary>
+    public static string SizeName(int replyChars) => replyChars > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{replyChars:N0}-char replies")
+        : string.Create(CultureInfo.InvariantCulture, $"short replies (~{Reply(1, 0).Length} chars)");
 }

@@ -9,7 +9,7 @@ namespace Copilot.Bench.Phases;
 internal static class FloorPhase
 {
     public static async Task<LoadFigure> RunAsync(
-        NpgsqlDataSource admin, WalCounter? wal, CpuMeter? cpu, string connectionString, BenchSettings settings, CancellationToken cancellationToken)
+        WalCounter? wal, CpuMeter? cpu, string connectionString, BenchSettings settings, int replyChars, CancellationToken cancellationToken)
     {
         await using var database = BaselineSchema.CreateDataSource(connectionString, settings.Users);
         var asked = new int[settings.Users];
@@ -20,9 +20,9 @@ internal static class FloorPhase
             settings.Duration,
             async (worker, ct) =>
             {
-                var question = Conversation.Question(++asked[worker]);
-                await InsertAsync(database, question, ct);
-                await InsertAsync(database, Conversation.Reply(question), ct);
+                var n = ++asked[worker];
+                await InsertAsync(database, Conversation.Question(n), ct);
+                await InsertAsync(database, Conversation.Reply(n, replyChars), ct);
             },
             probe.StartAsync,
             probe.EndAsync,

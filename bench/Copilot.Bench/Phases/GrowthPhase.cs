@@ -39,7 +39,7 @@ internal static class GrowthPhase
             try
             {
                 // Two short: one unmeasured turn per session comes before the measured ones.
-                group.Sessions[k] = await PrefillAsync(target, http, group.User, group.Length + offset - 2, cancellationToken);
+                group.Sessions[k] = await PrefillAsync(target, http, group.User, group.Length + offset - 2, settings.LongReplyChars, cancellationToken);
             }
             finally
             {
@@ -126,13 +126,14 @@ internal static class GrowthPhase
             longest.Length,
             target.Grains is null
                 ? "HTTP turns (zero-delay model)"
-                : $"the session grain's AppendAsync through an Orleans client, {AppendBatch} messages per call");
+                : $"the session grain's AppendAsync through an Orleans client, {AppendBatch} messages per call, the assistant's " +
+                    $"of the same size and kind as the model's ({Conversation.SizeName(settings.LongReplyChars)})");
     }
 
     /// <summary>A session of <paramref name="user"/> holding <paramref name="messages"/> messages, alternating user and
     /// assistant; through the grain when the bench hosts a client of the cluster, else through HTTP turns.</summary>
     public static async Task<Guid> PrefillAsync(
-        ServiceTarget target, CopilotHttp http, Guid user, int messages, CancellationToken cancellationToken)
+        ServiceTarget target, CopilotHttp http, Guid user, int messages, int replyChars, CancellationToken cancellationToken)
     {
         if (target.Grains is { } grains)
         {
@@ -146,10 +147,9 @@ internal static class GrowthPhase
                 var batch = new List<NewMessage>(AppendBatch);
                 for (; batch.Count < AppendBatch && done < messages; done++)
                 {
-                    var question = Conversation.Question(done / 2);
                     batch.Add(done % 2 == 0
-                        ? new NewMessage(MessageRole.User, question)
-                        : new NewMessage(MessageRole.Assistant, Conversation.Reply(question)));
+                        ? new NewMessage(MessageRole.User, Conversation.Question(done / 2))
+                        : new NewMessage(MessageRole.Assistant, Conversation.Reply(done / 2, replyChars)));
                 }
 
                 await session.AppendAsync(user, batch);

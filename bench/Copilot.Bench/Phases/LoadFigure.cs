@@ -30,6 +30,9 @@ internal sealed record class LoadFigure(
         probe.Cpu is { } cpu && result.Completed > 0 ? cpu.PerOperation(result.Completed) : null,
         probe.Cpu is { } window ? Math.Max(0, window.Others / (result.Window * Environment.ProcessorCount)) : null);
 
+    /// <summary>WAL bytes per operation without full-page images (all of them when those cannot be counted).</summary>
+    public double? WalRecordBytesPerOp => WalBytesPerOp - (WalPageImageBytesPerOp ?? 0);
+
     /// <summary>The share of the machine's CPU (all cores) other processes used during the window.</summary>
-    public string OtherProcessesNote => OtherProcessesCpuShare is { } share ? $"{share:P0}" : "n/a";
+    public string OtherProcessesNote => OtherProcessesCpuShare is { } share ? $"{share:0%}" : "n/a";
 }

@@ -13,7 +13,13 @@ internal static class SeedPhase
     private const string S = BaselineSchema.Name;
 
     public static async Task<LoadFigure> RunAsync(
-        NpgsqlDataSource admin, WalCounter? wal, CpuMeter? cpu, string connectionString, BenchSettings settings, CancellationToken cancellationToken)
+        NpgsqlDataSource admin,
+        WalCounter? wal,
+        CpuMeter? cpu,
+        string connectionString,
+        BenchSettings settings,
+        int replyChars,
+        CancellationToken cancellationToken)
     {
         await BaselineSchema.CreateAsync(admin, cancellationToken);
         await using var database = BaselineSchema.CreateDataSource(connectionString, settings.Users);
@@ -34,22 +40,24 @@ internal static class SeedPhase
             users.Length,
             settings.Warmup,
             settings.Duration,
-            (worker, ct) => TurnAsync(database, users[worker], sessions[worker], Conversation.Question(++asked[worker]), ct),
+            (worker, ct) => TurnAsync(database, users[worker], sessions[worker], ++asked[worker], replyChars, ct),
             probe.StartAsync,
             probe.EndAsync,
             cancellationToken);
         return LoadFigure.From(
             "seed",
-            "the seed route's 5 statements per turn (select session, update updated_at, insert user message, select " +
-            "history, insert assistant message), each its own round trip, through Npgsql; no HTTP layer, no auth, no model",
+            $"{Conversation.SizeName(replyChars)}: the seed route's 5 statements per turn (select session, update updated_at, insert user message, select " +
+            "history, insert assistant message), each its own round trip, through Npgsql; no HTTP layer, no auth, no model; " +
+            "the same questions and replies as ours",
             users.Length,
             result,
             probe);
     }
 
     private static async Task TurnAsync(
-        NpgsqlDataSource database, Guid userId, Guid sessionId, string question, CancellationToken cancellationToken)
+        NpgsqlDataSource database, Guid userId, Guid sessionId, int n, int replyChars, CancellationToken cancellationToken)
     {
+        var question = Conversation.Question(n);
         // supabase.from('copilot_sessions').select('*').eq('id', sessionId).eq('user_id', user.id).single()
         await using (var select = database.CreateCommand($"SELECT * FROM {S}.copilot_sessions WHERE id = $1 AND user_id = $2"))
         {
@@ -90,7 +98,7 @@ internal static class SeedPhase
             }
         }
 
-        await InsertMessageAsync(database, sessionId, "assistant", Conversation.Reply(question), cancellationToken);
+        await InsertMessageAsync(database, sessionId, "assistant", Conversation.Reply(n, replyChars), cancellationToken);
     }
 
     private static async Task InsertMessageAsync(

@@ -23,14 +23,30 @@ internal static class TurnsPhase
             cancellationToken: cancellationToken);
     }
 
-    public static async Task<LoadFigure> RunAsync(ServiceTarget target, BenchSettings settings, CancellationToken cancellationToken)
+    /// <summary>Measures our turns with the service answering <paramref name="replyChars"/>-char replies (0: the short
+    /// reply); adds to <paramref name="problems"/> when its replies are not the offline model's at that size, as then the
+    /// seed's rows do not hold the same texts.</summary>
+    public static async Task<LoadFigure> RunAsync(
+        ServiceTarget target, BenchSettings settings, int replyChars, List<string> problems, CancellationToken cancellationToken)
     {
         var http = new CopilotHttp(target);
         var users = Enumerable.Range(0, settings.Users).Select(_ => Guid.NewGuid()).ToArray();
         var sessions = new Guid[users.Length];
         var asked = new int[users.Length];
-        await Task.WhenAll(Enumerable.Range(0, users.Length).Select(async i =>
-            sessions[i] = await http.TurnAsync(users[i], null, Conversation.Question(0), cancellationToken)));
+        var firstReplies = await Task.WhenAll(Enumerable.Range(0, users.Length).Select(async i =>
+        {
+            (sessions[i], var reply) = await http.TurnWithReplyAsync(users[i], null, Conversation.Question(0), cancellationToken);
+            return reply;
+        }));
+        var expected = Conversation.Reply(0, replyChars);
+        if (firstReplies[0] != expected)
+        {
+            var problem = $"turns at {Conversation.SizeName(replyChars)}: the service's reply ({firstReplies[0].Length} chars) is not the " +
+                $"offline model's ({expected.Length} chars), so the seed's rows do not hold the same texts; is " +
+                $"Copilot:ChatModel:OfflineReplyChars {(replyChars > 0 ? $"set to {replyChars}" : "unset")}?";
+            problems.Add(problem);
+            await Console.Error.WriteLineAsync("   warning: " + problem);
+        }
 
         var probe = new WindowProbe(target.Wal, target.Cpu);
         var result = await ClosedLoop.RunAsync(
@@ -43,7 +59,7 @@ internal static class TurnsPhase
             cancellationToken);
         return LoadFigure.From(
             "ours",
-            "full HTTP turn: POST /api/copilot, read the whole streamed reply (JWT check, user message stored before the " +
+            $"{Conversation.SizeName(replyChars)}: full HTTP turn: POST /api/copilot, read the whole streamed reply (JWT check, user message stored before the " +
             "model, offline model at zero delay, reply stored, session index updated)",
             users.Length,
             result,

@@ -17,26 +17,8 @@ internal sealed record class BenchReport
 
     public required string Service { get; init; }
 
-    public LoadFigure? Ours { get; init; }
-
-    /// <summary>Our turns through an Orleans client instead of HTTP.</summary>
-    public LoadFigure? OursWithoutHttp { get; init; }
-
-    public LoadFigure? Seed { get; init; }
-
-    public LoadFigure? Floor { get; init; }
-
-    /// <summary>Our turns per second over the seed's.</summary>
-    public double? OursOverSeed => Ours is null || Seed is null ? null : Ours.PerSecond / Seed.PerSecond;
-
-    /// <summary>Our turns per second without HTTP over the seed's (which has no HTTP either).</summary>
-    public double? OursWithoutHttpOverSeed => OursWithoutHttp is null || Seed is null ? null : OursWithoutHttp.PerSecond / Seed.PerSecond;
-
-    /// <summary>Our turns per second over the floor's.</summary>
-    public double? OursOverFloorThroughput => Ours is null || Floor is null ? null : Ours.PerSecond / Floor.PerSecond;
-
-    /// <summary>Our median turn latency over the floor's.</summary>
-    public double? OursOverFloorLatency => Ours is null || Floor is null ? null : Ours.Latency.P50 / Floor.Latency.P50;
+    /// <summary>The closed-loop figures, one entry per reply size.</summary>
+    public IReadOnlyList<TurnsAtSize> Turns { get; init; } = [];
 
     public GrowthResult? Growth { get; init; }
 

@@ -13,12 +13,16 @@ internal static class MarkdownReport
         var s = report.Settings;
         var m = report.Machine;
         var md = new StringBuilder();
-        Line(md, $"## Copilot session service benchmark{(s.Quick ? " (quick smoke run: numbers not meaningful)" : "")}");
-        Line(md);
+        if (s.Quick)
+        {
+            Line(md, "**Quick smoke run: its numbers are not meaningful.**");
+            Line(md);
+        }
+
         Line(md, $"- Run: {report.StartedAt:yyyy-MM-dd HH:mm} UTC, {report.Elapsed.TotalSeconds:0} s in all; load average {m.LoadAverageBefore} before, {report.LoadAverageAfter} after");
         Line(md, $"- Machine: {m.Cores} cores ({m.Cpu}), {m.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB, {m.Os}, {m.Runtime}");
         Line(md, $"- PostgreSQL {m.PostgresVersion ?? "n/a"} ({m.PostgresDurability ?? "settings n/a"}), on the same machine");
-        Line(md, $"- Service: {report.Service}; offline model at zero delay; {s.Users} users; {s.Warmup.TotalSeconds:0} s warm-up + {s.Duration.TotalSeconds:0} s measured per closed-loop phase");
+        Line(md, $"- Service: {report.Service}, one per reply size; offline model at zero delay; {s.Users} users; {s.Warmup.TotalSeconds:0} s warm-up + {s.Duration.TotalSeconds:0} s measured per closed-loop phase");
         if (s.SiloSettings.Count > 0)
         {
             Line(md, $"- Silo settings: {string.Join(", ", s.SiloSettings.Select(kv => $"{kv.Key}={kv.Value}"))}");
@@ -26,45 +30,14 @@ internal static class MarkdownReport
 
         Line(md);
 
-        Line(md, $"### Turns at {s.Users} concurrent users (closed loop)");
-        Line(md);
-        Line(md, "| | turns/s | p50 ms | p95 ms | p99 ms | WAL bytes/turn (of it full-page images) | CPU ms/turn: service + PostgreSQL + client | errors |");
-        Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        LoadRow(md, "**ours**: full HTTP turn (POST, whole streamed reply)", report.Ours);
-        LoadRow(md, "ours without HTTP: the same turn through an Orleans client", report.OursWithoutHttp);
-        LoadRow(md, "seed: its route's 5 SQL statements only", report.Seed);
-        LoadRow(md, "floor: 2 durable single-row INSERTs", report.Floor);
-        Line(md);
-        var others = new[] { report.Ours, report.OursWithoutHttp, report.Seed, report.Floor }.Where(f => f?.OtherProcessesCpuShare is not null).ToList();
-        if (others.Count > 0)
+        if (report.Turns.Count > 0)
         {
-            Line(md, $"Other processes on the machine used {string.Join(", ", others.Select(f => $"{f!.OtherProcessesNote} ({f.Name})"))} of its CPU during these windows.");
-            Line(md);
+            TurnsTables(md, report);
         }
 
-        if (report.OursOverSeed is { } seedRatio)
-        {
-            Line(md, $"Ours ÷ seed: **{seedRatio:0.00}×** the turns/s, {report.Ours!.Latency.P50 / report.Seed!.Latency.P50:0.00}× the p50 latency. " +
-                "The seed's figures are its database work alone: they exclude its HTTP layer (Next.js, a PostgREST round trip " +
-                "per statement, the Supabase Auth call), its auth and its model; ours include HTTP, JWT validation, the model call and the streamed reply.");
-        }
-
-        if (report.OursWithoutHttpOverSeed is { } bareRatio)
-        {
-            Line(md);
-            Line(md, $"Like for like, without HTTP on either side: ours ÷ seed = {bareRatio:0.00}× the turns/s.");
-        }
-
-        if (report.OursOverFloorThroughput is { } floorRatio)
-        {
-            Line(md);
-            Line(md, $"Ours ÷ floor: {floorRatio:0.00}× the turns/s, **{report.OursOverFloorLatency:0.00}×** the p50 latency of the physical floor (two commits, each a WAL flush).");
-        }
-
-        Line(md);
         if (report.Growth is { } growth)
         {
-            Line(md, "### Growth: a turn at each history length (one turn at a time)");
+            Line(md, $"#### Growth: a turn at each history length, {Conversation.SizeName(s.LongReplyChars)} (one turn at a time)");
             Line(md);
             Line(md, "| history (messages) | turns | p50 ms | p99 ms | WAL bytes/turn | of it full-page images | without them | single turn min–max |");
             Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -77,14 +50,14 @@ internal static class MarkdownReport
             Line(md, $"Sessions pre-filled through {growth.PrefillMethod}; at each length {s.GrowthSessions} sessions spread over one " +
                 $"{GrowthPhase.PageCycle}-message page cycle, 1 unmeasured and {s.GrowthTurnsPerSession} measured turns each, after a CHECKPOINT. " +
                 "Full-page images (the whole 8 KiB page PostgreSQL logs at a page's first change after a checkpoint) follow the " +
-                "checkpoint clock, not the turn, so they are shown apart. A turn that seals a page writes its open page once more, " +
-                "hence the single-turn maximum.");
+                "checkpoint clock, not the turn, so they are shown apart; the single-turn maximum is a turn that met one of them or " +
+                "did occasional storage work (such as sealing a page).");
             Line(md);
         }
 
         if (report.Reads.Count > 0)
         {
-            Line(md, "### Reads (one at a time)");
+            Line(md, $"#### Reads, {Conversation.SizeName(s.LongReplyChars)} in the history (one at a time)");
             Line(md);
             Line(md, "| read | p50 ms | p99 ms | answer bytes |");
             Line(md, "| --- | ---: | ---: | ---: |");
@@ -98,24 +71,24 @@ internal static class MarkdownReport
 
         if (report.Memory is { } memory)
         {
-            Line(md, "### Memory");
+            Line(md, $"#### Memory per active session, {memory.TurnsPerSession} turns each, {Conversation.SizeName(memory.ReplyChars)}");
             Line(md);
             Line(md, "| active sessions | silo working set before | after | per session |");
             Line(md, "| ---: | ---: | ---: | ---: |");
             Line(md, $"| {memory.Sessions:N0} ({memory.Users:N0} users) | {Mib(memory.WorkingSetBefore)} | {Mib(memory.WorkingSetAfter)} | **{memory.BytesPerSession / 1024:0.0} KiB** |");
             Line(md);
-            Line(md, $"Each session activated by one full HTTP turn ({memory.SessionsCreatedPerSecond:N0} new sessions/s); session activations counted by Orleans: " +
+            Line(md, $"Filled at {memory.SessionsFilledPerSecond:N0} sessions/s, {memory.FillMethod}. Session activations counted by Orleans: " +
                 $"{memory.SessionActivationsBefore:N0} before, {memory.SessionActivationsAfter:N0} after. Working set of the Copilot.Silo process alone, after two forced GCs.");
             Line(md);
         }
 
-        Line(md, "### Targets");
+        Line(md, "#### Targets, this run");
         Line(md);
         Line(md, "| target | this run | met |");
-        Line(md, "| --- | --- | :---: |");
+        Line(md, "| --- | --- | --- |");
         foreach (var t in report.Targets)
         {
-            Line(md, $"| {t.Target} | {t.Measured} | {(t.Met switch { true => "yes", false => "**no**", null => "n/a" })} |");
+            Line(md, $"| {t.Target} | {t.Measured} | {(t.Met switch { true => "met", false => $"**missed**: {t.MissedBy}", null => "n/a" })} |");
         }
 
         if (report.Problems.Count > 0)
@@ -130,11 +103,76 @@ internal static class MarkdownReport
         return md.ToString();
     }
 
-    private static void LoadRow(StringBuilder md, string name, LoadFigure? f)
+    private static void TurnsTables(StringBuilder md, BenchReport report)
+    {
+        var s = report.Settings;
+        Line(md, $"#### Turns at {s.Users} concurrent users (closed loop)");
+        Line(md);
+        Line(md, "| reply | | turns/s | p50 ms | p95 ms | p99 ms | WAL bytes/turn (of it full-page images) | CPU ms/turn: service + PostgreSQL + client | errors |");
+        Line(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var size in report.Turns)
+        {
+            LoadRow(md, size.SizeName, "**ours**: full HTTP turn (POST, whole streamed reply)", size.Ours);
+            if (size.OursWithoutHttp is not null)
+            {
+                LoadRow(md, size.SizeName, "ours without HTTP: the same turn through an Orleans client", size.OursWithoutHttp);
+            }
+
+            LoadRow(md, size.SizeName, "seed: its route's 5 SQL statements only, storing the same texts", size.Seed);
+            if (size.Floor is not null)
+            {
+                LoadRow(md, size.SizeName, "floor: 2 durable single-row INSERTs", size.Floor);
+            }
+        }
+
+        Line(md);
+        var others = report.Turns
+            .Select(t => (t.SizeName, Figures: new[] { t.Ours, t.OursWithoutHttp, t.Seed, t.Floor }.Where(f => f?.OtherProcessesCpuShare is not null).ToList()))
+            .Where(t => t.Figures.Count > 0)
+            .Select(t => $"{t.SizeName}: {string.Join(", ", t.Figures.Select(f => $"{f!.OtherProcessesNote} ({f.Name})"))}")
+            .ToList();
+        if (others.Count > 0)
+        {
+            Line(md, $"Other processes on the machine used this share of its CPU during these windows: {string.Join("; ", others)}.");
+            Line(md);
+        }
+
+        if (report.Turns.Any(t => t.OursOverSeed is not null))
+        {
+            Line(md, "#### Ours ÷ seed, same texts, same run");
+            Line(md);
+            Line(md, "| reply | turns/s | p50 latency | WAL bytes/turn | CPU ms/turn: ours (service + PostgreSQL) ÷ seed's PostgreSQL |");
+            Line(md, "| --- | ---: | ---: | ---: | ---: |");
+            foreach (var t in report.Turns.Where(t => t.OursOverSeed is not null))
+            {
+                Line(md, $"| {t.SizeName} | **{t.OursOverSeed:0.00}×** | {t.Ours!.Latency.P50 / t.Seed!.Latency.P50:0.00}× | {Ratio(t.WalOverSeed)} | {Ratio(t.CpuOverSeedPostgres)} |");
+            }
+
+            Line(md);
+            Line(md, "WAL bytes are compared without full-page images (which follow the checkpoint clock, not the turn) when those can be counted. " +
+                "The seed's figures are its database work alone: they exclude its HTTP layer (Next.js, a PostgREST round trip " +
+                "per statement, the Supabase Auth call), its auth and its model; ours include HTTP, JWT validation, the model call and the streamed reply.");
+            foreach (var t in report.Turns.Where(t => t.OursWithoutHttpOverSeed is not null))
+            {
+                Line(md);
+                Line(md, $"Like for like, without HTTP on either side, {t.SizeName}: ours ÷ seed = {t.OursWithoutHttpOverSeed:0.00}× the turns/s.");
+            }
+
+            Line(md);
+        }
+
+        foreach (var t in report.Turns.Where(t => t.Ours is not null && t.Floor is not null))
+        {
+            Line(md, $"Ours ÷ floor, {t.SizeName}: {t.Ours!.PerSecond / t.Floor!.PerSecond:0.00}× the turns/s, **{t.Ours.Latency.P50 / t.Floor.Latency.P50:0.00}×** the p50 latency of the physical floor (two commits, each a WAL flush).");
+            Line(md);
+        }
+    }
+
+    private static void LoadRow(StringBuilder md, string size, string name, LoadFigure? f)
     {
         if (f is null)
         {
-            Line(md, $"| {name} | n/a | | | | | | |");
+            Line(md, $"| {size} | {name} | n/a | | | | | | |");
             return;
         }
 
@@ -142,8 +180,10 @@ internal static class MarkdownReport
             ? (c.Service > 0 ? $"{c.Service:0.00} + " : "") + $"{c.Postgres:0.00} + {c.Bench:0.00} = {c.Total:0.00}"
             : "n/a";
         var wal = Bytes(f.WalBytesPerOp) + (f.WalPageImageBytesPerOp is { } images ? $" ({Bytes(images)})" : "");
-        Line(md, $"| {name} | {f.PerSecond:N0} | {f.Latency.P50:0.0} | {f.Latency.P95:0.0} | {f.Latency.P99:0.0} | {wal} | {cpu} | {f.Errors} |");
+        Line(md, $"| {size} | {name} | {f.PerSecond:N0} | {f.Latency.P50:0.0} | {f.Latency.P95:0.0} | {f.Latency.P99:0.0} | {wal} | {cpu} | {f.Errors} |");
     }
+
+    private static string Ratio(double? ratio) => ratio is { } r ? $"{r:0.00}×" : "n/a";
 
     private static string Bytes(double? bytes) => bytes is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
 
