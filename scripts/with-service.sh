@@ -20,7 +20,11 @@ silo_dll="$root/Copilot.Silo/bin/Release/net10.0/Copilot.Silo.dll"
 "$root/scripts/ensure-postgres.sh"
 
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    else
+        node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+    fi
 }
 
 # The embedded server runs as the postgres user when we are root, so the directory must be traversable.

@@ -106,7 +106,8 @@ public sealed partial class UiMessageStream(
             // Too late for a status code: say so in the stream; the client can resume once the service is back.
             LogStreamFailed(httpContext.RequestServices.GetRequiredService<ILogger<UiMessageStream>>(), ex, turnId);
             var events = new StringBuilder();
-            AppendEvent(events, null, w =>
+            // It repeats the last event's id, so a client resuming after it misses nothing.
+            AppendEvent(events, _sent, w =>
             {
                 w.WriteString("type", "error");
                 w.WriteString("errorText", "The service is temporarily unavailable; resume the stream to read the rest of the reply.");
@@ -167,7 +168,7 @@ public sealed partial class UiMessageStream(
         _sent = position;
     }
 
-    private static void AppendEvent(StringBuilder events, StreamPosition? id, Action<Utf8JsonWriter> write)
+    private static void AppendEvent(StringBuilder events, StreamPosition id, Action<Utf8JsonWriter> write)
     {
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -177,12 +178,7 @@ public sealed partial class UiMessageStream(
             writer.WriteEndObject();
         }
 
-        if (id is { } position)
-        {
-            events.Append("id: ").Append(position.ToString()).Append('\n');
-        }
-
-        events.Append("data: ").Append(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)).Append("\n\n");
+        events.Append("id: ").Append(id.ToString()).Append("\ndata: ").Append(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)).Append("\n\n");
     }
 
     private static async Task WriteAsync(HttpResponse response, StringBuilder events, CancellationToken cancellationToken)
