@@ -11,8 +11,9 @@ if [ ! -d "$tests/node_modules" ]; then
     (cd "$tests" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $tests"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 fi
 
-# The offline model's chunks come this far apart, so a test can act mid-reply; the tests wait on events, not time.
-export COPILOT_CHUNK_DELAY="${COPILOT_CHUNK_DELAY:-00:00:00.250}"
+# The offline model's chunks come this far apart, so a test can act mid-reply (a reply takes 2 s, and a test acts
+# within the 1.6 s after its first text even on a busy machine); the tests wait on events, not time.
+export COPILOT_CHUNK_DELAY="${COPILOT_CHUNK_DELAY:-00:00:00.400}"
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT
 (cd "$tests" && "$root/scripts/with-service.sh" node --test --test-reporter=spec) 2>&1 | tee "$output"
