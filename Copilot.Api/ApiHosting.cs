@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Copilot.Api.Admin;
 using Copilot.Api.Auth;
+using Copilot.Api.ChatConsole;
 using Copilot.Api.Errors;
 using Copilot.Api.Streaming;
 using Microsoft.AspNetCore.Builder;
@@ -46,6 +47,7 @@ public static class ApiHosting
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous();
         app.MapCopilotApi();
         app.MapCopilotAdmin();
+        app.MapCopilotConsole();
         return app;
     }
 }
