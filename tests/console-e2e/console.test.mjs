@@ -1,0 +1,238 @@
+// The chat console in headless Chromium against the running service (see scripts/test-console.sh).
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, chatIdOf, launch, link, openConsole, secondUserToken, send,
+  signInWithLink, waitForIdle, waitForReply,
+} from './console.mjs';
+
+const TIMEOUT = { timeout: 90_000 };
+let browser;
+
+before(async () => {
+  await mkdir(artifacts, { recursive: true });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+describe('the chat console', () => {
+  test('the printed link opens the console signed in, and the token leaves the address bar', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page, watch } = tab;
+    const token = new URL(link).hash.slice('#token='.length);
+    const response = await page.goto(link);
+    await page.locator('#app').waitFor({ state: 'visible' });
+
+    assert.equal(await page.locator('#signin').isHidden(), true);
+    await page.waitForFunction(() => !location.href.includes('token'));
+    assert.equal(page.url(), `${baseUrl}/`);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('copilot.token')), token);
+    assert.deepEqual(watch.requests.filter((url) => url.includes(token)), [link], 'only the typed link carries the token');
+    const csp = response.headers()['content-security-policy'];
+    assert.match(csp, /script-src 'self';/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    await assertClean(tab);
+  });
+
+  test('a reply streams in while the composer is disabled, then the session tops the sidebar', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await page.getByLabel('Persona').selectOption('pm');
+    await send(page, 'How do I inspect a flat roof?');
+
+    const midway = await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    assert.equal(midway.promptDisabled, true, 'the composer is disabled while the reply streams');
+    assert.equal(midway.stopVisible, true, 'Stop is offered while the reply streams');
+
+    const done = await waitForReply(page, { includes: [FIRST_CHUNK, 'You asked: "How do I inspect a flat roof?"', LAST_CHUNK] });
+    assert.equal(done.replies, 1);
+    await waitForIdle(page);
+    assert.equal(await page.getByRole('button', { name: 'Stop' }).isHidden(), true);
+    await page.locator('#chat-persona', { hasText: 'Project manager' }).waitFor();
+    const first = page.locator('#session-list li').first();
+    await first.locator('.session-title', { hasText: 'How do I inspect a flat roof?' }).waitFor();
+    assert.equal(await first.locator('.session-open').getAttribute('aria-current'), 'true');
+
+    await send(page, 'And a **steep** one?');
+    await waitForReply(page, { includes: ['You asked: "And a steep one?"', '1 earlier message(s)'] });
+    await waitForIdle(page);
+    assert.equal(await page.locator('#message-list li.message.assistant strong', { hasText: 'steep' }).count(), 1,
+      'Markdown in a reply is rendered');
+    await page.screenshot({ path: join(artifacts, 'console.png') });
+    await assertClean(tab);
+  });
+
+  test('Stop keeps the partial reply, also after a reload', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await send(page, 'Stop me half way');
+    await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitForIdle(page);
+    const stopped = await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    assert.equal(stopped.status, 'Stopped');
+
+    await page.reload();
+    const reloaded = await waitForReply(page, { includes: [FIRST_CHUNK] });
+    assert.equal(reloaded.text, stopped.text, 'the stored reply is what the page showed when it stopped');
+    assert.equal(reloaded.status, 'Stopped');
+    assert.equal(reloaded.promptDisabled, false);
+    await assertClean(tab);
+  });
+
+  test('a reload mid-reply picks the reply up where it is and follows it to the end', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await send(page, 'Reload me half way');
+    const chatId = await chatIdOf(page);
+    await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+
+    await page.reload();
+    assert.equal(await chatIdOf(page), chatId, 'the reload reopens the same conversation');
+    const resumed = await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    assert.equal(resumed.promptDisabled, true, 'the resumed reply is still streaming');
+    const done = await waitForReply(page, { includes: ['You asked: "Reload me half way"', LAST_CHUNK] });
+    assert.equal(done.replies, 1, 'one reply, not a second answer');
+    assert.equal(done.status, '');
+    await waitForIdle(page);
+    assert.equal(await page.locator('#message-list li.message.user').count(), 1);
+    await assertClean(tab);
+  });
+
+  test('a conversation can be renamed and, after confirming, deleted', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await send(page, 'Name me later');
+    await waitForReply(page, { includes: [LAST_CHUNK] });
+    await waitForIdle(page);
+
+    await page.getByRole('button', { name: 'Rename “Name me later”' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename conversation' });
+    await rename.getByLabel('New title').fill('Gutter survey, Elm Street');
+    await rename.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#chat-title', { hasText: 'Gutter survey, Elm Street' }).waitFor();
+    await page.reload();
+    await page.locator('#session-list .session-title', { hasText: 'Gutter survey, Elm Street' }).waitFor();
+    assert.equal(await page.locator('#session-list .session-title', { hasText: 'Name me later' }).count(), 0);
+
+    const deleteButton = page.getByRole('button', { name: 'Delete “Gutter survey, Elm Street”' });
+    await deleteButton.click();
+    const confirm = page.getByRole('dialog', { name: 'Delete conversation?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    assert.equal(await deleteButton.count(), 1, 'Cancel keeps the conversation');
+
+    await deleteButton.click();
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await deleteButton.waitFor({ state: 'detached' });
+    await page.locator('#chat-title', { hasText: 'New chat' }).waitFor();
+    await page.reload();
+    await page.locator('#app').waitFor({ state: 'visible' });
+    await page.locator('#session-list li, #sessions-empty:not([hidden])').first().waitFor();
+    assert.equal(await page.locator('#session-list .session-title', { hasText: 'Gutter survey, Elm Street' }).count(), 0);
+    await assertClean(tab);
+  });
+
+  test('a second user signs in with a token and never sees the first user\'s conversations', TIMEOUT, async () => {
+    const first = await openConsole(browser);
+    await signInWithLink(first.page);
+    await send(first.page, 'Private to the demo user');
+    await waitForReply(first.page, { includes: [LAST_CHUNK] });
+    const chatId = await chatIdOf(first.page);
+
+    const second = await openConsole(browser);
+    const { page } = second;
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('textbox', { name: 'Access token' }).fill(secondUserToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#sessions-empty').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#session-list li').count(), 0);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('copilot.token')), secondUserToken);
+
+    await page.goto(`${baseUrl}/#chat=${chatId}`);
+    await page.reload();
+    await page.locator('#notice', { hasText: 'no longer exists' }).waitFor();
+    assert.equal(await page.locator('#message-list li').count(), 0);
+    assert.equal(await page.getByText('Private to the demo user').count(), 0);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#signin').waitFor({ state: 'visible' });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('copilot.token')), null);
+    await page.getByRole('textbox', { name: 'Access token' }).fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#signin-error', { hasText: 'not accepted' }).waitFor();
+    await assertClean(first);
+    await assertClean(second);
+  });
+
+  test('HTML in a reply is shown as text and never runs', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    const script = '<script>window.__xss=1</script>';
+    const image = '<img src=x onerror="window.__xss=2">';
+    await send(page, `Echo ${script} and ${image}`);
+    const done = await waitForReply(page, { includes: [LAST_CHUNK] });
+    await waitForIdle(page);
+
+    assert.ok(done.text.includes(script), `the reply shows the script tag as text: ${done.text}`);
+    assert.ok(done.text.includes(image), `the reply shows the img tag as text: ${done.text}`);
+    assert.equal(await page.locator('#message-list script, #message-list img, #message-list [onerror]').count(), 0);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    await page.reload();
+    const reloaded = await waitForReply(page, { includes: [LAST_CHUNK] });
+    assert.ok(reloaded.text.includes(script) && reloaded.text.includes(image), 'stored replies render the same way');
+    assert.equal(await page.locator('#message-list script, #message-list img').count(), 0);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    await assertClean(tab);
+  });
+
+  test('on a phone-width screen, by keyboard alone: the sidebar, Shift+Enter and Enter', TIMEOUT, async () => {
+    const tab = await openConsole(browser, { viewport: { width: 390, height: 844 } });
+    const { page } = tab;
+    await signInWithLink(page);
+    assert.equal(await page.locator('#sidebar').isVisible(), false, 'the sidebar is folded away on a phone');
+
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, textarea, select, input')]
+      .filter((control) => {
+        const labelled = control.getAttribute('aria-label') || control.labels?.length || control.textContent.trim();
+        return !labelled;
+      })
+      .map((control) => control.outerHTML));
+    assert.deepEqual(unnamed, [], 'every control has an accessible name');
+
+    const toggle = page.getByRole('button', { name: 'Show conversations' });
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#sidebar').waitFor({ state: 'visible' });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'new-chat');
+    await page.keyboard.press('Enter');
+    await page.locator('#sidebar').waitFor({ state: 'hidden' });
+
+    const prompt = page.getByRole('textbox', { name: 'Message' });
+    await prompt.focus();
+    await page.keyboard.type('First line');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('second line');
+    assert.equal(await prompt.inputValue(), 'First line\nsecond line');
+    assert.equal(await page.locator('#message-list li').count(), 0, 'Shift+Enter does not send');
+    await page.keyboard.press('Enter');
+    await page.locator('#message-list li.message.user', { hasText: 'second line' }).waitFor();
+    await waitForReply(page, { includes: [LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'prompt', 'focus returns to the composer');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'nothing is wider than the screen');
+    await page.screenshot({ path: join(artifacts, 'console-phone.png') });
+    await assertClean(tab);
+  });
+});
