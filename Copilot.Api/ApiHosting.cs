@@ -4,6 +4,8 @@ using Copilot.Api.Auth;
 using Copilot.Api.ChatConsole;
 using Copilot.Api.Errors;
 using Copilot.Api.Streaming;
+using Copilot.Api.V1;
+using Copilot.Api.V1.Chat;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -11,12 +13,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Scalar.AspNetCore;
 
 namespace Copilot.Api;
 
-/// <summary>Registers what the HTTP surface needs: options, auth, JSON format and error answers.</summary>
+/// <summary>Registers what the HTTP surface needs: options, auth, JSON format, error answers and the API description.</summary>
 public static class ApiHosting
 {
+    /// <summary>Where the OpenAPI document of both surfaces is served.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>Where the API reference page is served.</summary>
+    public const string DocsPath = "/docs";
+
     /// <summary>Adds the API's services.</summary>
     public static IHostApplicationBuilder AddCopilotApi(this IHostApplicationBuilder builder)
     {
@@ -25,14 +34,25 @@ public static class ApiHosting
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddCors();
         builder.Services.AddOptions<CorsOptions>().Configure<IOptions<ApiOptions>>((cors, api) =>
+        {
             cors.AddDefaultPolicy(policy => policy
                 .WithOrigins(api.Value.AllowedOrigins)
                 .WithMethods(HttpMethods.Get, HttpMethods.Post)
                 .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType)
                 .WithExposedHeaders(PlainTextReply.SessionIdHeader)
-                .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+                .SetPreflightMaxAge(TimeSpan.FromHours(1)));
+
+            // The AI SDK resumes with GET, sessions are renamed and deleted, and EventSource clients resume with Last-Event-ID.
+            cors.AddPolicy(V1Routes.CorsPolicy, policy => policy
+                .WithOrigins(api.Value.AllowedOrigins)
+                .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Patch, HttpMethods.Delete)
+                .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType, UiMessageStream.LastEventIdHeader)
+                .WithExposedHeaders(UiMessageStream.ProtocolHeader)
+                .SetPreflightMaxAge(TimeSpan.FromHours(1)));
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddOpenApi(ApiDescription.Configure);
         builder.AddCopilotAuth();
         return builder;
     }
@@ -46,7 +66,20 @@ public static class ApiHosting
         app.UseAuthorization();
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous();
         app.MapCopilotApi();
+        app.MapV1Chat();
+        app.MapV1Sessions();
         app.MapCopilotAdmin();
+        app.MapOpenApi(OpenApiPath).AllowAnonymous();
+
+        // Served from the assets bundled in the package: the page loads nothing from the internet.
+        app.MapScalarApiReference(DocsPath, options => options
+            .WithTitle("Copilot session service API")
+            .WithOpenApiRoutePattern(OpenApiPath)
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp())
+            .AllowAnonymous();
         app.MapCopilotConsole();
         return app;
     }

@@ -45,7 +45,7 @@ public static class CopilotApi
         }
 
         var (grain, started) = await StartTurnAsync(grains, userId, request!);
-        var first = await FirstProgressAsync(grain, userId, started.TurnId);
+        var first = await ReplyPolling.FirstProgressAsync(grain, userId, started.TurnId);
         if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.
@@ -99,19 +99,6 @@ public static class CopilotApi
 
         var created = grains.GetGrain<ISessionGrain>(Guid.NewGuid());
         return (created, await created.StartTurnAsync(userId, turn with { CreateIfMissing = true }));
-    }
-
-    /// <summary>Waits for the first text or the end of the turn, whichever comes first.</summary>
-    private static async Task<ReplyProgress> FirstProgressAsync(ISessionGrain grain, Guid userId, Guid turnId)
-    {
-        ReplyProgress progress;
-        do
-        {
-            progress = await grain.ReadReplyAsync(userId, turnId, 0, PlainTextReply.PollWait);
-        }
-        while (!progress.Done && progress.NextOffset == 0);
-
-        return progress;
     }
 
     private static SeedSession ToSeed(SessionSummary session, Guid userId) => new(

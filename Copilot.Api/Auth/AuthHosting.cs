@@ -100,8 +100,14 @@ public static class AuthHosting
             {
                 // One answer for every token fault: which check failed is for the logs, not the caller.
                 context.HandleResponse();
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer";
+                if (Problems.AppliesTo(context.Request))
+                {
+                    await Problems.Unauthorized().ExecuteAsync(context.HttpContext);
+                    return;
+                }
+
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 await context.Response.WriteAsJsonAsync(new ApiError("Unauthorized"));
             },
         };

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Copilot.Api.Errors;
 
-/// <summary>Turns exceptions that reach the pipeline into the JSON error answers of <see cref="ApiErrors"/>; never a stack trace.</summary>
+/// <summary>Turns exceptions that reach the pipeline into the error answers of <see cref="ApiErrors"/> (problem details from
+/// <see cref="Problems"/> on <c>/v1</c>); never a stack trace.</summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -17,6 +18,12 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 
         if (httpContext.Response.HasStarted)
         {
+            return true;
+        }
+
+        if (Problems.AppliesTo(httpContext.Request))
+        {
+            await TypedResults.Problem(Problems.FromException(exception)).ExecuteAsync(httpContext);
             return true;
         }
 

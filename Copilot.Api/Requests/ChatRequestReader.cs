@@ -13,30 +13,13 @@ public static class ChatRequestReader
     public static async Task<(ChatRequest? Request, IResult? Error)> ReadAsync(
         HttpRequest request, int maxBodyBytes, int maxMessageChars, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > maxBodyBytes)
+        var (document, fault) = await JsonBody.ReadAsync(request, maxBodyBytes, cancellationToken);
+        if (fault == JsonBodyFault.TooLarge)
         {
             return (null, ApiErrors.TooLarge(maxBodyBytes));
         }
 
-        var body = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            if (body.Length + read > maxBodyBytes)
-            {
-                return (null, ApiErrors.TooLarge(maxBodyBytes));
-            }
-
-            body.Write(buffer, 0, read);
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
-        }
-        catch (JsonException)
+        if (document is null)
         {
             return (null, ApiErrors.BadRequest("Request body must be a JSON object: {\"message\": \"...\", \"sessionId\": \"<uuid>\", \"role\": \"field|pm|exec\"}"));
         }

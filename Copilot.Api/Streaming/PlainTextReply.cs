@@ -16,9 +16,6 @@ namespace Copilot.Api.Streaming;
 /// </remarks>
 internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStarted turn, ReplyProgress first) : IResult
 {
-    /// <summary>How long one poll of the grain waits for more text.</summary>
-    public static readonly TimeSpan PollWait = TimeSpan.FromSeconds(5);
-
     /// <summary>The header carrying the session id.</summary>
     public const string SessionIdHeader = "X-Session-Id";
 
@@ -40,7 +37,7 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
             while (!progress.Done)
             {
                 await WriteAsync(response, progress.Text, aborted);
-                progress = await grain.ReadReplyAsync(userId, turn.TurnId, progress.NextOffset, PollWait);
+                progress = await grain.ReadReplyAsync(userId, turn.TurnId, progress.NextOffset, ReplyPolling.PollWait);
             }
 
             var ending = new StringBuilder(progress.Text);

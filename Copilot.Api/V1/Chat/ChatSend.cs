@@ -1,0 +1,10 @@
+using Copilot.Grains.Personas;
+
+namespace Copilot.Api.V1.Chat;
+
+/// <summary>A validated <c>POST /v1/chat</c>: the last user message of the body, which is all the server uses.</summary>
+/// <param name="ChatId">The chat (session) id.</param>
+/// <param name="MessageId">The user message's id: the idempotency key.</param>
+/// <param name="Text">The message's text parts, joined.</param>
+/// <param name="Persona">The persona asked for, or null.</param>
+public sealed record class ChatSend(Guid ChatId, string MessageId, string Text, PersonaRole? Persona);

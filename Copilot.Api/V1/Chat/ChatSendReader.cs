@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Copilot.Grains.Personas;
+
+namespace Copilot.Api.V1.Chat;
+
+/// <summary>Validates a <c>POST /v1/chat</c> body as the AI SDK's <c>DefaultChatTransport</c> sends it
+/// (<c>{id, messages, trigger, messageId?}</c>) or in the compact form <c>{id, message}</c>, naming every bad field.</summary>
+public static class ChatSendReader
+{
+    /// <summary>The longest message id accepted.</summary>
+    public const int MaxMessageIdChars = 200;
+
+    /// <summary>The triggers a send may carry.</summary>
+    public static IReadOnlyList<string> Triggers { get; } = ["submit-message", "regenerate-message"];
+
+    /// <summary>The send, or the bad fields (JSON paths) with what is wrong with each.</summary>
+    public static (ChatSend? Send, Dictionary<string, string[]> Errors) Read(JsonElement root, int maxMessageChars)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["must be a JSON object: {\"id\": \"<uuid>\", \"messages\": [...]} or {\"id\": \"<uuid>\", \"message\": {...}}"];
+            return (null, errors);
+        }
+
+        Guid chatId = default;
+        if (!root.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !Guid.TryParse(id.GetString(), out chatId))
+        {
+            errors["id"] = ["must be the chat id, a UUID"];
+        }
+
+        var (message, path) = FindUserMessage(root, errors);
+        var (messageId, text) = message is { } m ? ReadMessage(m, path, maxMessageChars, errors) : (null, null);
+
+        if (root.TryGetProperty("trigger", out var trigger) && trigger.ValueKind != JsonValueKind.Null &&
+            (trigger.ValueKind != JsonValueKind.String || !Triggers.Contains(trigger.GetString())))
+        {
+            errors["trigger"] = [$"must be one of {string.Join(", ", Triggers)}"];
+        }
+
+        if (root.TryGetProperty("messageId", out var targetId) && targetId.ValueKind is not (JsonValueKind.Null or JsonValueKind.String))
+        {
+            errors["messageId"] = ["must be a string"];
+        }
+
+        PersonaRole? persona = null;
+        if (root.TryGetProperty("persona", out var personaElement) && personaElement.ValueKind != JsonValueKind.Null &&
+            (personaElement.ValueKind != JsonValueKind.String || !Personas.TryParse(personaElement.GetString(), out persona)))
+        {
+            errors["persona"] = [$"must be one of {string.Join(", ", Personas.WireNames)}"];
+        }
+
+        return errors.Count > 0 ? (null, errors) : (new ChatSend(chatId, messageId!, text!, persona), errors);
+    }
+
+    /// <summary>The compact form's <c>message</c>, or the last user message of <c>messages</c>, with its JSON path.</summary>
+    private static (JsonElement? Message, string Path) FindUserMessage(JsonElement root, Dictionary<string, string[]> errors)
+    {
+        if (root.TryGetProperty("message", out var single) && single.ValueKind != JsonValueKind.Null)
+        {
+            return (single, "message");
+        }
+
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+        {
+            errors["messages"] = ["is required: the chat's messages (an array), or the last user message as \"message\""];
+            return (null, "messages");
+        }
+
+        for (var i = messages.GetArrayLength() - 1; i >= 0; i--)
+        {
+            var candidate = messages[i];
+            if (candidate.ValueKind == JsonValueKind.Object && candidate.TryGetProperty("role", out var role) &&
+                role.ValueKind == JsonValueKind.String && role.GetString() == "user")
+            {
+                return (candidate, $"messages[{i}]");
+            }
+        }
+
+        errors["messages"] = ["must contain a user message"];
+        return (null, "messages");
+    }
+
+    private static (string? Id, string? Text) ReadMessage(
+        JsonElement message, string path, int maxMessageChars, Dictionary<string, string[]> errors)
+    {
+        if (message.ValueKind != JsonValueKind.Object)
+        {
+            errors[path] = ["must be a UI message: {\"id\", \"role\": \"user\", \"parts\": [{\"type\": \"text\", \"text\"}]}"];
+            return (null, null);
+        }
+
+        string? id = null;
+        if (!message.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String ||
+            string.IsNullOrWhiteSpace(id = idElement.GetString()) || id.Length > MaxMessageIdChars)
+        {
+            errors[path + ".id"] = [$"is required: the message id (1 to {MaxMessageIdChars} characters), which makes retries safe"];
+        }
+
+        if (message.TryGetProperty("role", out var role) && (role.ValueKind != JsonValueKind.String || role.GetString() != "user"))
+        {
+            errors[path + ".role"] = ["must be \"user\""];
+        }
+
+        if (!message.TryGetProperty("parts", out var parts) || parts.ValueKind != JsonValueKind.Array)
+        {
+            errors[path + ".parts"] = ["is required: an array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}]"];
+            return (id, null);
+        }
+
+        var texts = new List<string>();
+        foreach (var part in parts.EnumerateArray())
+        {
+            if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) &&
+                type.ValueKind == JsonValueKind.String && type.GetString() == "text" &&
+                part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+            {
+                texts.Add(text.GetString()!);
+            }
+        }
+
+        var joined = string.Join("\n", texts);
+        if (string.IsNullOrWhiteSpace(joined))
+        {
+            errors[path + ".parts"] = ["must contain text: a part {\"type\": \"text\", \"text\": \"...\"} that is not blank"];
+        }
+        else if (joined.Length > maxMessageChars)
+        {
+            errors[path + ".parts"] = [$"text is too long: {joined.Length} characters, the limit is {maxMessageChars}"];
+        }
+
+        return (id, joined);
+    }
+}

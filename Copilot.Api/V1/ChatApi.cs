@@ -1,0 +1,154 @@
+using Copilot.Api.Auth;
+using Copilot.Api.Errors;
+using Copilot.Api.Requests;
+using Copilot.Api.Streaming;
+using Copilot.Api.V1.Chat;
+using Copilot.Grains.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Copilot.Api.V1;
+
+/// <summary>The chat routes of <c>/v1</c>, compatible with the AI SDK's <c>DefaultChatTransport</c>
+/// (<c>api: '&lt;base&gt;/v1/chat'</c>, <c>resume: true</c>); the chat id is the session id.</summary>
+public static class ChatApi
+{
+    /// <summary>Maps <c>POST /v1/chat</c>, <c>GET /v1/chat/{id}/stream</c> and <c>POST /v1/chat/{id}/stop</c>.</summary>
+    public static RouteGroupBuilder MapV1Chat(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapV1Group("/v1/chat", "Chat (v1)");
+        group.MapPost("", SendAsync)
+            .Accepts<ChatRequestBody>("application/json")
+            .WithSummary("Send the last user message; the reply streams in the AI SDK's UI message stream protocol");
+        group.MapGet("/{id}/stream", ResumeAsync)
+            .WithSummary("Resume the reply in flight from its start, or after Last-Event-ID; 204 when none");
+        group.MapPost("/{id}/stop", StopAsync)
+            .WithSummary("Stop the reply in flight; what was written is stored as stopped");
+        return group;
+    }
+
+    /// <summary>Stores the last user message of the body (once per message id) and streams the reply.</summary>
+    public static async Task<Results<UiMessageStream, ProblemHttpResult>> SendAsync(
+        HttpContext httpContext,
+        IGrainFactory grains,
+        IOptions<ApiOptions> apiOptions,
+        IOptions<SessionsOptions> sessionsOptions)
+    {
+        var userId = httpContext.User.GetUserId();
+        var maxBody = apiOptions.Value.MaxRequestBodyBytes;
+        var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
+        if (document is null)
+        {
+            return fault == JsonBodyFault.TooLarge
+                ? Problems.TooLarge(maxBody)
+                : Problems.BadRequest("body", "must be JSON");
+        }
+
+        ChatSend send;
+        using (document)
+        {
+            var (read, errors) = ChatSendReader.Read(document.RootElement, sessionsOptions.Value.MaxMessageChars);
+            if (read is null)
+            {
+                return Problems.BadRequest(errors);
+            }
+
+            send = read;
+        }
+
+        var grain = grains.GetGrain<ISessionGrain>(send.ChatId);
+        TurnStarted started;
+        try
+        {
+            started = await grain.StartTurnAsync(userId, new TurnRequest
+            {
+                Content = send.Text,
+                Role = send.Persona,
+                ClientMessageId = send.MessageId,
+                CreateIfMissing = true,
+            });
+        }
+        catch (Exception ex) when (Problems.FromRefusal(ex) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var first = await ReplyPolling.FirstProgressAsync(grain, userId, started.TurnId);
+        if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
+        {
+            // Nothing reached the client yet, so the failure can still be an honest status code.
+            return Problems.ModelFailed(first.ErrorCode);
+        }
+
+        return new UiMessageStream(grain, userId, StreamPosition.Beginning(started.TurnId), first);
+    }
+
+    /// <summary>The reply in flight, replayed from its <c>start</c> (or after <c>Last-Event-ID</c>) and then live.</summary>
+    public static async Task<Results<UiMessageStream, NoContent, ProblemHttpResult>> ResumeAsync(
+        string id, HttpContext httpContext, IGrainFactory grains)
+    {
+        var (grain, userId, info, problem) = await FindChatAsync(id, httpContext, grains);
+        if (info is null)
+        {
+            return problem!;
+        }
+
+        if (info.InFlightTurnId is not { } turnId)
+        {
+            return TypedResults.NoContent();
+        }
+
+        var after = StreamPosition.Beginning(turnId);
+        var lastEventId = httpContext.Request.Headers[UiMessageStream.LastEventIdHeader].ToString();
+        if (lastEventId.Length > 0 && !StreamPosition.TryParse(lastEventId, turnId, out after))
+        {
+            return Problems.BadRequest(UiMessageStream.LastEventIdHeader, "is not an event id of this service's streams");
+        }
+
+        return new UiMessageStream(grain, userId, after);
+    }
+
+    /// <summary>Stops the reply in flight and answers once what was written is stored as <c>stopped</c>.</summary>
+    public static async Task<Results<Ok<StopResponse>, ProblemHttpResult>> StopAsync(
+        string id, HttpContext httpContext, IGrainFactory grains)
+    {
+        var (grain, userId, info, problem) = await FindChatAsync(id, httpContext, grains);
+        if (info is null)
+        {
+            return problem!;
+        }
+
+        if (info.InFlightTurnId is not { } turnId || !await grain.StopTurnAsync(userId, turnId))
+        {
+            return TypedResults.Ok(new StopResponse(false));
+        }
+
+        // Wait for the grain to store the reply, so that reading the history next shows it as stopped.
+        ReplyProgress progress;
+        do
+        {
+            progress = await grain.ReadReplyAsync(userId, turnId, int.MaxValue, ReplyPolling.PollWait);
+        }
+        while (!progress.Done);
+
+        return TypedResults.Ok(new StopResponse(true));
+    }
+
+    /// <summary>The chat's grain and header for the caller, or the problem to answer (a bad id, or not found).</summary>
+    private static async Task<(ISessionGrain Grain, Guid UserId, SessionInfo? Info, ProblemHttpResult? Problem)> FindChatAsync(
+        string id, HttpContext httpContext, IGrainFactory grains)
+    {
+        var userId = httpContext.User.GetUserId();
+        if (!V1Routes.TryParseId(id, out var chatId, out var invalid))
+        {
+            return (null!, userId, null, invalid);
+        }
+
+        var grain = grains.GetGrain<ISessionGrain>(chatId);
+        var info = await grain.GetInfoAsync(userId);
+        return (grain, userId, info, info is null ? Problems.SessionNotFound() : null);
+    }
+}

@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Copilot.Api.V1.Messages;
+
+/// <summary>A page of a session's messages, newest first.</summary>
+/// <param name="Data">The messages, newest first (reverse them to seed a chat, which lists oldest first).</param>
+/// <param name="HasMore">Whether older messages exist.</param>
+/// <param name="NextBefore">Pass as <c>before</c> to get the next, older page; absent on the last page.</param>
+public sealed record class MessageListResponse(
+    IReadOnlyList<UiMessage> Data,
+    bool HasMore,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NextBefore);

@@ -1,0 +1,18 @@
+using Copilot.Grains.Sessions;
+
+namespace Copilot.Api.V1.Messages;
+
+/// <summary>A stored message in the AI SDK's UI message shape, so a page of them can seed <c>useChat</c>'s messages.</summary>
+/// <param name="Id">The message id (for an assistant message, the <c>messageId</c> its stream's <c>start</c> carried).</param>
+/// <param name="Role"><c>user</c>, <c>assistant</c> or <c>system</c>.</param>
+/// <param name="Parts">The content: one text part (none when the message is empty).</param>
+/// <param name="Metadata">Sequence number, status, time, model, usage.</param>
+public sealed record class UiMessage(Guid Id, string Role, IReadOnlyList<UiMessagePart> Parts, UiMessageMetadata Metadata)
+{
+    /// <summary>The UI shape of a stored message.</summary>
+    public static UiMessage From(SessionMessage message) => new(
+        message.Id,
+        message.Role.ToWireName(),
+        message.Content.Length == 0 ? [] : [new UiMessagePart("text", message.Content)],
+        UiMessageMetadata.From(message));
+}

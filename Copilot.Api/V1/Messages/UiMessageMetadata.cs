@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+using Copilot.Grains.Sessions;
+
+namespace Copilot.Api.V1.Messages;
+
+/// <summary>A message's metadata, the same whether it arrives in a stream's <c>finish</c> chunk or from the messages
+/// list. Fields that are not known are omitted.</summary>
+public sealed record class UiMessageMetadata
+{
+    /// <summary>Position in the session: 0, 1, 2, ...; absent only for a reply that could not be stored.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Seq { get; init; }
+
+    /// <summary><c>complete</c>, <c>stopped</c>, <c>failed</c> or <c>interrupted</c>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>When the message was stored (UTC).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>The model that wrote an assistant message.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Model { get; init; }
+
+    /// <summary>Token usage the model reported, when it did.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public UiUsage? Usage { get; init; }
+
+    /// <summary>Why a reply failed or was cut short, e.g. <c>model_unavailable</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ErrorCode { get; init; }
+
+    /// <summary>The metadata of a stored message.</summary>
+    public static UiMessageMetadata From(SessionMessage message) => new()
+    {
+        Seq = message.Seq,
+        Status = message.Status.ToWireName(),
+        CreatedAt = message.CreatedAt,
+        Model = message.Metadata.Model,
+        Usage = UiUsage.From(message.Metadata),
+        ErrorCode = message.Metadata.ErrorCode,
+    };
+
+    /// <summary>The metadata of a finished reply: the stored message's, or what is known when it could not be stored.</summary>
+    public static UiMessageMetadata From(ReplyProgress progress) => progress.Message is { } stored
+        ? From(stored)
+        : new UiMessageMetadata
+        {
+            Status = (progress.Status ?? MessageStatus.Failed).ToWireName(),
+            ErrorCode = progress.ErrorCode,
+        };
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using Copilot.Api.Auth;
+using Copilot.Api.Errors;
+using Copilot.Api.Requests;
+using Copilot.Api.V1.Messages;
+using Copilot.Api.V1.Sessions;
+using Copilot.Grains.Sessions;
+using Copilot.Grains.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Copilot.Api.V1;
+
+/// <summary>The caller's sessions (chats) and their messages.</summary>
+public static class SessionsApi
+{
+    /// <summary>Sessions listed per page when <c>limit</c> is not given.</summary>
+    public const int DefaultSessionLimit = 20;
+
+    /// <summary>Messages listed per page when <c>limit</c> is not given.</summary>
+    public const int DefaultMessageLimit = 50;
+
+    /// <summary>The largest <c>limit</c> accepted.</summary>
+    public const int MaxLimit = 100;
+
+    /// <summary>Maps <c>/v1/sessions</c>: list, get, rename, delete, and a session's messages.</summary>
+    public static RouteGroupBuilder MapV1Sessions(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapV1Group("/v1/sessions", "Sessions (v1)");
+        group.MapGet("", ListAsync).WithSummary("My sessions, most recently updated first (keyset cursor)");
+        group.MapGet("/{id}", GetAsync).WithSummary("One session");
+        group.MapPatch("/{id}", RenameAsync).Accepts<RenameRequest>("application/json").WithSummary("Rename a session");
+        group.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a session and everything it stored, now");
+        group.MapGet("/{id}/messages", MessagesAsync).WithSummary("A session's messages, newest first, in the UI message shape");
+        return group;
+    }
+
+    /// <summary>A page of the caller's sessions after the <paramref name="after"/> cursor.</summary>
+    public static async Task<Results<Ok<SessionListResponse>, ProblemHttpResult>> ListAsync(
+        string? limit, string? after, HttpContext httpContext, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var pageSize = ReadLimit(limit, DefaultSessionLimit, errors);
+        SessionListCursor? cursor = null;
+        if (after is not null && !SessionCursor.TryDecode(after, out cursor))
+        {
+            errors["after"] = ["must be a next_cursor this service returned"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.BadRequest(errors);
+        }
+
+        var page = await grains.GetGrain<IUserSessionsGrain>(httpContext.User.GetUserId()).ListAsync(pageSize, cursor);
+        return TypedResults.Ok(new SessionListResponse(
+            [.. page.Sessions.Select(SessionResponse.From)],
+            page.Next is not null,
+            page.Next is { } next ? SessionCursor.Encode(next) : null));
+    }
+
+    /// <summary>One of the caller's sessions.</summary>
+    public static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> GetAsync(
+        string id, HttpContext httpContext, IGrainFactory grains)
+    {
+        if (!V1Routes.TryParseId(id, out var sessionId, out var invalid))
+        {
+            return invalid!;
+        }
+
+        var info = await grains.GetGrain<ISessionGrain>(sessionId).GetInfoAsync(httpContext.User.GetUserId());
+        return info is null ? Problems.SessionNotFound() : TypedResults.Ok(SessionResponse.From(info));
+    }
+
+    /// <summary>Renames one of the caller's sessions.</summary>
+    public static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> RenameAsync(
+        string id, HttpContext httpContext, IGrainFactory grains, IOptions<ApiOptions> apiOptions)
+    {
+        if (!V1Routes.TryParseId(id, out var sessionId, out var invalid))
+        {
+            return invalid!;
+        }
+
+        var maxBody = apiOptions.Value.MaxRequestBodyBytes;
+        var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
+        if (document is null)
+        {
+            return fault == JsonBodyFault.TooLarge ? Problems.TooLarge(maxBody) : Problems.BadRequest("body", "must be JSON");
+        }
+
+        string? title;
+        using (document)
+        {
+            title = ReadTitle(document.RootElement);
+        }
+
+        if (title is null)
+        {
+            return Problems.BadRequest("title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank");
+        }
+
+        try
+        {
+            var info = await grains.GetGrain<ISessionGrain>(sessionId).RenameAsync(httpContext.User.GetUserId(), title);
+            return TypedResults.Ok(SessionResponse.From(info));
+        }
+        catch (Exception ex) when (Problems.FromRefusal(ex) is { } refusal)
+        {
+            return refusal;
+        }
+    }
+
+    /// <summary>Deletes one of the caller's sessions, stopping a reply in flight first.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id, HttpContext httpContext, IGrainFactory grains)
+    {
+        if (!V1Routes.TryParseId(id, out var sessionId, out var invalid))
+        {
+            return invalid!;
+        }
+
+        return await grains.GetGrain<ISessionGrain>(sessionId).DeleteAsync(httpContext.User.GetUserId())
+            ? TypedResults.NoContent()
+            : Problems.SessionNotFound();
+    }
+
+    /// <summary>A page of a session's messages older than <paramref name="before"/> (a sequence number), newest first.</summary>
+    public static async Task<Results<Ok<MessageListResponse>, ProblemHttpResult>> MessagesAsync(
+        string id, string? limit, string? before, HttpContext httpContext, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Guid.TryParse(id, out var sessionId))
+        {
+            errors["id"] = ["must be a UUID"];
+        }
+
+        var pageSize = ReadLimit(limit, DefaultMessageLimit, errors);
+        long? beforeSeq = null;
+        if (before is not null)
+        {
+            if (long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+            {
+                beforeSeq = seq;
+            }
+            else
+            {
+                errors["before"] = ["must be a next_before this service returned (a message sequence number)"];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.BadRequest(errors);
+        }
+
+        var page = await grains.GetGrain<ISessionGrain>(sessionId)
+            .GetMessagesAsync(httpContext.User.GetUserId(), beforeSeq, pageSize);
+        return page is null
+            ? Problems.SessionNotFound()
+            : TypedResults.Ok(new MessageListResponse(
+                [.. page.Messages.Select(UiMessage.From)], page.NextBeforeSeq is not null, page.NextBeforeSeq));
+    }
+
+    private static int ReadLimit(string? limit, int defaultLimit, Dictionary<string, string[]> errors)
+    {
+        if (limit is null)
+        {
+            return defaultLimit;
+        }
+
+        if (int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxLimit)
+        {
+            return value;
+        }
+
+        errors["limit"] = [$"must be a whole number from 1 to {MaxLimit}"];
+        return defaultLimit;
+    }
+
+    private static string? ReadTitle(System.Text.Json.JsonElement root) =>
+        root.ValueKind == System.Text.Json.JsonValueKind.Object &&
+        root.TryGetProperty("title", out var title) &&
+        title.ValueKind == System.Text.Json.JsonValueKind.String &&
+        title.GetString()!.Trim() is { Length: > 0 and <= RenameRequest.MaxChars } trimmed
+            ? trimmed
+            : null;
+}
