@@ -32,7 +32,7 @@ describe('the chat console', () => {
     await page.waitForFunction(() => !location.href.includes('token'));
     assert.equal(page.url(), `${baseUrl}/`);
     assert.equal(await page.evaluate(() => sessionStorage.getItem('copilot.token')), token);
-    assert.deepEqual(watch.requests.filter((url) => url.includes(token)), [link], 'only the typed link carries the token');
+    assert.deepEqual(watch.requests.filter((url) => url.includes(token)), [], 'the token never travels in a URL');
     const csp = response.headers()['content-security-policy'];
     assert.match(csp, /script-src 'self';/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
@@ -53,7 +53,7 @@ describe('the chat console', () => {
     const done = await waitForReply(page, { includes: [FIRST_CHUNK, 'You asked: "How do I inspect a flat roof?"', LAST_CHUNK] });
     assert.equal(done.replies, 1);
     await waitForIdle(page);
-    assert.equal(await page.getByRole('button', { name: 'Stop' }).isHidden(), true);
+    assert.equal(await page.getByRole('button', { name: 'Stop', exact: true }).isHidden(), true);
     await page.locator('#chat-persona', { hasText: 'Project manager' }).waitFor();
     const first = page.locator('#session-list li').first();
     await first.locator('.session-title', { hasText: 'How do I inspect a flat roof?' }).waitFor();
@@ -74,7 +74,7 @@ describe('the chat console', () => {
     await signInWithLink(page);
     await send(page, 'Stop me half way');
     await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
-    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await waitForIdle(page);
     const stopped = await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
     assert.equal(stopped.status, 'Stopped');
@@ -194,6 +194,33 @@ describe('the chat console', () => {
     assert.equal(await page.locator('#message-list script, #message-list img').count(), 0);
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     await assertClean(tab);
+  });
+
+  test('a message sent while another tab\'s reply runs gets a clear 409 message and goes back to the composer', TIMEOUT, async () => {
+    const first = await openConsole(browser);
+    await signInWithLink(first.page);
+    await send(first.page, 'Two tabs, one conversation');
+    await waitForReply(first.page, { includes: [LAST_CHUNK] });
+    await waitForIdle(first.page);
+    const chatId = await chatIdOf(first.page);
+
+    const second = await openConsole(browser);
+    await second.page.goto(link);
+    await second.page.goto(`${baseUrl}/#chat=${chatId}`);
+    await second.page.reload();
+    await second.page.locator('#message-list li.message.assistant').first().waitFor();
+
+    await send(first.page, 'A long answer, please');
+    await waitForReply(first.page, { includes: [FIRST_CHUNK, 'A long answer'], excludes: [LAST_CHUNK] });
+    await send(second.page, 'Me too');
+    await second.page.locator('#notice', { hasText: 'A reply is already being written' }).waitFor();
+    assert.equal(await second.page.getByRole('textbox', { name: 'Message' }).inputValue(), 'Me too');
+    assert.equal(await second.page.locator('#message-list li.message.user', { hasText: 'Me too' }).count(), 0);
+    await second.page.getByRole('button', { name: 'Dismiss this message' }).click();
+    await second.page.locator('#notice').waitFor({ state: 'hidden' });
+    await waitForReply(first.page, { includes: ['A long answer', LAST_CHUNK] });
+    await assertClean(first);
+    await assertClean(second);
   });
 
   test('on a phone-width screen, by keyboard alone: the sidebar, Shift+Enter and Enter', TIMEOUT, async () => {

@@ -200,7 +200,7 @@ function sessionItem(session) {
   });
 
   const rename = iconButton('✎', `Rename “${title}”`, 'session-rename', () => renameSession(session.id));
-  const remove = iconButton('🗑', `Delete “${title}”`, 'session-delete', () => deleteSession(session.id));
+  const remove = iconButton('×', `Delete “${title}”`, 'session-delete', () => deleteSession(session.id));
   item.append(open, rename, remove);
   return item;
 }
