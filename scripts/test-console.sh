@@ -53,9 +53,10 @@ for _ in $(seq 1 240); do
 done
 [ -n "$link" ] || { cat "$run_tmp/service.log" >&2; fail "the service printed no console link within 120 s"; }
 second_token=$(dotnet "$silo_dll" token 5ec0d000-0000-4000-8000-000000000002) || fail "could not issue a second user's token"
+paging_token=$(dotnet "$silo_dll" token 5ec0d000-0000-4000-8000-000000000003) || fail "could not issue a third user's token"
 
 results="$run_tmp/results.tap"
-CONSOLE_LINK="$link" CONSOLE_SECOND_TOKEN="$second_token" CONSOLE_E2E_ARTIFACTS="$artifacts" \
+CONSOLE_LINK="$link" CONSOLE_SECOND_TOKEN="$second_token" CONSOLE_PAGING_TOKEN="$paging_token" CONSOLE_E2E_ARTIFACTS="$artifacts" \
     node --test --test-concurrency=1 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$results" \

@@ -1,5 +1,6 @@
 // Shared by the console's end-to-end tests: the browser, the service's link and tokens, and page helpers.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -8,6 +9,7 @@ import { chromium } from 'playwright-core';
 export const link = required('CONSOLE_LINK');
 export const baseUrl = new URL(link).origin;
 export const secondUserToken = required('CONSOLE_SECOND_TOKEN');
+export const pagingUserToken = required('CONSOLE_PAGING_TOKEN');
 export const artifacts = process.env.CONSOLE_E2E_ARTIFACTS ?? join(tmpdir(), 'copilot-console-e2e');
 
 /** The offline model's first and last chunks: seeing one without the other means a reply is mid-way. */
@@ -117,4 +119,16 @@ export async function waitForIdle(page) {
 export async function chatIdOf(page) {
   await page.waitForFunction(() => location.hash.startsWith('#chat='));
   return page.evaluate(() => location.hash.slice('#chat='.length));
+}
+
+/** Sends one message through the API as the user of `token` and reads the reply stream to its end. */
+export async function chatThroughApi(token, chatId, text) {
+  const response = await fetch(`${baseUrl}/v1/chat`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: chatId, message: { id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] } }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  const stream = await response.text();
+  assert.ok(stream.includes('data: [DONE]'), stream);
 }

@@ -1,11 +1,12 @@
 // The chat console in headless Chromium against the running service (see scripts/test-console.sh).
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, chatIdOf, launch, link, openConsole, secondUserToken, send,
-  signInWithLink, waitForIdle, waitForReply,
+  FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, chatIdOf, chatThroughApi, launch, link, openConsole,
+  pagingUserToken, secondUserToken, send, signInWithLink, waitForIdle, waitForReply,
 } from './console.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
@@ -221,6 +222,40 @@ describe('the chat console', () => {
     await waitForReply(first.page, { includes: ['A long answer', LAST_CHUNK] });
     await assertClean(first);
     await assertClean(second);
+  });
+
+  test('more conversations load as the sidebar scrolls down, older messages as the conversation scrolls up', { timeout: 180_000 }, async () => {
+    const chats = Array.from({ length: 22 }, () => randomUUID());
+    await Promise.all(chats.map((id, i) => chatThroughApi(pagingUserToken, id, `Conversation ${i}`)));
+    const [long] = chats;
+    for (let turn = 1; turn <= 10; turn++) {
+      await chatThroughApi(pagingUserToken, long, `Turn ${turn}`);
+    }
+
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await page.goto(`${baseUrl}/#token=${pagingUserToken}`);
+    const sessions = page.locator('#session-list li');
+    await sessions.nth(19).waitFor();
+    assert.equal(await sessions.count(), 20, 'one page of conversations at first');
+    await page.locator('#session-scroll').evaluate((list) => { list.scrollTop = list.scrollHeight; });
+    await sessions.nth(21).waitFor();
+    assert.equal(await sessions.count(), 22);
+    const titles = await page.locator('#session-list .session-title').allTextContents();
+    assert.equal(new Set(titles).size, 22, 'no conversation twice');
+    assert.equal(titles[0], 'Conversation 0', 'the most recently updated first');
+
+    await page.getByRole('button', { name: 'Conversation 0', exact: false }).first().click();
+    const messages = page.locator('#message-list li');
+    await page.locator('#message-list li.message.user', { hasText: 'Turn 10' }).waitFor();
+    assert.equal(await messages.count(), 20, 'one page of messages at first');
+    assert.equal(await page.locator('#message-list li.message.user', { hasText: 'Conversation 0' }).count(), 0);
+    await page.locator('#messages').evaluate((log) => { log.scrollTop = 0; });
+    await page.locator('#message-list li.message.user', { hasText: 'Conversation 0' }).waitFor();
+    assert.equal(await messages.count(), 22);
+    const users = await page.locator('#message-list li.message.user .message-body').allTextContents();
+    assert.deepEqual(users, ['Conversation 0', ...Array.from({ length: 10 }, (_, i) => `Turn ${i + 1}`)], 'oldest first, none twice');
+    await assertClean(tab);
   });
 
   test('on a phone-width screen, by keyboard alone: the sidebar, Shift+Enter and Enter', TIMEOUT, async () => {
