@@ -1,6 +1,7 @@
 // Shared by the console's end-to-end tests: the browser, the service's link and tokens, and page helpers.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -40,8 +41,9 @@ export function launch() {
   });
 }
 
-/** A fresh browser context (its own sessionStorage) whose page records requests, errors and CSP violations. */
-export async function openConsole(browser, { viewport = { width: 1280, height: 800 } } = {}) {
+/** A fresh browser context (its own sessionStorage) whose page records requests, errors and CSP violations; `origin`
+ * is where the page is served from (the service, or a relay in front of it). */
+export async function openConsole(browser, { viewport = { width: 1280, height: 800 }, origin = baseUrl } = {}) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(() => {
     window.__violations = [];
@@ -60,16 +62,16 @@ export async function openConsole(browser, { viewport = { width: 1280, height: 8
       watch.violations.push(...(await page.evaluate(() => window.__violations ?? []).catch(() => [])));
     }
   });
-  return { context, page, watch };
+  return { context, page, watch, origin };
 }
 
 /** Nothing went wrong on the page: no script errors, no alert(), no CSP violation, no request off the service. */
-export async function assertClean({ page, watch, context }) {
+export async function assertClean({ page, watch, context, origin }) {
   watch.violations.push(...(await page.evaluate(() => window.__violations ?? [])));
   assert.deepEqual(watch.violations, [], 'Content-Security-Policy violations');
   assert.deepEqual(watch.errors, [], 'script errors on the page');
   assert.deepEqual(watch.dialogs, [], 'alert/confirm/prompt dialogs');
-  const foreign = watch.requests.filter((url) => !url.startsWith(`${baseUrl}/`) && !url.startsWith('data:'));
+  const foreign = watch.requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
   assert.deepEqual(foreign, [], 'requests to anywhere but the service');
   await context.close();
 }
@@ -131,4 +133,49 @@ export async function chatThroughApi(token, chatId, text) {
   assert.equal(response.status, 200, await response.clone().text());
   const stream = await response.text();
   assert.ok(stream.includes('data: [DONE]'), stream);
+}
+
+/**
+ * A TCP relay to the service that a test can cut, as a network drop would: `cut()` closes every open connection and
+ * refuses new ones until `restore()`. The browser talks to `origin`; the service behind it is the real one.
+ */
+export async function startRelay() {
+  const target = new URL(baseUrl);
+  const sockets = new Set();
+  let refusing = false;
+  const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    cut() {
+      refusing = true;
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+    },
+    restore() {
+      refusing = false;
+    },
+    close: () => new Promise((resolve) => {
+      refusing = true;
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+      server.close(resolve);
+    }),
+  };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, chatIdOf, chatThroughApi, launch, link, openConsole,
-  pagingUserToken, secondUserToken, send, signInWithLink, waitForIdle, waitForReply,
+  pagingUserToken, secondUserToken, send, signInWithLink, startRelay, waitForIdle, waitForReply,
 } from './console.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
@@ -222,6 +222,30 @@ describe('the chat console', () => {
     await waitForReply(first.page, { includes: ['A long answer', LAST_CHUNK] });
     await assertClean(first);
     await assertClean(second);
+  });
+
+  test('a connection lost mid-reply is reported, and the reply continues from where it was once it is back', TIMEOUT, async () => {
+    const relay = await startRelay();
+    const tab = await openConsole(browser, { origin: relay.origin });
+    const { page } = tab;
+    try {
+      await page.goto(`${relay.origin}/#token=${new URL(link).hash.slice('#token='.length)}`);
+      await page.locator('#app').waitFor({ state: 'visible' });
+      await send(page, 'Survive a network drop');
+      await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+
+      relay.cut();
+      await page.locator('#notice', { hasText: 'Lost the connection while the reply was streaming' }).waitFor();
+      relay.restore();
+      const done = await waitForReply(page, { includes: ['You asked: "Survive a network drop"', LAST_CHUNK] });
+      await waitForIdle(page);
+      assert.equal(done.text.split(FIRST_CHUNK).length, 2, `the text once, not replayed twice: ${done.text}`);
+      assert.equal(done.replies, 1);
+      await page.locator('#notice').waitFor({ state: 'hidden' });
+      await assertClean(tab);
+    } finally {
+      await relay.close();
+    }
   });
 
   test('more conversations load as the sidebar scrolls down, older messages as the conversation scrolls up', { timeout: 180_000 }, async () => {
