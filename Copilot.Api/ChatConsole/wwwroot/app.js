@@ -60,6 +60,12 @@ function showChatInAddress(id) {
 function showSignIn(message) {
   token.clear();
   stopListening();
+  // Nothing of the previous user stays in the page, not even hidden.
+  state.sessions.clear();
+  state.chat = null;
+  ui.sessionList.replaceChildren();
+  ui.messageList.replaceChildren();
+  showChatInAddress(null);
   ui.app.hidden = true;
   ui.signin.hidden = false;
   ui.signinError.textContent = message ?? '';
