@@ -81,6 +81,6 @@ echo "Local cluster of $silos silos on one PostgreSQL (logs in $logs):"
 for i in $(seq 0 $((silos - 1))); do
     echo "  silo $i: http://127.0.0.1:$((http_base + i))   (silo port $((silo_base + i)), gateway $((gateway_base + i)))"
 done
-grep -m1 -A6 'Development auth' "$logs/silo-0.log" || true
+grep -m1 -A8 'Development auth' "$logs/silo-0.log" || true
 echo "Any silo answers any request. Ctrl-C stops the cluster."
 wait "${pids[@]}"

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Copilot.Api.Admin;
 using Copilot.Api.Auth;
+using Copilot.Api.ChatConsole;
 using Copilot.Api.Errors;
 using Copilot.Api.Streaming;
 using Copilot.Api.V1;
@@ -79,6 +80,7 @@ public static class ApiHosting
             .DisableAgent()
             .DisableMcp())
             .AllowAnonymous();
+        app.MapCopilotConsole();
         return app;
     }
 }

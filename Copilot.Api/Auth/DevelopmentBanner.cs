@@ -31,6 +31,8 @@ internal sealed class DevelopmentBanner(
             Development auth: tokens are signed with a local key (Copilot:Auth:Mode=Development); never expose this.
             Demo user {DevelopmentTokens.DemoUserId}, token valid 30 days:
 
+              Chat console, signed in as the demo user: {url}/#token={token}
+
               export TOKEN={token}
               curl -N -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
                    -d '{"{"}"message":"How do I inspect a flat roof?","role":"field"{"}"}' {url}/api/copilot

@@ -1,0 +1,94 @@
+// The /v1 API as the console uses it: bearer auth, problem+json answers turned into sentences people can act on.
+
+const TOKEN_KEY = 'copilot.token';
+
+/** The token of this tab: sessionStorage only, so it is gone when the tab closes. */
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY),
+  set: (value) => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** An answer the console cannot use: an HTTP error (status, problem) or a lost connection (status 0). */
+export class ApiError extends Error {
+  constructor(status, problem, retryAfter) {
+    super(describe(status, problem, retryAfter));
+    this.status = status;
+    this.code = problem?.code;
+  }
+}
+
+/** Thrown when the token is missing, expired or not accepted: the page goes back to sign-in. */
+export class SignedOut extends Error {}
+
+/** fetch with the bearer token; a network failure becomes ApiError(0), a 401 SignedOut, other errors ApiError. */
+export async function request(path, { method = 'GET', body, headers = {}, signal, allow = [] } = {}) {
+  const bearer = token.get();
+  if (!bearer) {
+    throw new SignedOut();
+  }
+
+  const init = { method, signal, headers: { Authorization: `Bearer ${bearer}`, ...headers } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+  }
+
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (signal?.aborted) {
+      throw error;
+    }
+    throw new ApiError(0);
+  }
+
+  if (response.status === 401) {
+    throw new SignedOut();
+  }
+  if (!response.ok && !allow.includes(response.status)) {
+    throw new ApiError(response.status, await problemOf(response), response.headers.get('Retry-After'));
+  }
+  return response;
+}
+
+/** A JSON answer. */
+export async function json(path, options) {
+  const response = await request(path, options);
+  return response.status === 204 ? null : response.json();
+}
+
+async function problemOf(response) {
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+function describe(status, problem, retryAfter) {
+  const code = problem?.code;
+  switch (status) {
+    case 0:
+      return 'Lost the connection to the service. Check your network; what was already written is kept.';
+    case 400:
+      return `The service did not accept that: ${problem?.detail ?? problem?.title ?? 'bad request'}`;
+    case 404:
+      return 'That conversation no longer exists (it may have been deleted in another tab).';
+    case 409:
+      return code === 'persona_mismatch'
+        ? 'This conversation was started with another persona. Start a new chat to switch persona.'
+        : 'A reply is already being written in this conversation. Wait for it to finish or stop it, then send again.';
+    case 413:
+      return 'That message is too long for the service. Shorten it and send again.';
+    case 429:
+      return `Too many requests right now. Wait ${retryAfter ? `${retryAfter} s` : 'a moment'} and send again.`;
+    case 502:
+      return `The chat model did not answer (${code ?? 'model_error'}). Your message is saved; send again to retry.`;
+    case 503:
+      return 'The service is temporarily unavailable (its storage cannot be reached). Try again in a moment.';
+    default:
+      return `The service answered HTTP ${status}${problem?.title ? `: ${problem.title}` : ''}.`;
+  }
+}

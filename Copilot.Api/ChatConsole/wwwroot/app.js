@@ -1,0 +1,755 @@
+// The chat console: sign-in, the sidebar of sessions, the conversation and the composer, on the /v1 API only.
+
+import { ApiError, SignedOut, json, request, token } from './api.js';
+import { renderMarkdown } from './markdown.js';
+import { uiMessageParts } from './stream.js';
+
+const PAGE_SIZE = 20;
+const PERSONAS = { field: 'Field technician', pm: 'Project manager', exec: 'Executive' };
+const STATUS_LABELS = {
+  stopped: 'Stopped',
+  failed: 'Failed',
+  interrupted: 'Interrupted (the service restarted mid-reply)',
+};
+const RESUME_DELAYS_MS = [500, 1500, 4000];
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  signin: $('signin'), signinForm: $('signin-form'), tokenInput: $('token-input'), signinError: $('signin-error'),
+  app: $('app'), toggleSidebar: $('toggle-sidebar'), sidebar: $('sidebar'), title: $('chat-title'),
+  personaBadge: $('chat-persona'), signOut: $('sign-out'), newChat: $('new-chat'), sessionScroll: $('session-scroll'),
+  sessionList: $('session-list'), sessionsEmpty: $('sessions-empty'), moreSessions: $('more-sessions'),
+  messages: $('messages'), olderMessages: $('older-messages'), conversationEmpty: $('conversation-empty'),
+  messageList: $('message-list'), notice: $('notice'), noticeText: $('notice-text'), noticeDismiss: $('notice-dismiss'),
+  composer: $('composer'), persona: $('persona'), prompt: $('prompt'), send: $('send'), stop: $('stop'),
+  renameDialog: $('rename-dialog'), renameInput: $('rename-input'), deleteDialog: $('delete-dialog'),
+  deleteText: $('delete-text'),
+};
+
+const state = {
+  sessions: new Map(), // id -> session, in the list's order (newest updated first)
+  sessionsCursor: null,
+  sessionsHasMore: false,
+  loadingSessions: false,
+  chat: null, // { id, persona, isNew, before, hasMore, loadingOlder }
+  streaming: null, // { chatId, controller, stopRequested }
+};
+
+// ---- start-up and sign-in ----
+
+function takeTokenFromAddress() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (!fragment.has('token')) {
+    return;
+  }
+  token.set(fragment.get('token'));
+  fragment.delete('token');
+  const rest = fragment.toString();
+  history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+}
+
+function chatIdFromAddress() {
+  const id = new URLSearchParams(location.hash.slice(1)).get('chat');
+  return id && /^[0-9a-f-]{36}$/i.test(id) ? id.toLowerCase() : null;
+}
+
+function showChatInAddress(id) {
+  history.replaceState(null, '', `${location.pathname}${location.search}${id ? `#chat=${id}` : ''}`);
+}
+
+function showSignIn(message) {
+  token.clear();
+  stopListening();
+  // Nothing of the previous user stays in the page, not even hidden.
+  state.sessions.clear();
+  state.chat = null;
+  ui.sessionList.replaceChildren();
+  ui.messageList.replaceChildren();
+  showChatInAddress(null);
+  ui.app.hidden = true;
+  ui.signin.hidden = false;
+  ui.signinError.textContent = message ?? '';
+  ui.tokenInput.value = '';
+  ui.tokenInput.focus();
+}
+
+async function start() {
+  takeTokenFromAddress();
+  if (!token.get()) {
+    showSignIn();
+    return;
+  }
+  ui.signin.hidden = true;
+  ui.app.hidden = false;
+  let failure = null;
+  try {
+    await loadSessions(true);
+  } catch (error) {
+    if (error instanceof SignedOut) {
+      handleError(error);
+      return;
+    }
+    failure = error;
+  }
+  const chatId = chatIdFromAddress();
+  if (chatId) {
+    await openChat(chatId);
+  } else {
+    newChat();
+  }
+  if (failure) {
+    handleError(failure);
+  }
+}
+
+ui.signinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const value = ui.tokenInput.value.trim().replace(/^Bearer\s+/i, '');
+  if (!value) {
+    return;
+  }
+  token.set(value);
+  ui.signinError.textContent = '';
+  start();
+});
+
+ui.signOut.addEventListener('click', () => showSignIn('Signed out.'));
+
+// ---- errors and notices ----
+
+function showNotice(message) {
+  ui.noticeText.textContent = message;
+  ui.notice.hidden = false;
+}
+
+function clearNotice() {
+  ui.notice.hidden = true;
+  ui.noticeText.textContent = '';
+}
+
+ui.noticeDismiss.addEventListener('click', () => {
+  clearNotice();
+  ui.prompt.focus();
+});
+
+function handleError(error) {
+  if (error instanceof SignedOut) {
+    showSignIn('Your token was not accepted or has expired. Sign in again.');
+  } else if (error instanceof ApiError) {
+    showNotice(error.message);
+  } else if (error?.name !== 'AbortError') {
+    showNotice(`Something went wrong in the page: ${error?.message ?? error}`);
+    console.error(error);
+  }
+}
+
+// ---- the sidebar of sessions ----
+
+function sessionTitle(session) {
+  return session.title?.trim() || 'Untitled conversation';
+}
+
+async function loadSessions(reset) {
+  if (state.loadingSessions) {
+    return;
+  }
+  state.loadingSessions = true;
+  try {
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (!reset && state.sessionsCursor) {
+      query.set('after', state.sessionsCursor);
+    }
+    const page = await json(`/v1/sessions?${query}`);
+    if (reset) {
+      state.sessions.clear();
+    }
+    for (const session of page.data) {
+      state.sessions.set(session.id, session);
+    }
+    state.sessionsCursor = page.next_cursor ?? null;
+    state.sessionsHasMore = Boolean(page.has_more && page.next_cursor);
+    renderSessions();
+  } finally {
+    state.loadingSessions = false;
+  }
+}
+
+function renderSessions() {
+  const items = [...state.sessions.values()].map(sessionItem);
+  ui.sessionList.replaceChildren(...items);
+  ui.sessionsEmpty.hidden = state.sessions.size > 0;
+  ui.moreSessions.hidden = !state.sessionsHasMore;
+}
+
+function sessionItem(session) {
+  const title = sessionTitle(session);
+  const item = document.createElement('li');
+  item.className = 'session-item';
+  item.dataset.id = session.id;
+
+  const open = document.createElement('button');
+  open.type = 'button';
+  open.className = 'session-open';
+  if (state.chat?.id === session.id) {
+    open.setAttribute('aria-current', 'true');
+  }
+  const name = document.createElement('span');
+  name.className = 'session-title';
+  name.textContent = title;
+  const details = document.createElement('span');
+  details.className = 'session-details';
+  details.textContent = `${PERSONAS[session.persona] ?? session.persona} · ${formatTime(session.updated_at)}`;
+  open.append(name, details);
+  open.addEventListener('click', () => {
+    closeSidebarOnNarrowScreens();
+    openChat(session.id);
+  });
+
+  const rename = iconButton('✎', `Rename “${title}”`, 'session-rename', () => renameSession(session.id));
+  const remove = iconButton('×', `Delete “${title}”`, 'session-delete', () => deleteSession(session.id));
+  item.append(open, rename, remove);
+  return item;
+}
+
+function iconButton(glyph, label, className, onClick) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = `icon ${className}`;
+  button.textContent = glyph;
+  button.setAttribute('aria-label', label);
+  button.title = label;
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+function formatTime(iso) {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) {
+    return '';
+  }
+  const sameDay = time.toDateString() === new Date().toDateString();
+  return sameDay
+    ? time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : time.toLocaleDateString([], { month: 'short', day: 'numeric' });
+}
+
+/** Moves a session to the top of the list with its latest title and times. */
+async function refreshSession(id) {
+  try {
+    const session = await json(`/v1/sessions/${id}`);
+    state.sessions.delete(id);
+    state.sessions = new Map([[id, session], ...state.sessions]);
+    renderSessions();
+    if (state.chat?.id === id) {
+      showChatHeader(session);
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) {
+      handleError(error);
+    }
+  }
+}
+
+function renameSession(id) {
+  const session = state.sessions.get(id);
+  ui.renameInput.value = session ? sessionTitle(session) : '';
+  ui.renameDialog.returnValue = '';
+  ui.renameDialog.showModal();
+  ui.renameInput.select();
+  ui.renameDialog.addEventListener('close', async () => {
+    const title = ui.renameInput.value.trim();
+    if (ui.renameDialog.returnValue !== 'save' || !title) {
+      return;
+    }
+    try {
+      const renamed = await json(`/v1/sessions/${id}`, { method: 'PATCH', body: { title } });
+      state.sessions.set(id, { ...state.sessions.get(id), ...(renamed ?? { title }) });
+      renderSessions();
+      if (state.chat?.id === id) {
+        ui.title.textContent = sessionTitle(state.sessions.get(id));
+      }
+    } catch (error) {
+      handleError(error);
+    }
+  }, { once: true });
+}
+
+function deleteSession(id) {
+  const session = state.sessions.get(id);
+  ui.deleteText.textContent = `“${session ? sessionTitle(session) : 'This conversation'}” and all its messages will be deleted. This cannot be undone.`;
+  ui.deleteDialog.returnValue = '';
+  ui.deleteDialog.showModal();
+  ui.deleteDialog.addEventListener('close', async () => {
+    if (ui.deleteDialog.returnValue !== 'delete') {
+      return;
+    }
+    try {
+      await request(`/v1/sessions/${id}`, { method: 'DELETE', allow: [404] });
+      state.sessions.delete(id);
+      renderSessions();
+      if (state.chat?.id === id) {
+        newChat();
+      }
+    } catch (error) {
+      handleError(error);
+    }
+  }, { once: true });
+}
+
+ui.moreSessions.addEventListener('click', () => loadSessions(false).catch(handleError));
+
+// ---- the conversation ----
+
+function newChat() {
+  stopListening();
+  state.chat = { id: uuid(), persona: ui.persona.value, isNew: true, before: null, hasMore: false };
+  showChatInAddress(null);
+  ui.messageList.replaceChildren();
+  ui.olderMessages.hidden = true;
+  ui.conversationEmpty.hidden = false;
+  ui.title.textContent = 'New chat';
+  ui.personaBadge.textContent = '';
+  ui.persona.disabled = false;
+  clearNotice();
+  setStreaming(null);
+  renderSessions();
+  ui.prompt.focus();
+}
+
+ui.newChat.addEventListener('click', () => {
+  closeSidebarOnNarrowScreens();
+  newChat();
+});
+
+function showChatHeader(session) {
+  ui.title.textContent = sessionTitle(session);
+  ui.personaBadge.textContent = PERSONAS[session.persona] ?? session.persona;
+  ui.persona.value = session.persona;
+  ui.persona.disabled = true;
+}
+
+async function openChat(id) {
+  stopListening();
+  clearNotice();
+  state.chat = { id, persona: null, isNew: false, before: null, hasMore: false };
+  showChatInAddress(id);
+  ui.messageList.replaceChildren();
+  ui.conversationEmpty.hidden = true;
+  ui.olderMessages.hidden = true;
+  setStreaming(null);
+  renderSessions();
+  try {
+    const session = state.sessions.get(id) ?? (await json(`/v1/sessions/${id}`));
+    if (state.chat?.id !== id) {
+      return;
+    }
+    state.chat.persona = session.persona;
+    showChatHeader(session);
+    await loadOlderMessages();
+    ui.messages.scrollTop = ui.messages.scrollHeight;
+    await resume(id);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      newChat();
+    }
+    handleError(error);
+  }
+}
+
+async function loadOlderMessages() {
+  const chat = state.chat;
+  if (!chat || chat.isNew || chat.loadingOlder) {
+    return;
+  }
+  chat.loadingOlder = true;
+  try {
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (chat.before) {
+      query.set('before', chat.before);
+    }
+    const page = await json(`/v1/sessions/${chat.id}/messages?${query}`);
+    if (state.chat !== chat) {
+      return;
+    }
+    const previousHeight = ui.messages.scrollHeight;
+    const previousTop = ui.messages.scrollTop;
+    const items = page.data
+      .slice()
+      .reverse()
+      .filter((message) => !messageElement(message.id))
+      .map((message) => messageItem(message.id, message.role, textOf(message), message.metadata));
+    ui.messageList.prepend(...items);
+    ui.messages.scrollTop = previousTop + (ui.messages.scrollHeight - previousHeight);
+    chat.before = page.next_before ?? null;
+    chat.hasMore = Boolean(page.has_more && page.next_before);
+    ui.olderMessages.hidden = !chat.hasMore;
+    ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
+  } finally {
+    chat.loadingOlder = false;
+  }
+}
+
+ui.olderMessages.addEventListener('click', () => loadOlderMessages().catch(handleError));
+
+function textOf(message) {
+  return (message.parts ?? []).filter((part) => part.type === 'text').map((part) => part.text).join('');
+}
+
+function messageElement(id) {
+  return id ? ui.messageList.querySelector(`li[data-id="${CSS.escape(id)}"]`) : null;
+}
+
+function messageItem(id, role, text, metadata) {
+  const item = document.createElement('li');
+  item.className = `message ${role}`;
+  if (id) {
+    item.dataset.id = id;
+  }
+  const who = document.createElement('span');
+  who.className = 'message-role';
+  who.textContent = role === 'user' ? 'You' : 'Copilot';
+  const body = document.createElement('div');
+  body.className = 'message-body';
+  const status = document.createElement('span');
+  status.className = 'message-status';
+  item.append(who, body, status);
+  setMessageText(item, text);
+  setMessageStatus(item, metadata);
+  return item;
+}
+
+function setMessageText(item, text) {
+  item.dataset.text = text;
+  const body = item.querySelector('.message-body');
+  if (item.classList.contains('user')) {
+    body.textContent = text;
+  } else {
+    renderMarkdown(body, text);
+  }
+}
+
+function setMessageStatus(item, metadata) {
+  const status = metadata?.status;
+  const label = STATUS_LABELS[status];
+  const element = item.querySelector('.message-status');
+  element.textContent = label ? `${label}${metadata?.error_code ? ` (${metadata.error_code})` : ''}` : '';
+  item.dataset.status = status ?? '';
+}
+
+function appendMessage(item) {
+  ui.conversationEmpty.hidden = true;
+  const nearBottom = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 80;
+  ui.messageList.append(item);
+  if (nearBottom) {
+    ui.messages.scrollTop = ui.messages.scrollHeight;
+  }
+}
+
+// Older messages load as their button scrolls into view, newer sessions likewise in the sidebar.
+const observer = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.isIntersecting) {
+      continue;
+    }
+    if (entry.target === ui.olderMessages && !ui.olderMessages.hidden && ui.messages.scrollTop < 40) {
+      loadOlderMessages().catch(handleError);
+    } else if (entry.target === ui.moreSessions && !ui.moreSessions.hidden) {
+      loadSessions(false).catch(handleError);
+    }
+  }
+});
+observer.observe(ui.olderMessages);
+observer.observe(ui.moreSessions);
+ui.messages.addEventListener('scroll', () => {
+  if (ui.messages.scrollTop < 40 && state.chat?.hasMore && !ui.olderMessages.hidden) {
+    loadOlderMessages().catch(handleError);
+  }
+});
+
+// ---- sending, streaming, stopping, resuming ----
+
+function setStreaming(streaming) {
+  state.streaming = streaming;
+  const busy = streaming !== null;
+  const hadFocus = document.activeElement === ui.prompt || document.activeElement === ui.stop;
+  ui.prompt.disabled = busy;
+  ui.send.disabled = busy;
+  ui.send.hidden = busy;
+  ui.stop.hidden = !busy;
+  ui.stop.disabled = false;
+  ui.composer.setAttribute('aria-busy', String(busy));
+  if (hadFocus) {
+    (busy ? ui.stop : ui.prompt).focus();
+  }
+}
+
+/** Stops reading the current stream in this page (the reply goes on in the service). */
+function stopListening() {
+  state.streaming?.controller.abort();
+  state.streaming = null;
+}
+
+ui.composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  send();
+});
+
+ui.prompt.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    send();
+  }
+});
+
+async function send() {
+  const text = ui.prompt.value.trim();
+  const chat = state.chat;
+  if (!text || state.streaming || !chat) {
+    return;
+  }
+  clearNotice();
+  const message = { id: uuid(), role: 'user', parts: [{ type: 'text', text }] };
+  const body = { id: chat.id, message };
+  if (chat.isNew) {
+    body.persona = ui.persona.value;
+  }
+  const userItem = messageItem(message.id, 'user', text);
+  appendMessage(userItem);
+  ui.messages.scrollTop = ui.messages.scrollHeight;
+  ui.prompt.value = '';
+
+  const streaming = { chatId: chat.id, controller: new AbortController(), stopRequested: false };
+  setStreaming(streaming);
+  let accepted = false;
+  try {
+    const response = await request('/v1/chat', { method: 'POST', body, signal: streaming.controller.signal });
+    accepted = true;
+    if (chat.isNew) {
+      chat.isNew = false;
+      chat.persona = body.persona;
+      showChatInAddress(chat.id);
+    }
+    refreshSession(chat.id);
+    await readReply(response, streaming);
+  } catch (error) {
+    if (!accepted && error instanceof ApiError && error.status !== 502 && error.status !== 0) {
+      // Nothing was stored: the message goes back into the composer to be sent again.
+      userItem.remove();
+      ui.prompt.value = text;
+      ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
+    } else if (!accepted && error instanceof ApiError && error.status === 502) {
+      chat.isNew = false;
+      showChatInAddress(chat.id);
+      await reloadChat(chat);
+    }
+    handleError(error);
+  } finally {
+    if (state.streaming === streaming) {
+      setStreaming(null);
+    }
+  }
+  if (!chat.isNew && state.chat === chat) {
+    await refreshSession(chat.id);
+  }
+}
+
+/** Shows the conversation's newest page again (after a 502 the service stored the failed reply). */
+async function reloadChat(chat) {
+  if (state.chat !== chat) {
+    return;
+  }
+  chat.before = null;
+  ui.messageList.replaceChildren();
+  await loadOlderMessages();
+}
+
+/** Reads a reply stream into the conversation; reconnects (with Last-Event-ID) when the connection drops. */
+async function readReply(response, streaming) {
+  const reply = { item: null, text: '', lastEventId: null, finished: false };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await readParts(response, streaming, reply);
+      if (reply.finished || streaming.controller.signal.aborted) {
+        return;
+      }
+    } catch (error) {
+      if (streaming.controller.signal.aborted) {
+        return;
+      }
+      if (error instanceof SyntaxError) {
+        throw error;
+      }
+    }
+    // The stream ended without `finish`: the connection was lost. The service keeps writing, so reconnect.
+    if (attempt >= RESUME_DELAYS_MS.length) {
+      throw new ApiError(0);
+    }
+    showNotice('Lost the connection while the reply was streaming. Reconnecting…');
+    await delay(RESUME_DELAYS_MS[attempt], streaming.controller.signal);
+    const headers = reply.lastEventId ? { 'Last-Event-ID': reply.lastEventId } : {};
+    try {
+      response = await request(`/v1/chat/${streaming.chatId}/stream`, {
+        headers, signal: streaming.controller.signal, allow: [204],
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 0) {
+        continue;
+      }
+      throw error;
+    }
+    if (response.status === 204) {
+      // The reply ended while we were away: show what was stored.
+      clearNotice();
+      await reloadChat(state.chat);
+      return;
+    }
+    clearNotice();
+  }
+}
+
+async function readParts(response, streaming, reply) {
+  let frame = 0;
+  const render = () => {
+    frame = 0;
+    if (reply.item) {
+      setMessageText(reply.item, reply.text);
+      keepScrolledToBottom();
+    }
+  };
+  for await (const { id, part } of uiMessageParts(response)) {
+    if (id) {
+      reply.lastEventId = id;
+    }
+    if (part === null) {
+      break;
+    }
+    switch (part.type) {
+      case 'start': {
+        reply.text = '';
+        reply.item = messageElement(part.messageId) ?? reply.item;
+        if (!reply.item) {
+          reply.item = messageItem(part.messageId, 'assistant', '');
+          appendMessage(reply.item);
+        }
+        reply.item.dataset.id = part.messageId ?? '';
+        reply.item.setAttribute('aria-busy', 'true');
+        setMessageStatus(reply.item, part.messageMetadata);
+        break;
+      }
+      case 'text-delta':
+        reply.text += part.delta;
+        frame ||= requestAnimationFrame(render);
+        break;
+      case 'error':
+        showNotice(`The reply was cut short: ${part.errorText}`);
+        break;
+      case 'abort':
+        reply.stopped = true;
+        break;
+      case 'finish':
+        reply.finished = true;
+        if (reply.item) {
+          setMessageStatus(reply.item, part.messageMetadata ?? (reply.stopped ? { status: 'stopped' } : null));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  if (frame) {
+    cancelAnimationFrame(frame);
+  }
+  render();
+  reply.item?.removeAttribute('aria-busy');
+}
+
+function keepScrolledToBottom() {
+  const distance = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight;
+  if (distance < 160) {
+    ui.messages.scrollTop = ui.messages.scrollHeight;
+  }
+}
+
+/** After a reload or when a conversation is opened: follow its in-flight reply, if any. */
+async function resume(chatId) {
+  const streaming = { chatId, controller: new AbortController(), stopRequested: false };
+  const response = await request(`/v1/chat/${chatId}/stream`, { signal: streaming.controller.signal, allow: [204] });
+  if (response.status === 204 || state.chat?.id !== chatId || state.streaming) {
+    return;
+  }
+  setStreaming(streaming);
+  try {
+    await readReply(response, streaming);
+  } finally {
+    if (state.streaming === streaming) {
+      setStreaming(null);
+    }
+  }
+  await refreshSession(chatId);
+}
+
+ui.stop.addEventListener('click', async () => {
+  const streaming = state.streaming;
+  if (!streaming || streaming.stopRequested) {
+    return;
+  }
+  streaming.stopRequested = true;
+  ui.stop.disabled = true;
+  try {
+    // The stream then ends by itself with what was written, which the service stores as `stopped`.
+    await request(`/v1/chat/${streaming.chatId}/stop`, { method: 'POST' });
+  } catch (error) {
+    ui.stop.disabled = false;
+    streaming.stopRequested = false;
+    handleError(error);
+  }
+});
+
+// ---- small things ----
+
+function delay(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('Aborted', 'AbortError'));
+    }, { once: true });
+  });
+}
+
+function uuid() {
+  if (crypto.randomUUID) {
+    return crypto.randomUUID();
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function closeSidebarOnNarrowScreens() {
+  if (ui.app.classList.contains('sidebar-open')) {
+    ui.app.classList.remove('sidebar-open');
+    ui.toggleSidebar.setAttribute('aria-expanded', 'false');
+    ui.toggleSidebar.setAttribute('aria-label', 'Show conversations');
+  }
+}
+
+ui.toggleSidebar.addEventListener('click', () => {
+  const open = ui.app.classList.toggle('sidebar-open');
+  ui.toggleSidebar.setAttribute('aria-expanded', String(open));
+  ui.toggleSidebar.setAttribute('aria-label', open ? 'Hide conversations' : 'Show conversations');
+  if (open) {
+    ui.newChat.focus();
+  }
+});
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && ui.app.classList.contains('sidebar-open')) {
+    closeSidebarOnNarrowScreens();
+    ui.toggleSidebar.focus();
+  }
+});
+
+start();

@@ -1,0 +1,324 @@
+// The chat console in headless Chromium against the running service (see scripts/test-console.sh).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, chatIdOf, chatThroughApi, launch, link, openConsole,
+  pagingUserToken, secondUserToken, send, signInWithLink, startRelay, waitForIdle, waitForReply,
+} from './console.mjs';
+
+const TIMEOUT = { timeout: 90_000 };
+let browser;
+
+before(async () => {
+  await mkdir(artifacts, { recursive: true });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+describe('the chat console', () => {
+  test('the printed link opens the console signed in, and the token leaves the address bar', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page, watch } = tab;
+    const token = new URL(link).hash.slice('#token='.length);
+    const response = await page.goto(link);
+    await page.locator('#app').waitFor({ state: 'visible' });
+
+    assert.equal(await page.locator('#signin').isHidden(), true);
+    await page.waitForFunction(() => !location.href.includes('token'));
+    assert.equal(page.url(), `${baseUrl}/`);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('copilot.token')), token);
+    assert.deepEqual(watch.requests.filter((url) => url.includes(token)), [], 'the token never travels in a URL');
+    const csp = response.headers()['content-security-policy'];
+    assert.match(csp, /script-src 'self';/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    await assertClean(tab);
+  });
+
+  test('a reply streams in while the composer is disabled, then the session tops the sidebar', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await page.getByLabel('Persona').selectOption('pm');
+    await send(page, 'How do I inspect a flat roof?');
+
+    const midway = await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    assert.equal(midway.promptDisabled, true, 'the composer is disabled while the reply streams');
+    assert.equal(midway.stopVisible, true, 'Stop is offered while the reply streams');
+
+    const done = await waitForReply(page, { includes: [FIRST_CHUNK, 'You asked: "How do I inspect a flat roof?"', LAST_CHUNK] });
+    assert.equal(done.replies, 1);
+    await waitForIdle(page);
+    assert.equal(await page.getByRole('button', { name: 'Stop', exact: true }).isHidden(), true);
+    await page.locator('#chat-persona', { hasText: 'Project manager' }).waitFor();
+    const first = page.locator('#session-list li').first();
+    await first.locator('.session-title', { hasText: 'How do I inspect a flat roof?' }).waitFor();
+    assert.equal(await first.locator('.session-open').getAttribute('aria-current'), 'true');
+
+    await send(page, 'And a **steep** one?');
+    await waitForReply(page, { includes: ['You asked: "And a steep one?"', '1 earlier message(s)'] });
+    await waitForIdle(page);
+    assert.equal(await page.locator('#message-list li.message.assistant strong', { hasText: 'steep' }).count(), 1,
+      'Markdown in a reply is rendered');
+    await page.screenshot({ path: join(artifacts, 'console.png') });
+    await assertClean(tab);
+  });
+
+  test('Stop keeps the partial reply, also after a reload', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await send(page, 'Stop me half way');
+    await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await waitForIdle(page);
+    const stopped = await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    assert.equal(stopped.status, 'Stopped');
+
+    await page.reload();
+    const reloaded = await waitForReply(page, { includes: [FIRST_CHUNK] });
+    assert.equal(reloaded.text, stopped.text, 'the stored reply is what the page showed when it stopped');
+    assert.equal(reloaded.status, 'Stopped');
+    assert.equal(reloaded.promptDisabled, false);
+    await assertClean(tab);
+  });
+
+  test('a reload mid-reply picks the reply up where it is and follows it to the end', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await send(page, 'Reload me half way');
+    const chatId = await chatIdOf(page);
+    await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+
+    await page.reload();
+    assert.equal(await chatIdOf(page), chatId, 'the reload reopens the same conversation');
+    const resumed = await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    assert.equal(resumed.promptDisabled, true, 'the resumed reply is still streaming');
+    const done = await waitForReply(page, { includes: ['You asked: "Reload me half way"', LAST_CHUNK] });
+    assert.equal(done.replies, 1, 'one reply, not a second answer');
+    assert.equal(done.status, '');
+    await waitForIdle(page);
+    assert.equal(await page.locator('#message-list li.message.user').count(), 1);
+    await assertClean(tab);
+  });
+
+  test('a conversation can be renamed and, after confirming, deleted', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await send(page, 'Name me later');
+    await waitForReply(page, { includes: [LAST_CHUNK] });
+    await waitForIdle(page);
+
+    await page.getByRole('button', { name: 'Rename “Name me later”' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename conversation' });
+    await rename.getByLabel('New title').fill('Gutter survey, Elm Street');
+    await rename.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#chat-title', { hasText: 'Gutter survey, Elm Street' }).waitFor();
+    await page.reload();
+    await page.locator('#session-list .session-title', { hasText: 'Gutter survey, Elm Street' }).waitFor();
+    assert.equal(await page.locator('#session-list .session-title', { hasText: 'Name me later' }).count(), 0);
+
+    const deleteButton = page.getByRole('button', { name: 'Delete “Gutter survey, Elm Street”' });
+    await deleteButton.click();
+    const confirm = page.getByRole('dialog', { name: 'Delete conversation?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    assert.equal(await deleteButton.count(), 1, 'Cancel keeps the conversation');
+
+    await deleteButton.click();
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await deleteButton.waitFor({ state: 'detached' });
+    await page.locator('#chat-title', { hasText: 'New chat' }).waitFor();
+    await page.reload();
+    await page.locator('#app').waitFor({ state: 'visible' });
+    await page.locator('#session-list li, #sessions-empty:not([hidden])').first().waitFor();
+    assert.equal(await page.locator('#session-list .session-title', { hasText: 'Gutter survey, Elm Street' }).count(), 0);
+    await assertClean(tab);
+  });
+
+  test('a second user signs in with a token and never sees the first user\'s conversations', TIMEOUT, async () => {
+    const first = await openConsole(browser);
+    await signInWithLink(first.page);
+    await send(first.page, 'Private to the demo user');
+    await waitForReply(first.page, { includes: [LAST_CHUNK] });
+    const chatId = await chatIdOf(first.page);
+
+    const second = await openConsole(browser);
+    const { page } = second;
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('textbox', { name: 'Access token' }).fill(secondUserToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#sessions-empty').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#session-list li').count(), 0);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('copilot.token')), secondUserToken);
+
+    await page.goto(`${baseUrl}/#chat=${chatId}`);
+    await page.reload();
+    await page.locator('#notice', { hasText: 'no longer exists' }).waitFor();
+    assert.equal(await page.locator('#message-list li').count(), 0);
+    assert.equal(await page.getByText('Private to the demo user').count(), 0);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#signin').waitFor({ state: 'visible' });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('copilot.token')), null);
+    await page.getByRole('textbox', { name: 'Access token' }).fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#signin-error', { hasText: 'not accepted' }).waitFor();
+    await assertClean(first);
+    await assertClean(second);
+  });
+
+  test('HTML in a reply is shown as text and never runs', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    const script = '<script>window.__xss=1</script>';
+    const image = '<img src=x onerror="window.__xss=2">';
+    await send(page, `Echo ${script} and ${image}`);
+    const done = await waitForReply(page, { includes: [LAST_CHUNK] });
+    await waitForIdle(page);
+
+    assert.ok(done.text.includes(script), `the reply shows the script tag as text: ${done.text}`);
+    assert.ok(done.text.includes(image), `the reply shows the img tag as text: ${done.text}`);
+    assert.equal(await page.locator('#message-list script, #message-list img, #message-list [onerror]').count(), 0);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    await page.reload();
+    const reloaded = await waitForReply(page, { includes: [LAST_CHUNK] });
+    assert.ok(reloaded.text.includes(script) && reloaded.text.includes(image), 'stored replies render the same way');
+    assert.equal(await page.locator('#message-list script, #message-list img').count(), 0);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    await assertClean(tab);
+  });
+
+  test('a message sent while another tab\'s reply runs gets a clear 409 message and goes back to the composer', TIMEOUT, async () => {
+    const first = await openConsole(browser);
+    await signInWithLink(first.page);
+    await send(first.page, 'Two tabs, one conversation');
+    await waitForReply(first.page, { includes: [LAST_CHUNK] });
+    await waitForIdle(first.page);
+    const chatId = await chatIdOf(first.page);
+
+    const second = await openConsole(browser);
+    await second.page.goto(link);
+    await second.page.goto(`${baseUrl}/#chat=${chatId}`);
+    await second.page.reload();
+    await second.page.locator('#message-list li.message.assistant').first().waitFor();
+
+    await send(first.page, 'A long answer, please');
+    await waitForReply(first.page, { includes: [FIRST_CHUNK, 'A long answer'], excludes: [LAST_CHUNK] });
+    await send(second.page, 'Me too');
+    await second.page.locator('#notice', { hasText: 'A reply is already being written' }).waitFor();
+    assert.equal(await second.page.getByRole('textbox', { name: 'Message' }).inputValue(), 'Me too');
+    assert.equal(await second.page.locator('#message-list li.message.user', { hasText: 'Me too' }).count(), 0);
+    await second.page.getByRole('button', { name: 'Dismiss this message' }).click();
+    await second.page.locator('#notice').waitFor({ state: 'hidden' });
+    await waitForReply(first.page, { includes: ['A long answer', LAST_CHUNK] });
+    await assertClean(first);
+    await assertClean(second);
+  });
+
+  test('a connection lost mid-reply is reported, and the reply continues from where it was once it is back', TIMEOUT, async () => {
+    const relay = await startRelay();
+    const tab = await openConsole(browser, { origin: relay.origin });
+    const { page } = tab;
+    try {
+      await page.goto(`${relay.origin}/#token=${new URL(link).hash.slice('#token='.length)}`);
+      await page.locator('#app').waitFor({ state: 'visible' });
+      await send(page, 'Survive a network drop');
+      await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+
+      relay.cut();
+      await page.locator('#notice', { hasText: 'Lost the connection while the reply was streaming' }).waitFor();
+      relay.restore();
+      const done = await waitForReply(page, { includes: ['You asked: "Survive a network drop"', LAST_CHUNK] });
+      await waitForIdle(page);
+      assert.equal(done.text.split(FIRST_CHUNK).length, 2, `the text once, not replayed twice: ${done.text}`);
+      assert.equal(done.replies, 1);
+      await page.locator('#notice').waitFor({ state: 'hidden' });
+      await assertClean(tab);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('more conversations load as the sidebar scrolls down, older messages as the conversation scrolls up', { timeout: 180_000 }, async () => {
+    const chats = Array.from({ length: 22 }, () => randomUUID());
+    await Promise.all(chats.map((id, i) => chatThroughApi(pagingUserToken, id, `Conversation ${i}`)));
+    const [long] = chats;
+    for (let turn = 1; turn <= 10; turn++) {
+      await chatThroughApi(pagingUserToken, long, `Turn ${turn}`);
+    }
+
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await page.goto(`${baseUrl}/#token=${pagingUserToken}`);
+    const sessions = page.locator('#session-list li');
+    await sessions.nth(19).waitFor();
+    assert.equal(await sessions.count(), 20, 'one page of conversations at first');
+    await page.locator('#session-scroll').evaluate((list) => { list.scrollTop = list.scrollHeight; });
+    await sessions.nth(21).waitFor();
+    assert.equal(await sessions.count(), 22);
+    const titles = await page.locator('#session-list .session-title').allTextContents();
+    assert.equal(new Set(titles).size, 22, 'no conversation twice');
+    assert.equal(titles[0], 'Conversation 0', 'the most recently updated first');
+
+    await page.getByRole('button', { name: 'Conversation 0', exact: false }).first().click();
+    const messages = page.locator('#message-list li');
+    await page.locator('#message-list li.message.user', { hasText: 'Turn 10' }).waitFor();
+    assert.equal(await messages.count(), 20, 'one page of messages at first');
+    assert.equal(await page.locator('#message-list li.message.user', { hasText: 'Conversation 0' }).count(), 0);
+    await page.locator('#messages').evaluate((log) => { log.scrollTop = 0; });
+    await page.locator('#message-list li.message.user', { hasText: 'Conversation 0' }).waitFor();
+    assert.equal(await messages.count(), 22);
+    const users = await page.locator('#message-list li.message.user .message-body').allTextContents();
+    assert.deepEqual(users, ['Conversation 0', ...Array.from({ length: 10 }, (_, i) => `Turn ${i + 1}`)], 'oldest first, none twice');
+    await assertClean(tab);
+  });
+
+  test('on a phone-width screen, by keyboard alone: the sidebar, Shift+Enter and Enter', TIMEOUT, async () => {
+    const tab = await openConsole(browser, { viewport: { width: 390, height: 844 } });
+    const { page } = tab;
+    await signInWithLink(page);
+    assert.equal(await page.locator('#sidebar').isVisible(), false, 'the sidebar is folded away on a phone');
+
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, textarea, select, input')]
+      .filter((control) => {
+        const labelled = control.getAttribute('aria-label') || control.labels?.length || control.textContent.trim();
+        return !labelled;
+      })
+      .map((control) => control.outerHTML));
+    assert.deepEqual(unnamed, [], 'every control has an accessible name');
+
+    const toggle = page.getByRole('button', { name: 'Show conversations' });
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#sidebar').waitFor({ state: 'visible' });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'new-chat');
+    await page.keyboard.press('Enter');
+    await page.locator('#sidebar').waitFor({ state: 'hidden' });
+
+    const prompt = page.getByRole('textbox', { name: 'Message' });
+    await prompt.focus();
+    await page.keyboard.type('First line');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('second line');
+    assert.equal(await prompt.inputValue(), 'First line\nsecond line');
+    assert.equal(await page.locator('#message-list li').count(), 0, 'Shift+Enter does not send');
+    await page.keyboard.press('Enter');
+    await page.locator('#message-list li.message.user', { hasText: 'second line' }).waitFor();
+    await waitForReply(page, { includes: [LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'prompt', 'focus returns to the composer');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'nothing is wider than the screen');
+    await page.screenshot({ path: join(artifacts, 'console-phone.png') });
+    await assertClean(tab);
+  });
+});
