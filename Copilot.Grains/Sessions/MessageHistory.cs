@@ -12,6 +12,9 @@ internal sealed class MessageHistory(int pageMaxMessages, int pageMaxBytes)
     /// <summary>Room kept in a page row for what is not a message (session id, page number).</summary>
     public const int PageOverheadBytes = 256;
 
+    /// <summary>Page rows read at once when the whole history is read.</summary>
+    public const int PagesReadTogether = 8;
+
     private readonly List<long> _pageStarts = [];
     private readonly List<SessionMessage> _tail = [];
 
@@ -119,9 +122,14 @@ internal sealed class MessageHistory(int pageMaxMessages, int pageMaxBytes)
         var pageCount = PageCount;
         var tail = _tail.ToArray();
         var all = new List<SessionMessage>(checked((int)Count));
-        for (var page = 0; page < pageCount; page++)
+        for (var first = 0; first < pageCount; first += PagesReadTogether)
         {
-            all.AddRange((await readPage(page)).Messages);
+            var pages = await Task.WhenAll(
+                Enumerable.Range(first, Math.Min(PagesReadTogether, pageCount - first)).Select(readPage));
+            foreach (var page in pages)
+            {
+                all.AddRange(page.Messages);
+            }
         }
 
         all.AddRange(tail);
