@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Storage;
@@ -13,12 +14,9 @@ namespace Copilot.Grains.Sessions;
 
 /// <inheritdoc cref="ISessionGrain" />
 /// <remarks>
-/// Storage: a header row written rarely (<see cref="SessionState"/>), one segment row per write of messages
-/// (<see cref="SessionSegment"/>), and sealed pages (<see cref="SessionPage"/>); see <see cref="MessageHistory"/>.
-/// Every write runs under <see cref="_writes"/>, so two writes never overlap (a reply being stored, a rename, a seal);
-/// header writes go through <see cref="CommitHeaderAsync"/>, which restores memory when the write fails; everything
-/// else in memory changes only after its write succeeded. Placement prefers the silo that took the request: the reply
-/// is read by many short polls from that same silo.
+/// Storage (a header row written rarely, one segment row per write of messages, sealed pages) and every write go
+/// through <see cref="SessionStore"/>. Placement prefers the silo that took the request: the reply is read by many
+/// short polls from that same silo.
 /// </remarks>
 [PreferLocalPlacement]
 internal sealed partial class SessionGrain(
@@ -34,41 +32,30 @@ internal sealed partial class SessionGrain(
     /// <summary>The name of the one reminder each session registers.</summary>
     public const string ExpiryReminderName = "expiry";
 
-    /// <summary>Client message ids remembered for idempotent retries.</summary>
-    public const int RecentTurnsKept = 16;
-
     /// <summary>Longest wait one reply read may ask for.</summary>
     public static readonly TimeSpan MaxReadWait = TimeSpan.FromSeconds(10);
 
     private readonly SessionsOptions _options = sessionOptions.Value;
     private readonly ChatModelOptions _model = modelOptions.Value;
-    private readonly SemaphoreSlim _writes = new(1, 1);
-    private readonly TurnMemory _recentTurns = new(RecentTurnsKept);
-    private MessageHistory _history = null!;
-    private SessionPageStore _pages = null!;
-    private SegmentStore _segments = null!;
-    private UnstoredReply? _unstoredReply;
-    private IGrainTimer? _unstoredReplyTimer;
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(2);
+
+    private SessionStore _store = null!;
+    private IGrainTimer? _heldReplyTimer;
     private ActiveTurn? _turn;
     private Task? _generation;
 
-    private SessionState S => state.State;
+    private SessionState S => _store.Header;
+
+    private MessageHistory History => _store.History;
 
     private bool TurnRunning => _turn is { IsFinished: false };
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _pages = new SessionPageStore(rowStorage, this.GetPrimaryKey());
-        _segments = new SegmentStore(rowStorage, this.GetPrimaryKey());
-        _history = new MessageHistory(_options.PageMaxMessages, _options.PageMaxBytes);
-        var segments = S.Id == Guid.Empty ? new List<SessionSegment>() : await _segments.ReadFromAsync(S.FirstOpenSegment, S.CreatedAt);
-        _history.Load(S);
-        _recentTurns.Load(S.RecentTurns);
-        foreach (var segment in segments)
-        {
-            Observe(segment);
-        }
-
+        _store = new SessionStore(
+            state, rowStorage, this.GetPrimaryKey(), _options, time, logger, DeactivateOnIdle, OnHeldReplyStored);
+        await _store.LoadAsync();
         if (S.Exists && S.InFlight is { } marker)
         {
             LogRecoveringInterruptedTurn(S.Id, marker.TurnId);
@@ -92,9 +79,9 @@ internal sealed partial class SessionGrain(
             }
         }
 
-        if (_unstoredReply is not null)
+        if (_store.HeldReply is not null)
         {
-            await TryStoreUnstoredReplyAsync();
+            await TryStoreHeldReplyAsync();
         }
     }
 
@@ -116,7 +103,12 @@ internal sealed partial class SessionGrain(
         EnsureOwner(userId);
         ArgumentNullException.ThrowIfNull(messages);
         EnsureNoTurnRunning();
-        var stored = await WriteMessagesAsync(messages.Select(m => (Guid.NewGuid(), m)).ToList());
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+
+        var stored = await _store.WriteMessagesAsync(messages.Select(m => (Guid.NewGuid(), m)).ToList());
         await UpdateIndexAsync();
         return stored;
     }
@@ -133,7 +125,7 @@ internal sealed partial class SessionGrain(
 
         limit = Math.Clamp(limit, 1, 1000);
         var messages = new List<SessionMessage>(limit + 1);
-        await foreach (var message in _history.NewestFirstAsync(beforeSeq ?? long.MaxValue, ReadPageAsync))
+        await foreach (var message in History.NewestFirstAsync(beforeSeq ?? long.MaxValue, _store.ReadPageAsync))
         {
             messages.Add(message);
             if (messages.Count > limit)
@@ -152,7 +144,7 @@ internal sealed partial class SessionGrain(
     }
 
     public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId) =>
-        IsVisibleTo(userId) ? await _history.AllAsync(ReadPageAsync) : null;
+        IsVisibleTo(userId) ? await History.AllAsync(_store.ReadPageAsync) : null;
 
     public async Task<TurnStarted> StartTurnAsync(Guid userId, TurnRequest request)
     {
@@ -175,14 +167,14 @@ internal sealed partial class SessionGrain(
             throw new RoleMismatchException();
         }
 
-        if (request.ClientMessageId is { } key && _recentTurns.Find(key) is { } prior)
+        if (request.ClientMessageId is { } key && _store.RecentTurns.Find(key) is { } prior)
         {
-            var user = await _history.FindAsync(prior.UserMessageSeq, ReadPageAsync);
+            var user = await History.FindAsync(prior.UserMessageSeq, _store.ReadPageAsync);
             return new TurnStarted { Session = ToInfo(), TurnId = prior.TurnId, UserMessage = user!, Replayed = true };
         }
 
         EnsureNoTurnRunning();
-        if (S.InFlight is { } stale && _unstoredReply is null)
+        if (S.InFlight is { } stale && _store.HeldReply is null)
         {
             await FinishStaleTurnAsync(stale);
         }
@@ -200,10 +192,10 @@ internal sealed partial class SessionGrain(
             StartedAt = time.GetUtcNow(),
             Model = _model.EffectiveModel,
         };
-        var stored = (await WriteMessagesAsync([(userMessageId, userMessage)], marker))[0];
+        var stored = (await _store.WriteMessagesAsync([(userMessageId, userMessage)], marker))[0];
 
         var input = await ContextWindow.BuildAsync(
-            S.Role, _history.NewestFirstAsync(long.MaxValue, ReadPageAsync), _options.ContextMaxMessages, _options.ContextBudgetChars);
+            S.Role, History.NewestFirstAsync(long.MaxValue, _store.ReadPageAsync), _options.ContextMaxMessages, _options.ContextBudgetChars);
         _turn?.Dispose();
         _turn = new ActiveTurn(turnId, _options.MaxReplyChars);
         _generation = RunTurnAsync(_turn, marker, input);
@@ -220,7 +212,7 @@ internal sealed partial class SessionGrain(
         }
 
         // The turn ran in an earlier activation (or the silo that ran it died): answer from storage.
-        var stored = await FindReplyAsync(turnId) ?? throw new SessionNotFoundException("Turn not found.");
+        var stored = await _store.FindReplyAsync(turnId) ?? throw new SessionNotFoundException("Turn not found.");
         offset = Math.Clamp(offset, 0, stored.Content.Length);
         return new ReplyProgress
         {
@@ -249,7 +241,7 @@ internal sealed partial class SessionGrain(
     {
         EnsureOwner(userId);
         ArgumentNullException.ThrowIfNull(title);
-        await WithWriteLockAsync(() => CommitHeaderAsync(s => s.Title = SessionProjections.MakeTitle(title)));
+        await _store.WithWriteLockAsync(() => _store.CommitHeaderAsync(s => s.Title = SessionProjections.MakeTitle(title)));
         await UpdateIndexAsync(required: true);
         return ToInfo();
     }
@@ -297,4 +289,220 @@ internal sealed partial class SessionGrain(
             ExpiryReminderName, SessionExpiry.DueIn(S.UpdatedAt, time.GetUtcNow(), _options), SessionExpiry.ReminderPeriod(_options));
         LogExpiryMoved(S.Id, SessionExpiry.Deadline(S.UpdatedAt, _options));
     }
+
+    private bool IsVisibleTo(Guid userId) => S.Exists && S.OwnerId == userId;
+
+    private void EnsureOwner(Guid userId)
+    {
+        if (!IsVisibleTo(userId))
+        {
+            throw new SessionNotFoundException();
+        }
+    }
+
+    private void EnsureNoTurnRunning()
+    {
+        if (TurnRunning)
+        {
+            throw new TurnInFlightException();
+        }
+    }
+
+    private SessionInfo ToInfo() => SessionProjections.ToInfo(S, TurnRunning ? _turn!.TurnId : null);
+
+    private async Task CreateSessionAsync(Guid userId, PersonaRole role)
+    {
+        var now = time.GetUtcNow();
+
+        // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
+        // itself, whereas a stored session without a reminder would never expire.
+        await this.RegisterOrUpdateReminder(ExpiryReminderName, _options.IdleTimeout, SessionExpiry.ReminderPeriod(_options));
+        await _store.WithWriteLockAsync(() => _store.CommitHeaderAsync(s =>
+        {
+            s.Id = this.GetPrimaryKey();
+            s.OwnerId = userId;
+            s.Role = role;
+            s.Title = "";
+            s.CreatedAt = now;
+            s.UpdatedAt = now;
+            s.Status = SessionStatus.Active;
+        }));
+        LogSessionCreated(S.Id, role);
+    }
+
+    /// <summary>Streams the reply and stores it; never throws.</summary>
+    private async Task RunTurnAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input)
+    {
+        var outcome = await new ReplyGenerator(chatClient, _model, logger).GenerateAsync(turn, input, S.Id);
+        var reply = new UnstoredReply(
+            marker.TurnId, new NewMessage(MessageRole.Assistant, turn.Text) { Status = outcome.Status, Metadata = outcome.Metadata });
+        if (await StoreReplyWithRetriesAsync(reply, turn.Cancellation.Token) is not { } stored)
+        {
+            // Storage stayed down: keep the reply, and store it before any later write or on a timer tick.
+            LogReplyNotStored(S.Id, marker.TurnId);
+            _store.HeldReply = reply;
+            _heldReplyTimer ??= this.RegisterGrainTimer(
+                _ => TryStoreHeldReplyAsync(), _options.UnstoredReplyRetryPeriod, _options.UnstoredReplyRetryPeriod);
+            turn.Finish(null, MessageStatus.Failed, ErrorCodes.StorageUnavailable);
+            return;
+        }
+
+        turn.Finish(stored, outcome.Status, outcome.Metadata.ErrorCode);
+        await UpdateIndexAsync();
+    }
+
+    /// <summary>Writes the reply, retrying with backoff for <see cref="SessionsOptions.ReplyWriteRetryWindow"/>; null when it could not.</summary>
+    private async Task<SessionMessage?> StoreReplyWithRetriesAsync(UnstoredReply reply, CancellationToken cancellation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var delay = FirstRetryDelay; ; delay = delay * 2 < LongestRetryDelay ? delay * 2 : LongestRetryDelay)
+        {
+            try
+            {
+                return (await _store.WriteMessagesAsync([(reply.TurnId, reply.Message)]))[0];
+            }
+            catch (Exception ex) when (ex is not InconsistentStateException)
+            {
+                LogReplyWriteFailed(ex, S.Id, reply.TurnId);
+                if (Stopwatch.GetElapsedTime(started) + delay > _options.ReplyWriteRetryWindow)
+                {
+                    return null;
+                }
+            }
+            catch (InconsistentStateException)
+            {
+                return null;
+            }
+
+            try
+            {
+                await Task.Delay(delay, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>A held reply is stored at last: the turn's readers now see it.</summary>
+    private void OnHeldReplyStored(SessionMessage stored)
+    {
+        _heldReplyTimer?.Dispose();
+        _heldReplyTimer = null;
+        LogHeldReplyStored(S.Id, stored.Id);
+        if (_turn is { } turn && turn.TurnId == stored.Id)
+        {
+            turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode);
+        }
+    }
+
+    private async Task TryStoreHeldReplyAsync()
+    {
+        try
+        {
+            await _store.WithWriteLockAsync(_store.StoreHeldReplyAsync);
+        }
+        catch (Exception ex)
+        {
+            LogReplyWriteFailed(ex, S.Id, _store.HeldReply?.TurnId ?? Guid.Empty);
+            return;
+        }
+
+        await UpdateIndexAsync();
+    }
+
+    /// <summary>Records a turn whose activation died (or whose reply could not be stored) as interrupted.</summary>
+    private async Task FinishStaleTurnAsync(InFlightTurn marker)
+    {
+        var interrupted = new NewMessage(MessageRole.Assistant, "")
+        {
+            Status = MessageStatus.Interrupted,
+            Metadata = new MessageMetadata { Model = marker.Model, ErrorCode = ErrorCodes.Interrupted },
+        };
+        var reply = (await _store.WriteMessagesAsync([(marker.TurnId, interrupted)]))[0];
+        _turn?.Dispose();
+        _turn = new ActiveTurn(marker.TurnId, 0);
+        _turn.Finish(reply, MessageStatus.Interrupted, ErrorCodes.Interrupted);
+    }
+
+    /// <summary>Deletes the session and all its rows. Marked expiring first, so an interrupted deletion resumes on the
+    /// next tick; a reply in flight is stopped and awaited first.</summary>
+    private async Task DeleteSessionAsync()
+    {
+        if (_generation is { IsCompleted: false } generation && _turn is { } turn)
+        {
+            turn.Cancel(MessageStatus.Stopped);
+            await generation;
+        }
+
+        var (sessionId, ownerId) = (S.Id, S.OwnerId);
+        await _store.WithWriteLockAsync(async () =>
+        {
+            if (S.Status != SessionStatus.Expiring)
+            {
+                await _store.CommitHeaderAsync(s => s.Status = SessionStatus.Expiring);
+            }
+
+            _heldReplyTimer?.Dispose();
+            _heldReplyTimer = null;
+            await _store.DeleteRowsAsync();
+            await GrainFactory.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId);
+            await _store.ClearHeaderAsync();
+        });
+        await UnregisterExpiryReminderAsync();
+        _turn?.Dispose();
+        _turn = null;
+        LogSessionExpired(sessionId);
+        DeactivateOnIdle();
+    }
+
+    private async Task UnregisterExpiryReminderAsync()
+    {
+        if (await this.GetReminder(ExpiryReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    /// <summary>Updates the user's session list: at once when <paramref name="required"/> (create, rename), else as a
+    /// coalesced touch that the list writes within its flush interval.</summary>
+    private async Task UpdateIndexAsync(bool required = false)
+    {
+        var index = GrainFactory.GetGrain<IUserSessionsGrain>(S.OwnerId);
+        var summary = SessionProjections.ToSummary(S, TurnRunning);
+        try
+        {
+            await (required ? index.UpsertAsync(summary) : index.TouchAsync(summary));
+        }
+        catch (Exception ex) when (!required)
+        {
+            // The messages are stored; the list catches up on the session's next touch.
+            LogIndexNotUpdated(ex, S.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created with persona {Role}")]
+    private partial void LogSessionCreated(Guid sessionId, PersonaRole role);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: turn {TurnId} was in flight when its activation ended; recording it as interrupted")]
+    private partial void LogRecoveringInterruptedTurn(Guid sessionId, Guid turnId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: writing the reply of turn {TurnId} failed")]
+    private partial void LogReplyWriteFailed(Exception exception, Guid sessionId, Guid turnId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: the reply of turn {TurnId} could not be stored yet; the activation keeps it")]
+    private partial void LogReplyNotStored(Guid sessionId, Guid turnId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: the held reply of turn {TurnId} is now stored")]
+    private partial void LogHeldReplyStored(Guid sessionId, Guid turnId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the user's session index could not be updated")]
+    private partial void LogIndexNotUpdated(Exception exception, Guid sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} expired after being idle")]
+    private partial void LogSessionExpired(Guid sessionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId} was touched; expiry moved to {Deadline}")]
+    private partial void LogExpiryMoved(Guid sessionId, DateTimeOffset deadline);
 }
