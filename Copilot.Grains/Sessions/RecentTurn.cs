@@ -15,4 +15,7 @@ public sealed record class RecentTurn
 
     /// <summary>The sequence number of that user message.</summary>
     [Id(3)] public required long UserMessageSeq { get; init; }
+
+    /// <summary>The sequence number of the stored reply, once stored (absent in rows of older releases).</summary>
+    [Id(4)] public long? ReplySeq { get; init; }
 }

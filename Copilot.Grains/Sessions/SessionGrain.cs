@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Diagnostics;
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Storage;
@@ -14,16 +14,15 @@ namespace Copilot.Grains.Sessions;
 
 /// <inheritdoc cref="ISessionGrain" />
 /// <remarks>
-/// Writes go through <see cref="CommitAsync"/>, which restores the in-memory state when the write fails, so memory
-/// never holds a message that storage does not. Only one write runs at a time: every writing call is refused while a
-/// turn is generating (<see cref="TurnInFlightException"/>), and the turn's own final write ends the turn.
-/// Placement prefers the silo that took the request: the reply is read by many short polls from that same silo.
+/// Storage (a header row written rarely, one segment row per write of messages, sealed pages) and every write go
+/// through <see cref="SessionStore"/>. Placement prefers the silo that took the request: the reply is read by many
+/// short polls from that same silo.
 /// </remarks>
 [PreferLocalPlacement]
 internal sealed partial class SessionGrain(
     [PersistentState(CopilotStorage.SessionStateName, CopilotStorage.ProviderName)]
     IPersistentState<SessionState> state,
-    [FromKeyedServices(CopilotStorage.ProviderName)] IGrainStorage pageStorage,
+    [FromKeyedServices(CopilotStorage.ProviderName)] IGrainStorage rowStorage,
     IChatClient chatClient,
     IOptions<SessionsOptions> sessionOptions,
     IOptions<ChatModelOptions> modelOptions,
@@ -33,32 +32,30 @@ internal sealed partial class SessionGrain(
     /// <summary>The name of the one reminder each session registers.</summary>
     public const string ExpiryReminderName = "expiry";
 
-    /// <summary>Client message ids remembered for idempotent retries.</summary>
-    public const int RecentTurnsKept = 16;
-
-    /// <summary>Longest title kept, in characters.</summary>
-    public const int TitleMaxChars = 80;
-
     /// <summary>Longest wait one reply read may ask for.</summary>
     public static readonly TimeSpan MaxReadWait = TimeSpan.FromSeconds(10);
 
     private readonly SessionsOptions _options = sessionOptions.Value;
     private readonly ChatModelOptions _model = modelOptions.Value;
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(2);
 
+    private SessionStore _store = null!;
+    private IGrainTimer? _heldReplyTimer;
     private ActiveTurn? _turn;
     private Task? _generation;
-    private int _openPageBytes;
-    private SessionPageStore? _pages;
 
-    private SessionState S => state.State;
+    private SessionState S => _store.Header;
 
-    private SessionPageStore Pages => _pages ??= new SessionPageStore(pageStorage, this.GetPrimaryKey());
+    private MessageHistory History => _store.History;
 
     private bool TurnRunning => _turn is { IsFinished: false };
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _openPageBytes = S.Messages.Sum(MeasureBytes);
+        _store = new SessionStore(
+            state, rowStorage, this.GetPrimaryKey(), _options, time, logger, DeactivateOnIdle, OnHeldReplyStored);
+        await _store.LoadAsync();
         if (S.Exists && S.InFlight is { } marker)
         {
             LogRecoveringInterruptedTurn(S.Id, marker.TurnId);
@@ -81,6 +78,11 @@ internal sealed partial class SessionGrain(
                 await generation;
             }
         }
+
+        if (_store.HeldReply is not null)
+        {
+            await TryStoreHeldReplyAsync();
+        }
     }
 
     public async Task<SessionInfo> CreateAsync(Guid userId, PersonaRole role)
@@ -92,6 +94,7 @@ internal sealed partial class SessionGrain(
         }
 
         await CreateSessionAsync(userId, role);
+        await UpdateIndexAsync(required: true);
         return ToInfo();
     }
 
@@ -100,16 +103,13 @@ internal sealed partial class SessionGrain(
         EnsureOwner(userId);
         ArgumentNullException.ThrowIfNull(messages);
         EnsureNoTurnRunning();
-        var stored = new List<SessionMessage>(messages.Count);
-        await CommitAsync(async () =>
+        if (messages.Count == 0)
         {
-            foreach (var message in messages)
-            {
-                stored.Add(await AddMessageAsync(
-                    Guid.NewGuid(), message.Role, message.Content, message.Status, message.Metadata));
-            }
-        });
-        await TouchIndexAsync();
+            return [];
+        }
+
+        var stored = await _store.WriteMessagesAsync(messages.Select(m => (Guid.NewGuid(), m)).ToList());
+        await UpdateIndexAsync();
         return stored;
     }
 
@@ -125,7 +125,7 @@ internal sealed partial class SessionGrain(
 
         limit = Math.Clamp(limit, 1, 1000);
         var messages = new List<SessionMessage>(limit + 1);
-        await foreach (var message in NewestFirstAsync(beforeSeq ?? long.MaxValue))
+        await foreach (var message in History.NewestFirstAsync(beforeSeq ?? long.MaxValue, _store.ReadPageAsync))
         {
             messages.Add(message);
             if (messages.Count > limit)
@@ -143,26 +143,8 @@ internal sealed partial class SessionGrain(
         return new MessagePage { Messages = messages, NextBeforeSeq = hasMore ? messages[^1].Seq : null };
     }
 
-    public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId)
-    {
-        if (!IsVisibleTo(userId))
-        {
-            return null;
-        }
-
-        // Snapshot first: a turn finishing while the pages are read may seal the open page, but only into page
-        // numbers past the snapshot, and sealed pages never change.
-        var sealedCount = S.SealedPageCount;
-        var open = S.Messages.ToArray();
-        var all = new List<SessionMessage>(checked((int)S.MessageCount));
-        for (var page = 0; page < sealedCount; page++)
-        {
-            all.AddRange((await ReadPageAsync(page)).Messages);
-        }
-
-        all.AddRange(open);
-        return all;
-    }
+    public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId) =>
+        IsVisibleTo(userId) ? await History.AllAsync(_store.ReadPageAsync) : null;
 
     public async Task<TurnStarted> StartTurnAsync(Guid userId, TurnRequest request)
     {
@@ -175,7 +157,7 @@ internal sealed partial class SessionGrain(
                 throw new SessionNotFoundException();
             }
 
-            await CreateSessionAsync(userId, request.Role ?? Personas.Personas.Default, indexNow: false);
+            await CreateSessionAsync(userId, request.Role ?? Personas.Personas.Default);
             created = true;
         }
 
@@ -185,66 +167,40 @@ internal sealed partial class SessionGrain(
             throw new RoleMismatchException();
         }
 
-        if (request.ClientMessageId is { } key && S.RecentTurns.Find(t => t.ClientMessageId == key) is { } prior)
+        if (request.ClientMessageId is { } key && _store.RecentTurns.Find(key) is { } prior)
         {
-            return new TurnStarted
-            {
-                Session = ToInfo(),
-                TurnId = prior.TurnId,
-                UserMessage = await FindMessageAsync(prior.UserMessageSeq),
-                Replayed = true,
-            };
+            var user = await History.FindAsync(prior.UserMessageSeq, _store.ReadPageAsync);
+            return new TurnStarted { Session = ToInfo(), TurnId = prior.TurnId, UserMessage = user!, Replayed = true };
         }
 
         EnsureNoTurnRunning();
-        if (S.InFlight is { } stale)
+        if (S.InFlight is { } stale && _store.HeldReply is null)
         {
             await FinishStaleTurnAsync(stale);
         }
 
         var turnId = Guid.NewGuid();
-        SessionMessage userMessage = null!;
-        await CommitAsync(async () =>
+        var userMessage = new NewMessage(MessageRole.User, request.Content)
         {
-            userMessage = await AddMessageAsync(
-                Guid.NewGuid(),
-                MessageRole.User,
-                request.Content,
-                MessageStatus.Complete,
-                request.ClientMessageId is null ? MessageMetadata.None : new MessageMetadata { ClientMessageId = request.ClientMessageId });
-            S.InFlight = new InFlightTurn
-            {
-                TurnId = turnId,
-                UserMessageId = userMessage.Id,
-                StartedAt = userMessage.CreatedAt,
-                Model = _model.EffectiveModel,
-            };
-            if (request.ClientMessageId is { } clientId)
-            {
-                S.RecentTurns.Add(new RecentTurn
-                {
-                    ClientMessageId = clientId,
-                    TurnId = turnId,
-                    UserMessageId = userMessage.Id,
-                    UserMessageSeq = userMessage.Seq,
-                });
-                if (S.RecentTurns.Count > RecentTurnsKept)
-                {
-                    S.RecentTurns.RemoveRange(0, S.RecentTurns.Count - RecentTurnsKept);
-                }
-            }
-        });
-
-        if (created)
+            Metadata = request.ClientMessageId is null ? MessageMetadata.None : new MessageMetadata { ClientMessageId = request.ClientMessageId },
+        };
+        var userMessageId = Guid.NewGuid();
+        var marker = new InFlightTurn
         {
-            await TouchIndexAsync(required: true);
-        }
+            TurnId = turnId,
+            UserMessageId = userMessageId,
+            StartedAt = time.GetUtcNow(),
+            Model = _model.EffectiveModel,
+        };
+        var stored = (await _store.WriteMessagesAsync([(userMessageId, userMessage)], marker))[0];
 
-        var input = await BuildModelInputAsync();
+        var input = await ContextWindow.BuildAsync(
+            S.Role, History.NewestFirstAsync(long.MaxValue, _store.ReadPageAsync), _options.ContextMaxMessages, _options.ContextBudgetChars);
         _turn?.Dispose();
         _turn = new ActiveTurn(turnId, _options.MaxReplyChars);
-        _generation = GenerateAsync(_turn, S.InFlight!, input);
-        return new TurnStarted { Session = ToInfo(), TurnId = turnId, UserMessage = userMessage, Created = created };
+        _generation = RunTurnAsync(_turn, marker, input);
+        await UpdateIndexAsync(required: created);
+        return new TurnStarted { Session = ToInfo(), TurnId = turnId, UserMessage = stored, Created = created };
     }
 
     public async Task<ReplyProgress> ReadReplyAsync(Guid userId, Guid turnId, int offset, TimeSpan maxWait)
@@ -256,7 +212,7 @@ internal sealed partial class SessionGrain(
         }
 
         // The turn ran in an earlier activation (or the silo that ran it died): answer from storage.
-        var stored = await FindReplyAsync(turnId) ?? throw new SessionNotFoundException("Turn not found.");
+        var stored = await _store.FindReplyAsync(turnId) ?? throw new SessionNotFoundException("Turn not found.");
         offset = Math.Clamp(offset, 0, stored.Content.Length);
         return new ReplyProgress
         {
@@ -285,13 +241,8 @@ internal sealed partial class SessionGrain(
     {
         EnsureOwner(userId);
         ArgumentNullException.ThrowIfNull(title);
-        EnsureNoTurnRunning();
-        await CommitAsync(() =>
-        {
-            S.Title = MakeTitle(title);
-            return Task.CompletedTask;
-        });
-        await TouchIndexAsync(required: true);
+        await _store.WithWriteLockAsync(() => _store.CommitHeaderAsync(s => s.Title = SessionProjections.MakeTitle(title)));
+        await UpdateIndexAsync(required: true);
         return ToInfo();
     }
 
@@ -302,41 +253,25 @@ internal sealed partial class SessionGrain(
             return false;
         }
 
-        if (_generation is { IsCompleted: false } generation && _turn is { } turn)
-        {
-            turn.Cancel(MessageStatus.Stopped);
-            await generation;
-        }
-
         await DeleteSessionAsync();
         return true;
     }
 
     public async Task<bool> ExpireIfIdleAsync()
     {
-        if (S.Status == SessionStatus.Expiring)
+        if (S.Status == SessionStatus.Expiring ||
+            (S.Exists && !TurnRunning && SessionExpiry.IsIdle(S.UpdatedAt, time.GetUtcNow(), _options)))
         {
             await DeleteSessionAsync();
             return true;
         }
 
-        if (!S.Exists || TurnRunning || time.GetUtcNow() < IdleDeadline)
-        {
-            return false;
-        }
-
-        await DeleteSessionAsync();
-        return true;
+        return false;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != ExpiryReminderName)
-        {
-            return;
-        }
-
-        if (await ExpireIfIdleAsync())
+        if (reminderName != ExpiryReminderName || await ExpireIfIdleAsync())
         {
             return;
         }
@@ -350,16 +285,10 @@ internal sealed partial class SessionGrain(
         }
 
         // Touched since the reminder was set: move it to the new deadline instead of writing it on every message.
-        var dueIn = IdleDeadline - time.GetUtcNow();
         await this.RegisterOrUpdateReminder(
-            ExpiryReminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, ReminderPeriod);
-        LogExpiryMoved(S.Id, IdleDeadline);
+            ExpiryReminderName, SessionExpiry.DueIn(S.UpdatedAt, time.GetUtcNow(), _options), SessionExpiry.ReminderPeriod(_options));
+        LogExpiryMoved(S.Id, SessionExpiry.Deadline(S.UpdatedAt, _options));
     }
-
-    private DateTimeOffset IdleDeadline => S.UpdatedAt + _options.IdleTimeout;
-
-    private TimeSpan ReminderPeriod =>
-        _options.IdleTimeout > _options.ReminderMinimumPeriod ? _options.IdleTimeout : _options.ReminderMinimumPeriod;
 
     private bool IsVisibleTo(Guid userId) => S.Exists && S.OwnerId == userId;
 
@@ -379,313 +308,151 @@ internal sealed partial class SessionGrain(
         }
     }
 
-    private async Task CreateSessionAsync(Guid userId, PersonaRole role, bool indexNow = true)
+    private SessionInfo ToInfo() => SessionProjections.ToInfo(S, TurnRunning ? _turn!.TurnId : null);
+
+    private async Task CreateSessionAsync(Guid userId, PersonaRole role)
     {
         var now = time.GetUtcNow();
 
         // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
         // itself, whereas a stored session without a reminder would never expire.
-        await this.RegisterOrUpdateReminder(ExpiryReminderName, _options.IdleTimeout, ReminderPeriod);
-        await CommitAsync(() =>
+        await this.RegisterOrUpdateReminder(ExpiryReminderName, _options.IdleTimeout, SessionExpiry.ReminderPeriod(_options));
+        await _store.WithWriteLockAsync(() => _store.CommitHeaderAsync(s =>
         {
-            S.Id = this.GetPrimaryKey();
-            S.OwnerId = userId;
-            S.Role = role;
-            S.Title = "";
-            S.CreatedAt = now;
-            S.UpdatedAt = now;
-            S.Status = SessionStatus.Active;
-            S.ExpiryDueAt = now + _options.IdleTimeout;
-            return Task.CompletedTask;
-        });
+            s.Id = this.GetPrimaryKey();
+            s.OwnerId = userId;
+            s.Role = role;
+            s.Title = "";
+            s.CreatedAt = now;
+            s.UpdatedAt = now;
+            s.Status = SessionStatus.Active;
+        }));
         LogSessionCreated(S.Id, role);
-        if (indexNow)
-        {
-            await TouchIndexAsync(required: true);
-        }
     }
 
-    /// <summary>Applies <paramref name="change"/> and writes the state; on failure, memory goes back to what is stored.</summary>
-    private async Task CommitAsync(Func<Task> change)
+    /// <summary>Streams the reply and stores it; never throws.</summary>
+    private async Task RunTurnAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input)
     {
-        var before = state.State with
+        var outcome = await new ReplyGenerator(chatClient, _model, logger).GenerateAsync(turn, input, S.Id);
+        var reply = new UnstoredReply(
+            marker.TurnId, new NewMessage(MessageRole.Assistant, turn.Text) { Status = outcome.Status, Metadata = outcome.Metadata });
+        if (await StoreReplyWithRetriesAsync(reply, turn.Cancellation.Token) is not { } stored)
         {
-            Messages = [.. S.Messages],
-            RecentTurns = [.. S.RecentTurns],
-            SealedPageStarts = [.. S.SealedPageStarts],
-        };
-        var bytesBefore = _openPageBytes;
-        try
-        {
-            await change();
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = before;
-            _openPageBytes = bytesBefore;
-            Pages.Forget(S.SealedPageCount);
-            throw;
-        }
-    }
-
-    /// <summary>Adds one message to the open page, sealing the page first when the message would overflow it.</summary>
-    private async Task<SessionMessage> AddMessageAsync(
-        Guid id, MessageRole role, string content, MessageStatus status, MessageMetadata metadata)
-    {
-        var now = time.GetUtcNow();
-        var message = new SessionMessage
-        {
-            Id = id,
-            Seq = S.MessageCount,
-            Role = role,
-            Content = content,
-            CreatedAt = now,
-            Status = status,
-            Metadata = metadata,
-        };
-        var bytes = MeasureBytes(message);
-        if (S.Messages.Count > 0 &&
-            (S.Messages.Count >= _options.PageMaxMessages ||
-             SessionsOptions.HeaderReserveBytes + _openPageBytes + bytes > _options.PageMaxBytes))
-        {
-            await SealOpenPageAsync();
-        }
-
-        S.Messages.Add(message);
-        _openPageBytes += bytes;
-        S.MessageCount++;
-        S.UpdatedAt = now;
-        if (S.Title.Length == 0 && role == MessageRole.User)
-        {
-            S.Title = MakeTitle(content);
-        }
-
-        return message;
-    }
-
-    private async Task SealOpenPageAsync()
-    {
-        var page = new SessionPage { SessionId = S.Id, PageNumber = S.SealedPageCount, Messages = [.. S.Messages] };
-        await Pages.WriteAsync(page);
-        S.SealedPageStarts.Add(page.Messages[0].Seq);
-        S.SealedPageCount++;
-        S.Messages.Clear();
-        _openPageBytes = 0;
-    }
-
-    private Task<SessionPage> ReadPageAsync(int pageNumber) =>
-        Pages.ReadAsync(pageNumber, isNewest: pageNumber == S.SealedPageCount - 1);
-
-    /// <summary>Messages with a sequence number below <paramref name="beforeSeq"/>, newest first, reading sealed pages as needed.</summary>
-    private async IAsyncEnumerable<SessionMessage> NewestFirstAsync(long beforeSeq)
-    {
-        var open = S.Messages.ToArray();
-        var starts = S.SealedPageStarts.ToArray();
-        for (var i = open.Length - 1; i >= 0; i--)
-        {
-            if (open[i].Seq < beforeSeq)
-            {
-                yield return open[i];
-            }
-        }
-
-        var pageNumber = Array.BinarySearch(starts, Math.Max(0, beforeSeq - 1));
-        pageNumber = pageNumber >= 0 ? pageNumber : ~pageNumber - 1;
-        for (; pageNumber >= 0; pageNumber--)
-        {
-            var page = await ReadPageAsync(pageNumber);
-            for (var i = page.Messages.Count - 1; i >= 0; i--)
-            {
-                if (page.Messages[i].Seq < beforeSeq)
-                {
-                    yield return page.Messages[i];
-                }
-            }
-        }
-    }
-
-    private async Task<SessionMessage> FindMessageAsync(long seq)
-    {
-        await foreach (var message in NewestFirstAsync(seq + 1))
-        {
-            return message;
-        }
-
-        throw new InvalidOperationException($"Message {seq} of session {S.Id} is missing.");
-    }
-
-    private async Task<SessionMessage?> FindReplyAsync(Guid turnId)
-    {
-        // Replies are looked up only shortly after their turn, so the newest few messages suffice.
-        var looked = 0;
-        await foreach (var message in NewestFirstAsync(long.MaxValue))
-        {
-            if (message.Id == turnId)
-            {
-                return message;
-            }
-
-            if (++looked >= 2 * RecentTurnsKept)
-            {
-                break;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The model input: the persona's prompt, then the newest history that fits the budget, oldest first.</summary>
-    /// <remarks>The new user message is already the newest stored message, so it is included exactly once.</remarks>
-    private async Task<List<ChatMessage>> BuildModelInputAsync()
-    {
-        var history = new List<ChatMessage>();
-        var chars = 0;
-        await foreach (var message in NewestFirstAsync(long.MaxValue))
-        {
-            if (message.Role == MessageRole.System || message.Content.Length == 0)
-            {
-                continue;
-            }
-
-            if (history.Count > 0 &&
-                (history.Count >= _options.ContextMaxMessages || chars + message.Content.Length > _options.ContextBudgetChars))
-            {
-                break;
-            }
-
-            chars += message.Content.Length;
-            history.Add(new ChatMessage(
-                message.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, message.Content));
-        }
-
-        history.Add(new ChatMessage(ChatRole.System, Personas.Personas.SystemPrompt(S.Role)));
-        history.Reverse();
-        return history;
-    }
-
-    /// <summary>Streams the model's reply into <paramref name="turn"/> and stores it; never throws.</summary>
-    private async Task GenerateAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input)
-    {
-        var status = MessageStatus.Complete;
-        string? errorCode = null;
-        string? model = null;
-        UsageDetails? usage = null;
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token);
-        var chatOptions = new ChatOptions
-        {
-            ModelId = _model.EffectiveModel,
-            Temperature = _model.Temperature,
-            MaxOutputTokens = _model.MaxOutputTokens,
-        };
-        try
-        {
-            idle.CancelAfter(_model.Timeout);
-            await foreach (var update in chatClient.GetStreamingResponseAsync(input, chatOptions, idle.Token))
-            {
-                idle.CancelAfter(_model.Timeout);
-                model ??= update.ModelId;
-                foreach (var content in update.Contents)
-                {
-                    if (content is UsageContent usageContent)
-                    {
-                        usage = usageContent.Details;
-                    }
-                }
-
-                turn.Append(update.Text);
-                if (turn.IsFull)
-                {
-                    break;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (turn.CancelledAs is { } reason)
-        {
-            status = reason;
-        }
-        catch (OperationCanceledException) when (idle.IsCancellationRequested)
-        {
-            status = MessageStatus.Failed;
-            errorCode = ErrorCodes.ModelTimeout;
-        }
-        catch (ChatModelException ex)
-        {
-            status = MessageStatus.Failed;
-            errorCode = ex.Code;
-            LogModelFailed(ex, S.Id, ex.Code);
-        }
-        catch (Exception ex)
-        {
-            status = MessageStatus.Failed;
-            errorCode = ErrorCodes.ModelError;
-            LogModelFailed(ex, S.Id, errorCode);
-        }
-
-        var metadata = new MessageMetadata
-        {
-            Model = model ?? marker.Model,
-            InputTokens = usage?.InputTokenCount,
-            OutputTokens = usage?.OutputTokenCount,
-            ErrorCode = errorCode,
-        };
-        try
-        {
-            var reply = await StoreReplyAsync(marker, turn.Text, status, metadata);
-            turn.Finish(reply, status, errorCode);
-        }
-        catch (Exception ex)
-        {
-            // Storage is down: the marker stays, and the next send or activation records the turn as interrupted.
-            LogReplyNotStored(ex, S.Id, marker.TurnId);
+            // Storage stayed down: keep the reply, and store it before any later write or on a timer tick.
+            LogReplyNotStored(S.Id, marker.TurnId);
+            _store.HeldReply = reply;
+            _heldReplyTimer ??= this.RegisterGrainTimer(
+                _ => TryStoreHeldReplyAsync(), _options.UnstoredReplyRetryPeriod, _options.UnstoredReplyRetryPeriod);
             turn.Finish(null, MessageStatus.Failed, ErrorCodes.StorageUnavailable);
             return;
         }
 
-        await TouchIndexAsync();
+        turn.Finish(stored, outcome.Status, outcome.Metadata.ErrorCode);
+        await UpdateIndexAsync();
     }
 
-    private async Task<SessionMessage> StoreReplyAsync(
-        InFlightTurn marker, string content, MessageStatus status, MessageMetadata metadata)
+    /// <summary>Writes the reply, retrying with backoff for <see cref="SessionsOptions.ReplyWriteRetryWindow"/>; null when it could not.</summary>
+    private async Task<SessionMessage?> StoreReplyWithRetriesAsync(UnstoredReply reply, CancellationToken cancellation)
     {
-        SessionMessage reply = null!;
-        await CommitAsync(async () =>
+        var started = Stopwatch.GetTimestamp();
+        for (var delay = FirstRetryDelay; ; delay = delay * 2 < LongestRetryDelay ? delay * 2 : LongestRetryDelay)
         {
-            reply = await AddMessageAsync(marker.TurnId, MessageRole.Assistant, content, status, metadata);
-            S.InFlight = null;
-        });
-        return reply;
+            try
+            {
+                return (await _store.WriteMessagesAsync([(reply.TurnId, reply.Message)]))[0];
+            }
+            catch (Exception ex) when (ex is not InconsistentStateException)
+            {
+                LogReplyWriteFailed(ex, S.Id, reply.TurnId);
+                if (Stopwatch.GetElapsedTime(started) + delay > _options.ReplyWriteRetryWindow)
+                {
+                    return null;
+                }
+            }
+            catch (InconsistentStateException)
+            {
+                return null;
+            }
+
+            try
+            {
+                await Task.Delay(delay, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>A held reply is stored at last: the turn's readers now see it.</summary>
+    private void OnHeldReplyStored(SessionMessage stored)
+    {
+        _heldReplyTimer?.Dispose();
+        _heldReplyTimer = null;
+        LogHeldReplyStored(S.Id, stored.Id);
+        if (_turn is { } turn && turn.TurnId == stored.Id)
+        {
+            turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode);
+        }
+    }
+
+    private async Task TryStoreHeldReplyAsync()
+    {
+        try
+        {
+            await _store.WithWriteLockAsync(_store.StoreHeldReplyAsync);
+        }
+        catch (Exception ex)
+        {
+            LogReplyWriteFailed(ex, S.Id, _store.HeldReply?.TurnId ?? Guid.Empty);
+            return;
+        }
+
+        await UpdateIndexAsync();
     }
 
     /// <summary>Records a turn whose activation died (or whose reply could not be stored) as interrupted.</summary>
     private async Task FinishStaleTurnAsync(InFlightTurn marker)
     {
-        var reply = await StoreReplyAsync(
-            marker, "", MessageStatus.Interrupted, new MessageMetadata { Model = marker.Model, ErrorCode = ErrorCodes.Interrupted });
+        var interrupted = new NewMessage(MessageRole.Assistant, "")
+        {
+            Status = MessageStatus.Interrupted,
+            Metadata = new MessageMetadata { Model = marker.Model, ErrorCode = ErrorCodes.Interrupted },
+        };
+        var reply = (await _store.WriteMessagesAsync([(marker.TurnId, interrupted)]))[0];
         _turn?.Dispose();
         _turn = new ActiveTurn(marker.TurnId, 0);
         _turn.Finish(reply, MessageStatus.Interrupted, ErrorCodes.Interrupted);
     }
 
+    /// <summary>Deletes the session and all its rows. Marked expiring first, so an interrupted deletion resumes on the
+    /// next tick; a reply in flight is stopped and awaited first.</summary>
     private async Task DeleteSessionAsync()
     {
-        var sessionId = S.Id;
-        var ownerId = S.OwnerId;
-        if (S.Status != SessionStatus.Expiring)
+        if (_generation is { IsCompleted: false } generation && _turn is { } turn)
         {
-            // From here the session is invisible everywhere; an interrupted deletion resumes on the next tick.
-            S.Status = SessionStatus.Expiring;
-            await state.WriteStateAsync();
+            turn.Cancel(MessageStatus.Stopped);
+            await generation;
         }
 
-        await Pages.DeleteAllAsync(S.SealedPageCount);
+        var (sessionId, ownerId) = (S.Id, S.OwnerId);
+        await _store.WithWriteLockAsync(async () =>
+        {
+            if (S.Status != SessionStatus.Expiring)
+            {
+                await _store.CommitHeaderAsync(s => s.Status = SessionStatus.Expiring);
+            }
 
-        await GrainFactory.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId);
-        await state.ClearStateAsync();
+            _heldReplyTimer?.Dispose();
+            _heldReplyTimer = null;
+            await _store.DeleteRowsAsync();
+            await GrainFactory.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId);
+            await _store.ClearHeaderAsync();
+        });
         await UnregisterExpiryReminderAsync();
         _turn?.Dispose();
         _turn = null;
-        _openPageBytes = 0;
         LogSessionExpired(sessionId);
         DeactivateOnIdle();
     }
@@ -698,20 +465,15 @@ internal sealed partial class SessionGrain(
         }
     }
 
-    private async Task TouchIndexAsync(bool required = false)
+    /// <summary>Updates the user's session list: at once when <paramref name="required"/> (create, rename), else as a
+    /// coalesced touch that the list writes within its flush interval.</summary>
+    private async Task UpdateIndexAsync(bool required = false)
     {
-        var summary = new SessionSummary
-        {
-            Id = S.Id,
-            Title = S.Title,
-            Role = S.Role,
-            CreatedAt = S.CreatedAt,
-            UpdatedAt = S.UpdatedAt,
-            MessageCount = S.MessageCount,
-        };
+        var index = GrainFactory.GetGrain<IUserSessionsGrain>(S.OwnerId);
+        var summary = SessionProjections.ToSummary(S, TurnRunning);
         try
         {
-            await GrainFactory.GetGrain<IUserSessionsGrain>(S.OwnerId).UpsertAsync(summary);
+            await (required ? index.UpsertAsync(summary) : index.TouchAsync(summary));
         }
         catch (Exception ex) when (!required)
         {
@@ -720,39 +482,20 @@ internal sealed partial class SessionGrain(
         }
     }
 
-    private SessionInfo ToInfo() => new()
-    {
-        Id = S.Id,
-        OwnerId = S.OwnerId,
-        Role = S.Role,
-        Title = S.Title,
-        CreatedAt = S.CreatedAt,
-        UpdatedAt = S.UpdatedAt,
-        MessageCount = S.MessageCount,
-        TurnInFlight = TurnRunning,
-        InFlightTurnId = TurnRunning ? _turn!.TurnId : null,
-    };
-
-    private static int MeasureBytes(SessionMessage message) =>
-        JsonSerializer.SerializeToUtf8Bytes(message, CopilotStorage.JsonOptions).Length + 1;
-
-    private static string MakeTitle(string content)
-    {
-        var line = string.Join(' ', content.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return line.Length <= TitleMaxChars ? line : string.Concat(line.AsSpan(0, TitleMaxChars - 1), "…");
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created with persona {Role}")]
     private partial void LogSessionCreated(Guid sessionId, PersonaRole role);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: turn {TurnId} was in flight when its activation ended; recording it as interrupted")]
     private partial void LogRecoveringInterruptedTurn(Guid sessionId, Guid turnId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the chat model failed ({ErrorCode})")]
-    private partial void LogModelFailed(Exception exception, Guid sessionId, string errorCode);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: writing the reply of turn {TurnId} failed")]
+    private partial void LogReplyWriteFailed(Exception exception, Guid sessionId, Guid turnId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: the reply of turn {TurnId} could not be stored")]
-    private partial void LogReplyNotStored(Exception exception, Guid sessionId, Guid turnId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: the reply of turn {TurnId} could not be stored yet; the activation keeps it")]
+    private partial void LogReplyNotStored(Guid sessionId, Guid turnId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: the held reply of turn {TurnId} is now stored")]
+    private partial void LogHeldReplyStored(Guid sessionId, Guid turnId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the user's session index could not be updated")]
     private partial void LogIndexNotUpdated(Exception exception, Guid sessionId);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Copilot.Grains.Storage;
 using Orleans.Storage;
 
@@ -10,7 +9,7 @@ namespace Copilot.Grains.Sessions;
 /// <see cref="SessionState.SealedPageCount"/> is an orphan of a seal whose header write failed.</remarks>
 internal sealed class SessionPageStore(IGrainStorage storage, Guid sessionId)
 {
-    private static readonly GrainType PageGrainType = GrainType.Create(CopilotStorage.SessionPageStateName);
+    private readonly SessionRows<SessionPage> _rows = new(storage, CopilotStorage.SessionPageStateName, sessionId);
 
     /// <summary>The newest sealed page, kept because building the next model input usually needs it.</summary>
     private SessionPage? _newest;
@@ -21,15 +20,15 @@ internal sealed class SessionPageStore(IGrainStorage storage, Guid sessionId)
         var pageState = new GrainState<SessionPage>(page);
         try
         {
-            await storage.WriteStateAsync(CopilotStorage.SessionPageStateName, IdOf(page.PageNumber), pageState);
+            await _rows.WriteAsync(page.PageNumber, pageState);
         }
         catch (InconsistentStateException)
         {
             // A row already holds this page number only when an earlier seal wrote it and then the header write
             // failed. The header never counted that row, so it is an orphan: overwrite it.
-            var orphan = await ReadRowAsync(page.PageNumber);
+            var orphan = await _rows.ReadAsync(page.PageNumber);
             pageState.ETag = orphan.ETag;
-            await storage.WriteStateAsync(CopilotStorage.SessionPageStateName, IdOf(page.PageNumber), pageState);
+            await _rows.WriteAsync(page.PageNumber, pageState);
         }
 
         _newest = page;
@@ -43,7 +42,7 @@ internal sealed class SessionPageStore(IGrainStorage storage, Guid sessionId)
             return cached;
         }
 
-        var row = await ReadRowAsync(pageNumber);
+        var row = await _rows.ReadAsync(pageNumber);
         if (!row.RecordExists || row.State is null)
         {
             throw new InvalidOperationException($"Sealed page {pageNumber} of session {sessionId} is missing from storage.");
@@ -62,10 +61,10 @@ internal sealed class SessionPageStore(IGrainStorage storage, Guid sessionId)
     {
         for (var pageNumber = 0; pageNumber <= sealedPageCount; pageNumber++)
         {
-            var row = await ReadRowAsync(pageNumber);
+            var row = await _rows.ReadAsync(pageNumber);
             if (row.RecordExists)
             {
-                await storage.ClearStateAsync(CopilotStorage.SessionPageStateName, IdOf(pageNumber), row);
+                await _rows.DeleteAsync(pageNumber, row);
             }
         }
 
@@ -80,14 +79,4 @@ internal sealed class SessionPageStore(IGrainStorage storage, Guid sessionId)
             _newest = null;
         }
     }
-
-    private async Task<GrainState<SessionPage>> ReadRowAsync(int pageNumber)
-    {
-        var row = new GrainState<SessionPage>();
-        await storage.ReadStateAsync(CopilotStorage.SessionPageStateName, IdOf(pageNumber), row);
-        return row;
-    }
-
-    private GrainId IdOf(int pageNumber) =>
-        GrainId.Create(PageGrainType, GrainIdKeyExtensions.CreateGuidKey(sessionId, pageNumber.ToString(CultureInfo.InvariantCulture)));
 }

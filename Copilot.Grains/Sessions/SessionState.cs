@@ -2,12 +2,13 @@ using System.Text.Json.Serialization;
 
 namespace Copilot.Grains.Sessions;
 
-/// <summary>The persisted state of one session: its header plus the open page of newest messages.</summary>
+/// <summary>The persisted header of one session, written at create, rename, delete and each page seal (a checkpoint),
+/// not per turn.</summary>
 /// <remarks>
-/// Orleans rewrites a state whole on every write, so this record stays bounded: when <see cref="Messages"/> reaches
-/// the page bound it is sealed into a <see cref="SessionPage"/> row of its own and only
-/// <see cref="SealedPageCount"/> remains here. The JSON shape is a stored format read by
-/// <c>sql/0005_copilot_views.sql</c>: add fields, never rename or reuse them.
+/// Messages live in <see cref="SessionSegment"/> rows (one per write) until the tail reaches the page bound and is
+/// sealed into a <see cref="SessionPage"/>. <see cref="MessageCount"/>, <see cref="UpdatedAt"/>, <see cref="InFlight"/>
+/// and <see cref="RecentTurns"/> are as of the last checkpoint; the segments from <see cref="FirstOpenSegment"/> on
+/// bring them up to date. The JSON shape is a stored format read by the SQL views: add fields, never rename or reuse them.
 /// </remarks>
 [GenerateSerializer, Alias("copilot.session-state")]
 public sealed record class SessionState
@@ -45,14 +46,18 @@ public sealed record class SessionState
     /// <summary>The latest turns by client message id, newest last, bounded.</summary>
     [Id(10)] public List<RecentTurn> RecentTurns { get; set; } = [];
 
-    /// <summary>The open page: the newest messages, oldest first.</summary>
+    /// <summary>The open page of a release that kept messages in the header: the oldest part of the unsealed tail until
+    /// the next seal folds it into a page. Written empty by this release.</summary>
     [Id(11)] public List<SessionMessage> Messages { get; set; } = [];
 
-    /// <summary>The due time the expiry reminder was last registered for.</summary>
+    /// <summary>Written by older releases and never read; kept so their rows keep their shape. No longer written.</summary>
     [Id(12)] public DateTimeOffset? ExpiryDueAt { get; set; }
 
     /// <summary>The first sequence number of each sealed page, by page number; finds the page of a cursor.</summary>
     [Id(13)] public List<long> SealedPageStarts { get; set; } = [];
+
+    /// <summary>The first segment not yet folded into a sealed page; segments below it are ignored wherever they remain.</summary>
+    [Id(14)] public long FirstOpenSegment { get; set; }
 
     /// <summary>Whether this state describes a live session.</summary>
     [JsonIgnore]

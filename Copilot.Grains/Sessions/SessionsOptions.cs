@@ -13,20 +13,17 @@ public sealed class SessionsOptions
     /// <c>"Orleans.Reminders"</c> clock) without moving token lifetimes or the runtime's timers.</remarks>
     public const string ClockKey = "Copilot.Sessions";
 
-    /// <summary>Room kept in every stored header for fields other than the open page (title, turn markers).</summary>
-    public const int HeaderReserveBytes = 8 * 1024;
-
     /// <summary>How long a session may sit untouched before it is deleted. Default 30 days.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Orleans' minimum reminder period; lower it only together with a short <see cref="IdleTimeout"/>. Default 1 minute.</summary>
     public TimeSpan ReminderMinimumPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Messages in the open page before it is sealed. Default 100.</summary>
+    /// <summary>Messages in the unsealed tail before it is sealed into a page. Default 100.</summary>
     [Range(2, 10_000)]
     public int PageMaxMessages { get; set; } = 100;
 
-    /// <summary>Bytes of stored JSON a session row may reach before its open page is sealed. Default 256 KiB.</summary>
+    /// <summary>Bytes of stored JSON a sealed page may reach (unless one message alone is larger). Default 256 KiB.</summary>
     [Range(16 * 1024, 16 * 1024 * 1024)]
     public int PageMaxBytes { get; set; } = 256 * 1024;
 
@@ -48,4 +45,15 @@ public sealed class SessionsOptions
 
     /// <summary>How long a stopping silo lets an in-flight reply finish before recording it as interrupted. Default 20 s.</summary>
     public TimeSpan TurnShutdownGrace { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a reply whose write fails is retried (with backoff) before the turn ends as
+    /// <c>storage_unavailable</c>; the activation keeps the reply and stores it once storage works. Default 15 s.</summary>
+    public TimeSpan ReplyWriteRetryWindow { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often an activation holding a reply it could not store tries again. Default 5 s.</summary>
+    public TimeSpan UnstoredReplyRetryPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest a user's session list may lag its sessions' newest activity in storage: touches are written
+    /// at most this often (creates, renames and removals at once). Default 2 s.</summary>
+    public TimeSpan IndexFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -16,6 +16,9 @@ public static class CopilotStorage
     /// <summary>State name of a sealed page row.</summary>
     public const string SessionPageStateName = "copilotsessionpage";
 
+    /// <summary>State name of a segment row: the messages of one write, stored once.</summary>
+    public const string SessionSegmentStateName = "copilotsegment";
+
     /// <summary>State name of a user's session index row.</summary>
     public const string UserSessionsStateName = "copilotusersessions";
 

@@ -4,9 +4,14 @@ namespace Copilot.Grains.Users;
 [Alias("copilot.IUserSessionsGrain")]
 public interface IUserSessionsGrain : IGrainWithGuidKey
 {
-    /// <summary>Adds a session or replaces its line.</summary>
+    /// <summary>Adds a session or replaces its line, and stores the list before returning.</summary>
     [Alias("Upsert")]
     Task UpsertAsync(SessionSummary summary);
+
+    /// <summary>Replaces a session's line (activity: a new message, a turn starting or ending); stored within the flush
+    /// interval, not at once.</summary>
+    [Alias("Touch")]
+    Task TouchAsync(SessionSummary summary);
 
     /// <summary>Removes a session; removing one that is not there does nothing.</summary>
     [Alias("Remove")]

@@ -1,45 +1,49 @@
+using Copilot.Grains.Sessions;
 using Copilot.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Copilot.Grains.Users;
 
 /// <inheritdoc cref="IUserSessionsGrain" />
-internal sealed class UserSessionsGrain(
+/// <remarks>Creates, renames and removals are stored at once, so a session's existence and title are never lost.
+/// Touches only change the list in memory and are stored at most once per <see cref="SessionsOptions.IndexFlushInterval"/>
+/// (and when the activation ends): after a crash the stored order may lag by that interval.</remarks>
+internal sealed partial class UserSessionsGrain(
     [PersistentState(CopilotStorage.UserSessionsStateName, CopilotStorage.ProviderName)]
-    IPersistentState<UserSessionsState> state) : Grain, IUserSessionsGrain
+    IPersistentState<UserSessionsState> state,
+    IOptions<SessionsOptions> options,
+    ILogger<UserSessionsGrain> logger) : Grain, IUserSessionsGrain
 {
     /// <summary>The largest page a caller may ask for.</summary>
     public const int MaxPageSize = 200;
 
+    private bool _dirty;
+    private IGrainTimer? _flushTimer;
+
     public async Task UpsertAsync(SessionSummary summary)
     {
-        var sessions = state.State.Sessions;
-        var index = sessions.FindIndex(s => s.Id == summary.Id);
+        Apply(summary);
+        await FlushAsync();
+    }
 
-        // A session's touches can overtake each other (one turn's update still in flight when the next turn's
-        // arrives): never let an older summary replace a newer one.
-        if (index >= 0 && (sessions[index] == summary || IsOlder(summary, sessions[index])))
+    public Task TouchAsync(SessionSummary summary)
+    {
+        if (Apply(summary))
         {
-            return;
+            _flushTimer ??= this.RegisterGrainTimer(
+                _ => FlushOnTimerAsync(), options.Value.IndexFlushInterval, Timeout.InfiniteTimeSpan);
         }
 
-        if (index >= 0)
-        {
-            sessions[index] = summary;
-        }
-        else
-        {
-            sessions.Add(summary);
-        }
-
-        state.State.UserId = this.GetPrimaryKey();
-        await state.WriteStateAsync();
+        return Task.CompletedTask;
     }
 
     public async Task RemoveAsync(Guid sessionId)
     {
         if (state.State.Sessions.RemoveAll(s => s.Id == sessionId) > 0)
         {
-            await state.WriteStateAsync();
+            _dirty = true;
+            await FlushAsync();
         }
     }
 
@@ -65,10 +69,85 @@ internal sealed class UserSessionsGrain(
         });
     }
 
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty)
+        {
+            await FlushOnTimerAsync();
+        }
+    }
+
+    /// <summary>Puts <paramref name="summary"/> in the list; returns whether the stored part changed (and is now unsaved).</summary>
+    private bool Apply(SessionSummary summary)
+    {
+        var sessions = state.State.Sessions;
+        var index = sessions.FindIndex(s => s.Id == summary.Id);
+
+        // A session's touches can overtake each other (one turn's update still in flight when the next turn's
+        // arrives): never let an older summary replace a newer one.
+        if (index >= 0 && IsOlder(summary, sessions[index]))
+        {
+            return false;
+        }
+
+        var storedPartChanged = index < 0 || summary with { TurnInFlight = sessions[index].TurnInFlight } != sessions[index];
+        if (index >= 0)
+        {
+            sessions[index] = summary;
+        }
+        else
+        {
+            sessions.Add(summary);
+        }
+
+        _dirty |= storedPartChanged;
+        return storedPartChanged;
+    }
+
+    private async Task FlushAsync()
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        if (!_dirty)
+        {
+            return;
+        }
+
+        state.State.UserId = this.GetPrimaryKey();
+        _dirty = false;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Memory keeps the change; the timer writes it once storage works.
+            _dirty = true;
+            _flushTimer = this.RegisterGrainTimer(
+                _ => FlushOnTimerAsync(), options.Value.IndexFlushInterval, Timeout.InfiniteTimeSpan);
+            throw;
+        }
+    }
+
+    private async Task FlushOnTimerAsync()
+    {
+        try
+        {
+            await FlushAsync();
+        }
+        catch (Exception ex)
+        {
+            LogFlushFailed(ex, this.GetPrimaryKey());
+        }
+    }
+
     private static bool IsOlder(SessionSummary candidate, SessionSummary current) =>
         candidate.UpdatedAt < current.UpdatedAt ||
         (candidate.UpdatedAt == current.UpdatedAt && candidate.MessageCount < current.MessageCount);
 
     private static bool IsAfter(SessionSummary s, SessionListCursor cursor) =>
         s.UpdatedAt < cursor.UpdatedAt || (s.UpdatedAt == cursor.UpdatedAt && s.Id.CompareTo(cursor.Id) < 0);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The session list of user {UserId} could not be stored; retrying")]
+    private partial void LogFlushFailed(Exception exception, Guid userId);
 }

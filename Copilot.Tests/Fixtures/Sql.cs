@@ -49,6 +49,21 @@ public static class Sql
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Segment rows with a payload whose grain key is the session id.</summary>
+    public static async Task<long> SegmentRowCountAsync(Guid sessionId)
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT count(*) FROM orleansstorage
+            WHERE graintypestring = 'copilotsegment' AND payloadbinary IS NOT NULL AND grainidn0 = @n0 AND grainidn1 = @n1
+            """);
+        var (n0, n1) = GuidHalves(sessionId);
+        command.Parameters.AddWithValue("n0", n0);
+        command.Parameters.AddWithValue("n1", n1);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>The two 64-bit halves Orleans stores a GUID key as (grainidn0, grainidn1).</summary>
     public static (long N0, long N1) GuidHalves(Guid id)
     {

@@ -20,14 +20,16 @@ public static class TestClusters
         ["Copilot:Database:ApplySchemaOnStart"] = "false",
     };
 
-    /// <summary>Starts a cluster of <paramref name="silos"/> silos with the given service id.</summary>
+    /// <summary>Starts a cluster of <paramref name="silos"/> silos with the given service id, on the shared test
+    /// database unless <paramref name="connectionString"/> names another.</summary>
     public static async Task<InProcessTestCluster> StartAsync(
         string serviceId,
         short silos = 1,
         IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        string? connectionString = null)
     {
-        var connectionString = await TestDatabase.GetConnectionStringAsync();
+        connectionString ??= await TestDatabase.GetConnectionStringAsync();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ServiceId = serviceId;
         builder.ConfigureSiloHost((_, host) =>

@@ -53,5 +53,35 @@ public sealed class RenameDeleteTests : IAsyncLifetime
         Assert.Null(await grain.GetInfoAsync(user));
         Assert.Empty((await _cluster.Client.GetGrain<IUserSessionsGrain>(user).ListAsync(10)).Sessions);
         Assert.False(await grain.DeleteAsync(user));
+        Assert.Equal(0, await Sql.SegmentRowCountAsync(sessionId));
+        Assert.Equal(0, await Sql.SessionRowCountAsync(sessionId));
+    }
+
+    [Fact]
+    public async Task A_rename_mid_reply_is_stored_and_so_is_the_reply()
+    {
+        var (user, sessionId) = (Guid.NewGuid(), Guid.NewGuid());
+        var grain = _cluster.Client.GetGrain<ISessionGrain>(sessionId);
+        var started = await grain.StartTurnAsync(user, new TurnRequest { Content = "hello", CreateIfMissing = true });
+        var reply = await _model.NextReplyAsync();
+        reply.Send("partial ");
+
+        var renamed = await grain.RenameAsync(user, "Renamed mid-reply");
+        reply.Send("and the rest");
+        reply.Complete();
+        var done = (await Turns.ReadToEndAsync(grain, user, started.TurnId))[^1];
+
+        Assert.Equal((true, started.TurnId), (renamed.TurnInFlight, renamed.InFlightTurnId));
+        Assert.Equal((MessageStatus.Complete, "partial and the rest"), (done.Status, done.Message!.Content));
+        Assert.Equal(["hello", "partial and the rest"], (await grain.GetAllMessagesAsync(user))!.Select(m => m.Content));
+        Assert.Equal(
+            ["Renamed mid-reply"],
+            await Sql.ColumnAsync<string>(
+                """
+                SELECT convert_from(payloadbinary, 'UTF8')::jsonb ->> 'title' FROM orleansstorage
+                WHERE graintypestring = 'copilotsession' AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'id' = @id::text
+                """,
+                sessionId));
+        Assert.Equal("Renamed mid-reply", Assert.Single((await _cluster.Client.GetGrain<IUserSessionsGrain>(user).ListAsync(10)).Sessions).Title);
     }
 }

@@ -1,0 +1,130 @@
+using Copilot.Grains.Personas;
+using Copilot.Grains.Sessions;
+using Copilot.Grains.Users;
+using Copilot.Silo.Database;
+using Copilot.Tests.Fixtures;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Orleans.TestingHost;
+
+namespace Copilot.Tests.Grains;
+
+/// <summary>Rows written by the release that kept the open page in the session header (<c>Fixtures/LegacySession.sql</c>,
+/// dumped from a real run of it) load, continue, page and expire with no manual step.</summary>
+public sealed class LegacyFormatTests : IAsyncLifetime
+{
+    private static readonly Guid Owner = Guid.Parse("0a6f3a52-8f0e-4f57-9d1e-1c2b3a4d5e6f");
+    private static readonly Guid SessionId = Guid.Parse("5e551011-aaaa-4bbb-8ccc-0123456789ab");
+    private static readonly Guid InFlightTurnId = Guid.Parse("ee4143b7-bfff-4a85-8e1b-cad88694d37c");
+
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly GatedChatClient _model = new();
+    private NpgsqlDataSource _dataSource = null!;
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = await TestDatabase.CreateEmptyDatabaseAsync();
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        await SchemaMigrator.ApplyAsync(_dataSource, SchemaMigrator.DefaultScriptDirectory, NullLogger.Instance);
+        var fixture = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "Copilot.Tests", "Fixtures", "LegacySession.sql"));
+        await using (var load = _dataSource.CreateCommand(fixture))
+        {
+            await load.ExecuteNonQueryAsync();
+        }
+
+        _cluster = await TestClusters.StartAsync(
+            "legacy-fixture",
+            configureServices: services =>
+            {
+                services.AddSingleton<IChatClient>(_model);
+                services.AddKeyedSingleton<TimeProvider>(SessionsOptions.ClockKey, _clock);
+            },
+            connectionString: connectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_session_stored_by_the_previous_release_loads_continues_pages_and_expires()
+    {
+        var grain = _cluster.Client.GetGrain<ISessionGrain>(SessionId);
+
+        // Loads: the header's open page follows the sealed pages; the turn in flight is recorded as interrupted.
+        var info = (await grain.GetInfoAsync(Owner))!;
+        Assert.Equal((PersonaRole.Field, "legacy m0 ünïcødé \"quoted\"", 62L), (info.Role, info.Title, info.MessageCount));
+        var all = (await grain.GetAllMessagesAsync(Owner))!;
+        Assert.Equal(Enumerable.Range(0, 62).Select(i => (long)i), all.Select(m => m.Seq));
+        Assert.Equal("legacy turn in flight", all[60].Content);
+        Assert.Equal((InFlightTurnId, MessageStatus.Interrupted), (all[61].Id, all[61].Status));
+        var reply = await grain.ReadReplyAsync(Owner, InFlightTurnId, 0, TimeSpan.Zero);
+        Assert.Equal((true, MessageStatus.Interrupted), (reply.Done, reply.Status));
+        var retried = await grain.StartTurnAsync(Owner, new TurnRequest { Content = "legacy turn in flight", ClientMessageId = "legacy-client-1" });
+        Assert.Equal((true, InFlightTurnId, 60L), (retried.Replayed, retried.TurnId, retried.UserMessage.Seq));
+        Assert.Contains(SessionId, (await _cluster.Client.GetGrain<IUserSessionsGrain>(Owner).ListAsync(10)).Sessions.Select(s => s.Id));
+        await SessionViews.AssertMatchGrainAsync(_dataSource, grain, Owner);
+
+        // Continues and pages: the next seal folds the legacy open page into a page and empties the header's.
+        var started = await grain.StartTurnAsync(Owner, new TurnRequest { Content = "a new turn" });
+        var model = await _model.NextReplyAsync();
+        Assert.Equal(["legacy turn in flight", "a new turn"], model.Input.TakeLast(2).Select(m => m.Text));
+        model.Send("a new reply");
+        model.Complete();
+        await Turns.ReadToEndAsync(grain, Owner, started.TurnId);
+        for (var i = 0; i < 60; i++)
+        {
+            await grain.AppendAsync(Owner, [new NewMessage(MessageRole.User, $"new m{i}")]);
+        }
+
+        all = (await grain.GetAllMessagesAsync(Owner))!;
+        Assert.Equal(Enumerable.Range(0, 124).Select(i => (long)i), all.Select(m => m.Seq));
+        Assert.Equal(["a new turn", "a new reply"], all.Skip(62).Take(2).Select(m => m.Content));
+        Assert.Equal(
+            [0],
+            await ColumnAsync<int>(
+                "SELECT jsonb_array_length(convert_from(payloadbinary, 'UTF8')::jsonb -> 'messages') FROM orleansstorage WHERE graintypestring = 'copilotsession'"));
+        var walked = new List<long>();
+        for (long? before = null; ;)
+        {
+            var page = (await grain.GetMessagesAsync(Owner, before, 17))!;
+            walked.AddRange(page.Messages.Select(m => m.Seq));
+            if ((before = page.NextBeforeSeq) is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 124).Reverse().Select(i => (long)i), walked);
+        await SessionViews.AssertMatchGrainAsync(_dataSource, grain, Owner);
+
+        // Expires: every row of it goes.
+        _clock.Advance(TimeSpan.FromDays(31));
+        Assert.True(await grain.ExpireIfIdleAsync());
+        Assert.Null(await grain.GetInfoAsync(Owner));
+        Assert.Equal(
+            [0L],
+            await ColumnAsync<long>(
+                "SELECT count(*) FROM orleansstorage WHERE graintypestring IN ('copilotsession', 'copilotsessionpage', 'copilotsegment') AND payloadbinary IS NOT NULL"));
+        Assert.Empty((await _cluster.Client.GetGrain<IUserSessionsGrain>(Owner).ListAsync(10)).Sessions);
+    }
+
+    private async Task<List<T>> ColumnAsync<T>(string sql)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<T>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return values;
+    }
+}
