@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test. Each run starts its own throwaway PostgreSQL server (or uses COPILOT_TEST_CONNECTION_STRING).
-# Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Expiry".
-set -euo pipefail
+# Runs every test: the .NET suite (xunit, on a throwaway PostgreSQL it starts itself, or COPILOT_TEST_CONNECTION_STRING),
+# then the Node suites against the built service: the AI SDK's own chat client, and the chat console in headless
+# Chromium. The last line is the totals: "totals: N passed, N failed, N skipped".
+#
+#   ./test.sh                                        everything
+#   ./test.sh --filter "FullyQualifiedName~Expiry"   only the .NET tests, with these `dotnet test` arguments
+set -uo pipefail
 cd "$(dirname "$0")"
 
-scripts/ensure-postgres.sh
-dotnet build Copilot.sln -c Release -warnaserror --nologo -v quiet
+scripts/ensure-postgres.sh || exit 1
+dotnet build Copilot.sln -c Release -warnaserror --nologo -v quiet || { echo "totals: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
 # The run's temporary files (the throwaway server's data directory among them) go in a folder of its own, removed
 # at the end: the test host may exit before it can delete them itself. The server runs as the postgres user when
@@ -13,4 +17,53 @@ dotnet build Copilot.sln -c Release -warnaserror --nologo -v quiet
 run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/copilot-test-run-XXXXXX")
 chmod 755 "$run_tmp"
 trap 'rm -rf "$run_tmp"' EXIT
-TMPDIR="$run_tmp" dotnet test Copilot.Tests -c Release --no-build --nologo "$@"
+
+passed=0 failed=0 skipped=0
+number() { # number WORD LINE: the N of "N WORD" in LINE, 0 when absent
+    local n
+    n=$(grep -oE "[0-9]+ $1" <<<"$2" | tail -n 1 | grep -oE '^[0-9]+')
+    echo "${n:-0}"
+}
+
+count() { # adds a suite's "N passed, N failed[, N skipped]" line to the totals; a suite without one counts as failed
+    local line
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "$2: no result line" >&2
+        failed=$((failed + 1))
+        return
+    fi
+    passed=$((passed + $(number passed "$line")))
+    failed=$((failed + $(number failed "$line")))
+    skipped=$((skipped + $(number skipped "$line")))
+}
+
+suite() { # suite NAME COMMAND...: runs one suite, shows its output, and counts its result line
+    local name=$1 log="$run_tmp/$1.log" status
+    shift
+    echo "==> $name"
+    "$@" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    count "$log" "$name"
+    if [ "$status" -ne 0 ] && ! grep -qE '[1-9][0-9]* failed' "$log"; then
+        failed=$((failed + 1)) # exited non-zero without saying what failed
+    fi
+}
+
+dotnet_suite() {
+    TMPDIR="$run_tmp" dotnet test Copilot.Tests -c Release --no-build --nologo "$@" | tee "$run_tmp/dotnet-raw.log"
+    local status=${PIPESTATUS[0]} summary
+    summary=$(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$run_tmp/dotnet-raw.log" | tail -n 1)
+    [ -n "$summary" ] || return 1
+    echo "dotnet: $(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$summary") passed, $(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$summary") failed, $(sed -E 's/.*Skipped: +([0-9]+),.*/\1/' <<<"$summary") skipped"
+    return "$status"
+}
+
+suite dotnet dotnet_suite "$@"
+if [ $# -eq 0 ]; then
+    suite ai-sdk scripts/test-ai-sdk.sh
+    suite console scripts/test-console.sh
+fi
+
+echo "totals: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
