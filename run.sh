@@ -46,6 +46,8 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 unset ConnectionStrings__Copilot
+# The silos get the shared server's connection string, so they must be told that this is a local trial.
+export Copilot__Auth__Mode="${Copilot__Auth__Mode:-Development}"
 dotnet "$silo_dll" postgres > "$logs/postgres.log" 2>&1 &
 postgres_pid=$!
 for _ in $(seq 1 120); do

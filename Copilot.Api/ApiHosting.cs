@@ -43,7 +43,6 @@ public static class ApiHosting
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous();
         app.MapCopilotApi();
         app.MapCopilotAdmin();
         return app;

@@ -9,9 +9,11 @@ return await command.RunAsync(() =>
     builder.AddCopilotDatabase();
     builder.AddCopilotApi();
     builder.AddCopilotSilo();
+    builder.AddCopilotHealth();
 
     var app = builder.Build();
     app.UseCopilotApi();
+    app.MapCopilotHealth();
     return app;
 });
 
