@@ -10,10 +10,12 @@ return await command.RunAsync(() =>
     builder.AddCopilotApi();
     builder.AddCopilotSilo();
     builder.AddCopilotHealth();
+    builder.AddCopilotTelemetry();
 
     var app = builder.Build();
     app.UseCopilotApi();
     app.MapCopilotHealth();
+    app.MapCopilotMetrics();
     return app;
 });
 

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Storage;
+using Copilot.Grains.Telemetry;
+using Copilot.Grains.Usage;
 using Copilot.Grains.Users;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +58,8 @@ internal sealed partial class SessionGrain(
 
     private bool TurnRunning => _turn is { IsFinished: false };
 
+    private CopilotMetrics Metrics => ServiceProvider.GetRequiredService<CopilotMetrics>(); // telemetry
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _openPageBytes = S.Messages.Sum(MeasureBytes);
@@ -64,10 +68,13 @@ internal sealed partial class SessionGrain(
             LogRecoveringInterruptedTurn(S.Id, marker.TurnId);
             await FinishStaleTurnAsync(marker);
         }
+
+        Metrics.SessionActivated(); // telemetry: active sessions
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        Metrics.SessionDeactivated(); // telemetry: active sessions
         if (_generation is { IsCompleted: false } generation && _turn is { } turn)
         {
             // A stopping silo gives the reply a grace period to finish, then stores what arrived as interrupted.
@@ -578,6 +585,7 @@ internal sealed partial class SessionGrain(
             Temperature = _model.Temperature,
             MaxOutputTokens = _model.MaxOutputTokens,
         };
+        var measured = Metrics.StartTurn(S.Role); // telemetry: turn timing
         try
         {
             idle.CancelAfter(_model.Timeout);
@@ -594,6 +602,7 @@ internal sealed partial class SessionGrain(
                 }
 
                 turn.Append(update.Text);
+                measured.Text(update.Text); // telemetry: time to first token
                 if (turn.IsFull)
                 {
                     break;
@@ -629,6 +638,8 @@ internal sealed partial class SessionGrain(
             OutputTokens = usage?.OutputTokenCount,
             ErrorCode = errorCode,
         };
+        measured.Finish(status, errorCode, usage); // telemetry: outcome, duration, tokens
+        await ServiceProvider.GetRequiredService<ModelUsage>().RecordAsync(S.OwnerId, metadata); // usage: daily token quota
         try
         {
             var reply = await StoreReplyAsync(marker, turn.Text, status, metadata);
