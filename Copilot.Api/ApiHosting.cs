@@ -2,6 +2,7 @@ using System.Text.Json;
 using Copilot.Api.Admin;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
+using Copilot.Api.RateLimiting;
 using Copilot.Api.Streaming;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -33,6 +34,7 @@ public static class ApiHosting
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.AddCopilotAuth();
+        builder.Services.AddCopilotSendLimits();
         return builder;
     }
 
@@ -43,6 +45,7 @@ public static class ApiHosting
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapCopilotApi();
         app.MapCopilotAdmin();
         return app;
