@@ -76,7 +76,6 @@ public static class OrleansHosting
             });
         silo.Services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         silo.Services.AddSingleton<ModelUsage>();
-        silo.Services.AddMetrics();
         silo.Services.TryAddSingleton<CopilotMetrics>();
         silo.AddActivityPropagation();
         silo.Services.AddCopilotChatModel();
