@@ -19,6 +19,8 @@ scripts/ensure-postgres.sh
 dotnet build Copilot.Silo -c Release --nologo -v quiet
 
 silo_dll=Copilot.Silo/bin/Release/net10.0/Copilot.Silo.dll
+# The service's appsettings.json (quiet logging) is read from its content root: the build output, not this folder.
+export ASPNETCORE_CONTENTROOT="${ASPNETCORE_CONTENTROOT:-$PWD/Copilot.Silo/bin/Release/net10.0}"
 export Copilot__Database__LocalDataDirectory="${Copilot__Database__LocalDataDirectory:-$PWD/.data/postgres}"
 export Copilot__Auth__DevelopmentKeyPath="${Copilot__Auth__DevelopmentKeyPath:-$PWD/.data/dev-signing-key}"
 
@@ -46,6 +48,8 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 unset ConnectionStrings__Copilot
+# The silos get the shared server's connection string, so they must be told that this is a local trial.
+export Copilot__Auth__Mode="${Copilot__Auth__Mode:-Development}"
 dotnet "$silo_dll" postgres > "$logs/postgres.log" 2>&1 &
 postgres_pid=$!
 for _ in $(seq 1 120); do

@@ -3,6 +3,7 @@ using Copilot.Api.Admin;
 using Copilot.Api.Auth;
 using Copilot.Api.ChatConsole;
 using Copilot.Api.Errors;
+using Copilot.Api.RateLimiting;
 using Copilot.Api.Streaming;
 using Copilot.Api.V1;
 using Copilot.Api.V1.Chat;
@@ -30,6 +31,7 @@ public static class ApiHosting
     public static IHostApplicationBuilder AddCopilotApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
+        builder.Services.AddSingleton<UserData>();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddCors();
@@ -54,6 +56,7 @@ public static class ApiHosting
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOpenApi(ApiDescription.Configure);
         builder.AddCopilotAuth();
+        builder.Services.AddCopilotSendLimits();
         return builder;
     }
 
@@ -64,7 +67,7 @@ public static class ApiHosting
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous();
+        app.UseRateLimiter();
         app.MapCopilotApi();
         app.MapV1Chat();
         app.MapV1Sessions();

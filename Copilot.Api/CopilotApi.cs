@@ -1,5 +1,6 @@
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
+using Copilot.Api.RateLimiting;
 using Copilot.Api.Requests;
 using Copilot.Api.Seed;
 using Copilot.Api.Streaming;
@@ -21,7 +22,7 @@ public static class CopilotApi
     public static RouteGroupBuilder MapCopilotApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/copilot").RequireAuthorization().WithTags("Copilot");
-        group.MapPost("", SendAsync);
+        group.MapPost("", SendAsync).RequireCopilotSendLimits();
         group.MapGet("", GetAsync);
         return group;
     }

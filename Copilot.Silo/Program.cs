@@ -9,9 +9,13 @@ return await command.RunAsync(() =>
     builder.AddCopilotDatabase();
     builder.AddCopilotApi();
     builder.AddCopilotSilo();
+    builder.AddCopilotHealth();
+    builder.AddCopilotTelemetry();
 
     var app = builder.Build();
     app.UseCopilotApi();
+    app.MapCopilotHealth();
+    app.MapCopilotMetrics();
     return app;
 });
 

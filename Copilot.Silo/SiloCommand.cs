@@ -42,7 +42,11 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
             var app = build();
 
             // Every ValidateOnStart check, now: a wrong setting stops the process before anything connects anywhere.
-            app.Services.GetService<IStartupValidator>()?.Validate();
+            // The database commands use only the database settings, so a migration job needs no auth settings.
+            if (Name is not (Migrate or Postgres))
+            {
+                app.Services.GetService<IStartupValidator>()?.Validate();
+            }
             switch (Name)
             {
                 case Migrate:

@@ -1,9 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Text.Json;
 using Copilot.Api.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -12,32 +12,66 @@ namespace Copilot.Api.Admin;
 /// <summary>Operator calls, authorized by their own secret rather than a user token.</summary>
 public static class AdminApi
 {
-    /// <summary>Maps <c>GET /api/cron/cleanup-copilot-sessions</c> (the seed's path, for its cron job).</summary>
+    /// <summary>The content type of an export: one JSON object per line.</summary>
+    public const string NdjsonContentType = "application/x-ndjson";
+
+    private static readonly ReadOnlyMemory<byte> NewLine = "\n"u8.ToArray();
+
+    /// <summary>Maps <c>GET /api/cron/cleanup-copilot-sessions</c> (the seed's path, for its cron job) and the data-rights
+    /// calls under <c>/api/admin/users</c>.</summary>
     public static RouteGroupBuilder MapCopilotAdmin(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/cron").AllowAnonymous().WithTags("Admin");
+        var group = endpoints.MapGroup("/api/cron").AllowAnonymous().AddEndpointFilter<AdminSecretFilter>().WithTags("Admin");
         group.MapGet("/cleanup-copilot-sessions", SweepAsync);
+        var users = endpoints.MapGroup("/api/admin/users").AllowAnonymous().AddEndpointFilter<AdminSecretFilter>().WithTags("Admin");
+        users.MapDelete("/{userId:guid}", DeleteUserAsync);
+        users.MapPost("/deleted", UserDeletedHookAsync);
+        users.MapGet("/{userId:guid}/export", ExportUser);
         return group;
     }
 
     /// <summary>Expires every session idle past the timeout and says how many.</summary>
-    public static async Task<Results<Ok<SweepResult>, NotFound, JsonHttpResult<ApiError>>> SweepAsync(
-        HttpContext httpContext, IOptions<AdminOptions> options, ISessionSweeper sweeper)
+    public static async Task<Ok<SweepResult>> SweepAsync(HttpContext httpContext, ISessionSweeper sweeper) =>
+        TypedResults.Ok(new SweepResult(true, await sweeper.SweepAsync(httpContext.RequestAborted)));
+
+    /// <summary>Deletes every session of the user and says how many; deleting again answers 0.</summary>
+    public static async Task<Ok<UserDeleteResult>> DeleteUserAsync(Guid userId, HttpContext httpContext, UserData userData) =>
+        TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));
+
+    /// <summary>A Supabase database webhook on <c>auth.users</c> deletes: the deleted user's id is
+    /// <c>old_record.id</c>. Deletes that user's sessions, as <see cref="DeleteUserAsync"/>.</summary>
+    public static async Task<Results<Ok<UserDeleteResult>, JsonHttpResult<ApiError>>> UserDeletedHookAsync(
+        JsonElement payload, HttpContext httpContext, UserData userData)
     {
-        // Unlike the seed's route, an unset secret disables the call instead of opening it.
-        if (string.IsNullOrEmpty(options.Value.CronSecret))
+        if (payload.ValueKind != JsonValueKind.Object
+            || !payload.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "DELETE"
+            || !payload.TryGetProperty("old_record", out var old) || old.ValueKind != JsonValueKind.Object
+            || !old.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !Guid.TryParse(id.GetString(), out var userId))
         {
-            return TypedResults.NotFound();
+            return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id");
         }
 
-        if (!IsAuthorized(httpContext.Request.Headers.Authorization.ToString(), options.Value.CronSecret))
-        {
-            return TypedResults.Json(new ApiError("Unauthorized"), statusCode: StatusCodes.Status401Unauthorized);
-        }
-
-        return TypedResults.Ok(new SweepResult(true, await sweeper.SweepAsync(httpContext.RequestAborted)));
+        return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));
     }
 
-    private static bool IsAuthorized(string header, string secret) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), Encoding.UTF8.GetBytes("Bearer " + secret));
+    /// <summary>Streams every session of the user, each followed by its messages, as NDJSON.</summary>
+    public static PushStreamHttpResult ExportUser(
+        Guid userId, HttpContext httpContext, UserData userData, IOptions<JsonOptions> json)
+    {
+        return TypedResults.Stream(
+            async stream =>
+            {
+                var cancellationToken = httpContext.RequestAborted;
+                await foreach (var line in userData.ExportAsync(userId, cancellationToken))
+                {
+                    await JsonSerializer.SerializeAsync(stream, line, line.GetType(), json.Value.SerializerOptions, cancellationToken);
+                    await stream.WriteAsync(NewLine, cancellationToken);
+                    if (line is ExportedSession)
+                    {
+                        await stream.FlushAsync(cancellationToken);
+                    }
+                }
+            },
+            NdjsonContentType);
+    }
 }

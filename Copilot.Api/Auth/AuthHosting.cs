@@ -19,6 +19,9 @@ public static class AuthHosting
         builder.Services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)
             .PostConfigure(o => o.JwtSecret = string.IsNullOrEmpty(o.JwtSecret) ? null : o.JwtSecret)
+            .Validate(o => o.Mode is not null,
+                $"{AuthOptions.ModeVariable} is not set: set it to Jwt (with Copilot__Auth__JwtSecret or Copilot__Auth__JwksUrl, " +
+                $"and Copilot__Auth__Issuer) or, for a local trial only, to Development.")
             .Validate(o => o.Mode != AuthMode.Jwt || o.JwtSecret is not null || o.JwksUrl is not null,
                 "Copilot:Auth:JwtSecret or Copilot:Auth:JwksUrl is required when Copilot:Auth:Mode is Jwt.")
             .Validate(o => o.Mode != AuthMode.Jwt || !string.IsNullOrWhiteSpace(o.Issuer),

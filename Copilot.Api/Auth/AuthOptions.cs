@@ -9,8 +9,12 @@ public sealed class AuthOptions
     /// <summary>The issuer of development tokens.</summary>
     public const string DevelopmentIssuer = "copilot-development";
 
-    /// <summary><see cref="AuthMode.Development"/> (default) or <see cref="AuthMode.Jwt"/>.</summary>
-    public AuthMode Mode { get; set; } = AuthMode.Development;
+    /// <summary>The setting's name as an environment variable, for messages to operators.</summary>
+    public const string ModeVariable = "Copilot__Auth__Mode";
+
+    /// <summary><see cref="AuthMode.Jwt"/> or <see cref="AuthMode.Development"/>. No default: unset, the service refuses
+    /// to start, except on the embedded PostgreSQL (a local trial), where it means Development.</summary>
+    public AuthMode? Mode { get; set; }
 
     /// <summary>HS256 signing secret (Supabase's JWT secret). Jwt mode needs this or <see cref="JwksUrl"/>.</summary>
     public string? JwtSecret { get; set; }

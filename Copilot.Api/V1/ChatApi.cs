@@ -1,5 +1,6 @@
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
+using Copilot.Api.RateLimiting;
 using Copilot.Api.Requests;
 using Copilot.Api.Streaming;
 using Copilot.Api.V1.Chat;
@@ -21,6 +22,7 @@ public static class ChatApi
     {
         var group = endpoints.MapV1Group("/v1/chat", "Chat (v1)");
         group.MapPost("", SendAsync)
+            .RequireCopilotSendLimits(LimitRejectionFormat.ProblemDetails)
             .Accepts<ChatRequestBody>("application/json")
             .WithSummary("Send the last user message; the reply streams in the AI SDK's UI message stream protocol");
         group.MapGet("/{id}/stream", ResumeAsync)

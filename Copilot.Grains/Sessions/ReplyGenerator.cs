@@ -1,4 +1,5 @@
 using Copilot.Grains.ChatModel;
+using Copilot.Grains.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -8,8 +9,10 @@ namespace Copilot.Grains.Sessions;
 /// between chunks, a stop or a shutdown become a status and an error code, never an exception.</summary>
 internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOptions model, ILogger logger)
 {
-    /// <summary>Generates the reply to <paramref name="input"/> into <paramref name="turn"/>.</summary>
-    public async Task<ReplyOutcome> GenerateAsync(ActiveTurn turn, IList<ChatMessage> input, Guid sessionId)
+    /// <summary>Generates the reply to <paramref name="input"/> into <paramref name="turn"/>; <paramref name="measured"/>
+    /// sees each chunk of text (for the time to first token).</summary>
+    public async Task<ReplyOutcome> GenerateAsync(
+        ActiveTurn turn, IList<ChatMessage> input, Guid sessionId, TurnMeasurement? measured = null)
     {
         var status = MessageStatus.Complete;
         string? errorCode = null;
@@ -38,6 +41,7 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
                 }
 
                 turn.Append(update.Text);
+                measured?.Text(update.Text);
                 if (turn.IsFull)
                 {
                     break;

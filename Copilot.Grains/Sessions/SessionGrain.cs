@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Storage;
+using Copilot.Grains.Telemetry;
+using Copilot.Grains.Usage;
 using Copilot.Grains.Users;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +29,8 @@ internal sealed partial class SessionGrain(
     IOptions<SessionsOptions> sessionOptions,
     IOptions<ChatModelOptions> modelOptions,
     [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
+    CopilotMetrics metrics,
+    ModelUsage usage,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     /// <summary>The name of the one reminder each session registers.</summary>
@@ -61,10 +65,13 @@ internal sealed partial class SessionGrain(
             LogRecoveringInterruptedTurn(S.Id, marker.TurnId);
             await FinishStaleTurnAsync(marker);
         }
+
+        metrics.SessionActivated();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        metrics.SessionDeactivated();
         if (_generation is { IsCompleted: false } generation && _turn is { } turn)
         {
             // A stopping silo gives the reply a grace period to finish, then stores what arrived as interrupted.
@@ -193,13 +200,18 @@ internal sealed partial class SessionGrain(
             Model = _model.EffectiveModel,
         };
         var stored = (await _store.WriteMessagesAsync([(userMessageId, userMessage)], marker))[0];
+        if (created)
+        {
+            // A new session is in its user's list, with its title, before the model is asked anything.
+            await UpdateIndexAsync(required: true);
+        }
 
         var input = await ContextWindow.BuildAsync(
             S.Role, History.NewestFirstAsync(long.MaxValue, _store.ReadPageAsync), _options.ContextMaxMessages, _options.ContextBudgetChars);
         _turn?.Dispose();
         _turn = new ActiveTurn(turnId, _options.MaxReplyChars);
         _generation = RunTurnAsync(_turn, marker, input);
-        await UpdateIndexAsync(required: created);
+        await UpdateIndexAsync();
         return new TurnStarted { Session = ToInfo(), TurnId = turnId, UserMessage = stored, Created = created };
     }
 
@@ -333,7 +345,10 @@ internal sealed partial class SessionGrain(
     /// <summary>Streams the reply and stores it; never throws.</summary>
     private async Task RunTurnAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input)
     {
-        var outcome = await new ReplyGenerator(chatClient, _model, logger).GenerateAsync(turn, input, S.Id);
+        var measured = metrics.StartTurn(S.Role);
+        var outcome = await new ReplyGenerator(chatClient, _model, logger).GenerateAsync(turn, input, S.Id, measured);
+        measured.Finish(outcome.Status, outcome.Metadata);
+        await usage.RecordAsync(S.OwnerId, outcome.Metadata);
         var reply = new UnstoredReply(
             marker.TurnId, new NewMessage(MessageRole.Assistant, turn.Text) { Status = outcome.Status, Metadata = outcome.Metadata });
         if (await StoreReplyWithRetriesAsync(reply, turn.Cancellation.Token) is not { } stored)

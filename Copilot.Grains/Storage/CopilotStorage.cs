@@ -22,6 +22,9 @@ public static class CopilotStorage
     /// <summary>State name of a user's session index row.</summary>
     public const string UserSessionsStateName = "copilotusersessions";
 
+    /// <summary>State name of a user's daily model-token count.</summary>
+    public const string UserUsageStateName = "copilotuserusage";
+
     /// <summary>The JSON format of every stored state: snake_case names and enums, readable UTF-8, nulls kept, no type names.</summary>
     /// <remarks>SQL views read these rows, so property names are part of the stored format.</remarks>
     public static JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();

@@ -40,7 +40,17 @@ internal sealed partial class UserSessionsGrain(
 
     public async Task RemoveAsync(Guid sessionId)
     {
-        if (state.State.Sessions.RemoveAll(s => s.Id == sessionId) > 0)
+        if (state.State.Sessions.RemoveAll(s => s.Id == sessionId) == 0)
+        {
+            return;
+        }
+
+        // A user without sessions keeps no row: deleting a user's sessions leaves nothing of theirs stored.
+        if (state.State.Sessions.Count == 0)
+        {
+            await state.ClearStateAsync();
+        }
+        else
         {
             _dirty = true;
             await FlushAsync();

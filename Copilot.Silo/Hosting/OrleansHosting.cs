@@ -1,6 +1,8 @@
 using System.Net;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Storage;
+using Copilot.Grains.Telemetry;
+using Copilot.Grains.Usage;
 using Copilot.Silo.Database;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -72,6 +74,10 @@ public static class OrleansHosting
                     o.ShutdownTimeout = needed;
                 }
             });
+        silo.Services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        silo.Services.AddSingleton<ModelUsage>();
+        silo.Services.TryAddSingleton<CopilotMetrics>();
+        silo.AddActivityPropagation();
         silo.Services.AddCopilotChatModel();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(SessionsOptions.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());

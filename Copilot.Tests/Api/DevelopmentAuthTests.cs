@@ -77,6 +77,7 @@ public sealed class DevelopmentAuthTests : IAsyncLifetime
     {
         var run = await SiloCommandLine.RunAsync(["token", userId], new Dictionary<string, string>
         {
+            ["Copilot__Auth__Mode"] = "Development",
             ["Copilot__Auth__DevelopmentKeyPath"] = _keyPath,
             ["ConnectionStrings__Copilot"] = await TestDatabase.GetConnectionStringAsync(),
         });

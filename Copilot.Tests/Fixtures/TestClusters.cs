@@ -18,6 +18,11 @@ public static class TestClusters
         ["Copilot:ChatModel:Provider"] = "Offline",
         ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00",
         ["Copilot:Database:ApplySchemaOnStart"] = "false",
+
+        // Silo processes on the test database validate auth as in production; in-process clusters have no HTTP.
+        ["Copilot:Auth:Mode"] = "Jwt",
+        ["Copilot:Auth:JwtSecret"] = TestTokens.Secret,
+        ["Copilot:Auth:Issuer"] = TestTokens.Issuer,
     };
 
     /// <summary>Starts a cluster of <paramref name="silos"/> silos with the given service id, on the shared test

@@ -33,6 +33,15 @@ public sealed class StartupTests
             line);
     }
 
+    [Fact]
+    public async Task Without_auth_settings_on_a_real_database_the_service_refuses_to_start_and_names_the_setting()
+    {
+        var (exitCode, line) = await RunSiloAsync(new() { ["Copilot__Auth__Mode"] = null, ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: invalid configuration: Copilot__Auth__Mode is not set", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(BadSettings))]
     public async Task A_bad_setting_stops_the_service_with_one_clear_line(string name, string value, string expected)
@@ -45,18 +54,27 @@ public sealed class StartupTests
     }
 
     /// <summary>Runs the silo; returns its exit code and its only line on stderr (failing if there are more, or a stack trace).</summary>
-    private static async Task<(int ExitCode, string ErrorLine)> RunSiloAsync(Dictionary<string, string> environment)
+    /// <remarks>A null value removes the variable from the defaults.</remarks>
+    private static async Task<(int ExitCode, string ErrorLine)> RunSiloAsync(Dictionary<string, string?> environment)
     {
         var defaults = new Dictionary<string, string>
         {
             ["ConnectionStrings__Copilot"] = "Host=127.0.0.1;Port=1;Username=nobody",
+            ["Copilot__Auth__Mode"] = "Development",
             ["Copilot__Cluster__SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Copilot__Cluster__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
         };
         foreach (var (name, value) in environment)
         {
-            defaults[name] = value;
+            if (value is null)
+            {
+                defaults.Remove(name);
+            }
+            else
+            {
+                defaults[name] = value;
+            }
         }
 
         var run = await SiloCommandLine.RunAsync([], defaults);

@@ -1,0 +1,38 @@
+using Copilot.Grains.Sessions;
+
+namespace Copilot.Api.Admin;
+
+/// <summary>A message line of a user's export.</summary>
+public sealed record class ExportedMessage(
+    string Type,
+    Guid SessionId,
+    Guid Id,
+    long Seq,
+    string Role,
+    string Content,
+    string Status,
+    DateTimeOffset CreatedAt,
+    string? Model,
+    long? InputTokens,
+    long? OutputTokens,
+    string? ErrorCode)
+{
+    /// <summary>The line for <paramref name="message"/> of session <paramref name="sessionId"/>.</summary>
+    public static ExportedMessage From(Guid sessionId, SessionMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return new(
+            "message",
+            sessionId,
+            message.Id,
+            message.Seq,
+            message.Role.ToString().ToLowerInvariant(),
+            message.Content,
+            message.Status.ToString().ToLowerInvariant(),
+            message.CreatedAt,
+            message.Metadata.Model,
+            message.Metadata.InputTokens,
+            message.Metadata.OutputTokens,
+            message.Metadata.ErrorCode);
+    }
+}

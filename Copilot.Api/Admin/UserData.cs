@@ -1,0 +1,70 @@
+using System.Runtime.CompilerServices;
+using Copilot.Grains.Sessions;
+using Copilot.Grains.Usage;
+using Copilot.Grains.Users;
+
+namespace Copilot.Api.Admin;
+
+/// <summary>Everything stored for one user, for the data-rights calls: export it all, or delete it all.</summary>
+public sealed class UserData(IGrainFactory grains)
+{
+    private const int PageSize = 100;
+
+    /// <summary>Deletes every session of <paramref name="userId"/> (messages, sealed pages, reminder, index line),
+    /// stopping a reply in flight, and the user's usage count; returns how many sessions were deleted.</summary>
+    /// <remarks>Lists again until the index is empty, so a session created while this runs is deleted too.</remarks>
+    public async Task<int> DeleteAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var index = grains.GetGrain<IUserSessionsGrain>(userId);
+        var deleted = 0;
+        while ((await index.ListAsync(PageSize)).Sessions is { Count: > 0 } sessions)
+        {
+            foreach (var session in sessions)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (await grains.GetGrain<ISessionGrain>(session.Id).DeleteAsync(userId))
+                {
+                    deleted++;
+                }
+                else
+                {
+                    // A line whose session is already gone (an interrupted expiry): drop the line itself.
+                    await index.RemoveAsync(session.Id);
+                }
+            }
+        }
+
+        await grains.GetGrain<IUserUsageGrain>(userId).ClearAsync();
+        return deleted;
+    }
+
+    /// <summary>Every session of <paramref name="userId"/>, each followed by its messages oldest first, most recently
+    /// updated session first.</summary>
+    public async IAsyncEnumerable<object> ExportAsync(Guid userId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var index = grains.GetGrain<IUserSessionsGrain>(userId);
+        SessionListCursor? after = null;
+        do
+        {
+            var page = await index.ListAsync(PageSize, after);
+            foreach (var session in page.Sessions)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var messages = await grains.GetGrain<ISessionGrain>(session.Id).GetAllMessagesAsync(userId);
+                if (messages is null)
+                {
+                    continue;
+                }
+
+                yield return ExportedSession.From(session);
+                foreach (var message in messages)
+                {
+                    yield return ExportedMessage.From(session.Id, message);
+                }
+            }
+
+            after = page.Next;
+        }
+        while (after is not null);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+using Copilot.Tests.Fixtures;
+
+namespace Copilot.Tests.Operations;
+
+/// <summary>The Prometheus scrape endpoint: our instruments and the frameworks', and nothing of what users wrote.</summary>
+[Collection(AppCollection.Name)]
+public sealed class MetricsTests(AppFixture fixture)
+{
+    [Fact]
+    public async Task A_turn_moves_our_counters_on_the_metrics_endpoint_without_its_content()
+    {
+        var user = fixture.NewUser();
+        var http = fixture.App.CreateClient();
+        var before = await ScrapeAsync(http);
+        var message = "metrics probe " + Guid.NewGuid();
+
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(message, role: "field")).Status);
+
+        var after = "";
+        await Eventually.HoldsAsync(
+            async () => Sum(after = await ScrapeAsync(http), "copilot_turns_total", "outcome=\"complete\"", "persona=\"field\"")
+                > Sum(before, "copilot_turns_total", "outcome=\"complete\"", "persona=\"field\""),
+            "the completed turn is counted");
+        Assert.True(Sum(after, "copilot_turn_duration_seconds_count") > Sum(before, "copilot_turn_duration_seconds_count"));
+        Assert.True(Sum(after, "copilot_turn_time_to_first_token_seconds_count") > Sum(before, "copilot_turn_time_to_first_token_seconds_count"));
+        Assert.True(Sum(after, "copilot_model_tokens_total", "direction=\"output\"") > Sum(before, "copilot_model_tokens_total", "direction=\"output\""));
+        Assert.True(Sum(after, "copilot_sessions_active") >= 1);
+        Assert.Contains("\nhttp_server_request_duration_seconds_count{", after, StringComparison.Ordinal);
+        Assert.Contains("\ndb_client_", after, StringComparison.Ordinal);
+        Assert.Contains("\norleans_", after, StringComparison.Ordinal);
+        Assert.DoesNotContain(message, after, StringComparison.Ordinal);
+        Assert.DoesNotContain(user.UserId.ToString(), after, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ScrapeAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return "\n" + await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The sum of every sample of <paramref name="name"/> whose labels include all of <paramref name="labels"/>.</summary>
+    private static double Sum(string scrape, string name, params string[] labels) => scrape
+        .Split('\n')
+        .Where(line => (line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            && labels.All(label => line.Contains(label, StringComparison.Ordinal)))
+        .Sum(SampleValue);
+
+    /// <summary>The value of a sample line <c>name{labels} value [timestamp]</c>.</summary>
+    private static double SampleValue(string line)
+    {
+        var afterLabels = line[(line.LastIndexOf('}') + 1)..].Trim();
+        var value = line.Contains('{', StringComparison.Ordinal) ? afterLabels : line.Split(' ')[1];
+        return double.Parse(value.Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+}

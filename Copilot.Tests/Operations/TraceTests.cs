@@ -1,0 +1,90 @@
+using System.Net;
+using Copilot.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+
+namespace Copilot.Tests.Operations;
+
+/// <summary>OTLP export of traces: one turn is one trace, from the HTTP request through the grain call to PostgreSQL and
+/// the model call, with nothing of the message or the bearer token in it.</summary>
+public sealed class TraceTests : IAsyncLifetime
+{
+    private OtlpReceiver _receiver = null!;
+    private FakeOpenAIServer _model = null!;
+    private CopilotAppFactory _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await OtlpReceiver.StartAsync();
+        _model = await FakeOpenAIServer.StartAsync();
+        _app = await CopilotAppFactory.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.Endpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["Copilot:ChatModel:Provider"] = "OpenAI",
+            ["Copilot:ChatModel:Endpoint"] = _model.Endpoint.ToString(),
+            ["Copilot:ChatModel:ApiKey"] = "sk-trace-test-key",
+            ["Copilot:ChatModel:Model"] = "some-test-model",
+            ["Copilot:ChatModel:MaxRetries"] = "0",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _model.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_turn_is_one_trace_from_the_http_request_through_the_grain_to_postgresql_and_the_model()
+    {
+        var user = new CopilotClient(_app.CreateClient(), Guid.NewGuid());
+        var message = "trace probe " + Guid.NewGuid();
+
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(message)).Status);
+
+        var tracer = _app.Services.GetRequiredService<TracerProvider>();
+        List<ReceivedSpan> trace = [];
+        ReceivedSpan? server = null;
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                tracer.ForceFlush();
+                var spans = _receiver.Spans;
+                server = spans.FirstOrDefault(s => s.Kind == 2 && s.Scope == "Microsoft.AspNetCore"
+                    && s.Attributes.GetValueOrDefault("http.request.method") == "POST"
+                    && s.Attributes.GetValueOrDefault("url.path") == "/api/copilot");
+                trace = server is null ? [] : [.. spans.Where(s => s.TraceId == server.TraceId)];
+                return Task.FromResult(trace.Any(s => s.Scope == "Npgsql") && trace.Any(IsModelCall));
+            },
+            "the turn's spans reach the receiver");
+
+        var byId = trace.GroupBy(s => s.SpanId).ToDictionary(g => g.Key, g => g.First());
+        var database = trace.Where(s => s.Scope == "Npgsql").Select(s => Ancestors(s, byId)).First(chain => chain.Contains(server!));
+        Assert.Contains(database, s => s.Scope.StartsWith("Microsoft.Orleans", StringComparison.Ordinal));
+        Assert.Contains(server!, Ancestors(trace.First(IsModelCall), byId));
+        foreach (var span in trace)
+        {
+            var text = span.Name + string.Join(' ', span.Attributes.Select(a => a.Key + "=" + a.Value));
+            Assert.DoesNotContain(message, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Bearer", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("sk-trace-test-key", text, StringComparison.Ordinal);
+        }
+    }
+
+    private bool IsModelCall(ReceivedSpan span) => span.Kind == 3
+        && span.Attributes.GetValueOrDefault("server.port") == _model.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The span and its parents up to the root (as far as they were received).</summary>
+    private static List<ReceivedSpan> Ancestors(ReceivedSpan span, Dictionary<string, ReceivedSpan> byId)
+    {
+        var chain = new List<ReceivedSpan> { span };
+        while (byId.TryGetValue(chain[^1].ParentSpanId, out var parent) && !chain.Contains(parent))
+        {
+            chain.Add(parent);
+        }
+
+        return chain;
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Copilot.Grains.Personas;
+using Copilot.Grains.Sessions;
+using Copilot.Tests.Fixtures;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Copilot.Tests.Operations;
+
+/// <summary>Data rights: export and delete everything of one user, with the admin secret, as a Supabase webhook would.</summary>
+public sealed class UserDataTests : IAsyncLifetime
+{
+    private const string Secret = "admin-secret-for-user-data-tests";
+    private readonly GatedChatClient _model = new();
+    private CopilotAppFactory _app = null!;
+    private IGrainFactory _grains = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await CopilotAppFactory.StartAsync(
+            settings: new Dictionary<string, string?>(TestClusters.DefaultSettings) { ["Copilot:Admin:CronSecret"] = Secret },
+            configureServices: services => services.AddSingleton<IChatClient>(_model));
+        _grains = _app.Services.GetRequiredService<IGrainFactory>();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Deleting_a_user_removes_every_session_with_sealed_pages_and_a_reply_in_flight_and_leaves_no_rows()
+    {
+        var user = new CopilotClient(_app.CreateClient(), Guid.NewGuid());
+        var other = new CopilotClient(_app.CreateClient(), Guid.NewGuid());
+        var paged = await CreatePagedSessionAsync(user.UserId, messages: 120);
+        var kept = await CreatePagedSessionAsync(other.UserId, messages: 2);
+        var inFlight = user.SendAsync("a reply that will be cut short");
+        var reply = await _model.NextReplyAsync();
+        reply.Send("partial ");
+        var streaming = (await _grains.GetGrain<Copilot.Grains.Users.IUserSessionsGrain>(user.UserId).ListAsync(10))
+            .Sessions.Single(s => s.Id != paged).Id;
+        Assert.True((await Sql.SessionRowSizesAsync(paged)).Count > 1, "the long session has sealed pages");
+
+        var first = await AdminAsync(HttpMethod.Delete, $"/api/admin/users/{user.UserId}");
+        var second = await AdminAsync(HttpMethod.Delete, $"/api/admin/users/{user.UserId}");
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(2, first.Body.GetProperty("deleted").GetInt32());
+        Assert.Equal(0, second.Body.GetProperty("deleted").GetInt32());
+        Assert.True(reply.Cancelled.IsCompleted, "the reply in flight was stopped");
+        await inFlight;
+        foreach (var session in new[] { paged, streaming })
+        {
+            Assert.Equal(0, await Sql.SessionRowCountAsync(session));
+            Assert.Equal(0, await ReminderRowsAsync(session));
+        }
+
+        Assert.Equal(0, await UserRowsAsync(user.UserId));
+        Assert.Empty(await user.ListSessionsAsync());
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/api/copilot?sessionId={kept}")).Status);
+    }
+
+    [Fact]
+    public async Task The_export_streams_every_session_and_message_as_ndjson()
+    {
+        var userId = Guid.NewGuid();
+        var paged = await CreatePagedSessionAsync(userId, messages: 120);
+        var small = await CreatePagedSessionAsync(userId, messages: 3);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/admin/users/{userId}/export");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Secret);
+        using var response = await _app.CreateClient().SendAsync(request);
+        var lines = (await response.Content.ReadAsStringAsync())
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var sessions = lines.Where(l => l.GetProperty("type").GetString() == "session").ToList();
+        Assert.Equal([small, paged], sessions.Select(s => s.GetProperty("id").GetGuid()));
+        var messages = lines.Where(l => l.GetProperty("type").GetString() == "message").ToList();
+        Assert.Equal(
+            Enumerable.Range(0, 120).Select(i => $"message {i}"),
+            messages.Where(m => m.GetProperty("session_id").GetGuid() == paged).Select(m => m.GetProperty("content").GetString()));
+        Assert.Equal(3, messages.Count(m => m.GetProperty("session_id").GetGuid() == small));
+    }
+
+    [Fact]
+    public async Task The_supabase_webhook_deletes_the_user_named_in_old_record_and_the_secret_is_required()
+    {
+        var userId = Guid.NewGuid();
+        var session = await CreatePagedSessionAsync(userId, messages: 2);
+        var payload = new { type = "DELETE", table = "users", schema = "auth", record = (object?)null, old_record = new { id = userId, email = "gone@example.com" } };
+
+        var anonymous = await _app.CreateClient().PostAsJsonAsync("/api/admin/users/deleted", payload);
+        var wrongSecret = await AdminAsync(HttpMethod.Delete, $"/api/admin/users/{userId}", secret: "not-the-secret");
+        var notDelete = await AdminAsync(HttpMethod.Post, "/api/admin/users/deleted", new { type = "UPDATE", old_record = new { id = userId } });
+        Assert.Equal(1, await Sql.SessionRowCountAsync(session));
+        var hook = await AdminAsync(HttpMethod.Post, "/api/admin/users/deleted", payload);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, notDelete.Status);
+        Assert.Equal(HttpStatusCode.OK, hook.Status);
+        Assert.Equal(1, hook.Body.GetProperty("deleted").GetInt32());
+        Assert.Equal(0, await Sql.SessionRowCountAsync(session));
+    }
+
+    private async Task<Guid> CreatePagedSessionAsync(Guid userId, int messages)
+    {
+        var grain = _grains.GetGrain<ISessionGrain>(Guid.NewGuid());
+        await grain.CreateAsync(userId, PersonaRole.Field);
+        await grain.AppendAsync(userId, [.. Enumerable.Range(0, messages).Select(i => new NewMessage(MessageRole.User, $"message {i}"))]);
+        return grain.GetPrimaryKey();
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(
+        HttpMethod method, string path, object? body = null, string secret = Secret)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await _app.CreateClient().SendAsync(request);
+        return (response.StatusCode, await CopilotClient.ReadJsonAsync(response));
+    }
+
+    private static async Task<long> ReminderRowsAsync(Guid sessionId) => Assert.Single(await Sql.ColumnAsync<long>(
+        """
+        SELECT count(*) FROM orleansreminderstable
+        WHERE grainid LIKE '%' || replace(@id::text, '-', '') || '%' OR grainid LIKE '%' || @id::text || '%'
+        """,
+        sessionId));
+
+    /// <summary>Rows keyed by the user: the session index and the usage count.</summary>
+    private static async Task<long> UserRowsAsync(Guid userId)
+    {
+        var (n0, n1) = Sql.GuidHalves(userId);
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            "SELECT count(*) FROM orleansstorage WHERE grainidn0 = @n0 AND grainidn1 = @n1");
+        command.Parameters.AddWithValue("n0", n0);
+        command.Parameters.AddWithValue("n1", n1);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
