@@ -1,4 +1,5 @@
 using System.Net;
+using Copilot.Grains.Faults;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Storage;
 using Copilot.Silo.Database;
@@ -72,6 +73,7 @@ public static class OrleansHosting
                     o.ShutdownTimeout = needed;
                 }
             });
+        silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
         silo.Services.AddCopilotChatModel();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(SessionsOptions.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
