@@ -43,7 +43,15 @@ public static class ChatRequestReader
 
         using (document)
         {
-            return Validate(document.RootElement, maxMessageChars);
+            try
+            {
+                return Validate(document.RootElement, maxMessageChars);
+            }
+            catch (InvalidOperationException)
+            {
+                // The parser checks a string's UTF-8 (and its escapes' UTF-16) only when the string is read.
+                return (null, ApiErrors.BadRequest("Request body must be JSON in valid UTF-8, without lone surrogate escapes"));
+            }
         }
     }
 
