@@ -103,7 +103,7 @@ public sealed class FuzzAppFixture : IAsyncLifetime
         var session = (sessionId ?? Guid.NewGuid()).ToString();
         using var message = new HttpRequestMessage(
             request.Route.Method,
-            request.Route.Path + request.Query.Replace(placeholder, session, StringComparison.OrdinalIgnoreCase));
+            (request.Route.Path + request.Query).Replace(placeholder, session, StringComparison.OrdinalIgnoreCase));
         if (request.Authorization is not null)
         {
             message.Headers.TryAddWithoutValidation("Authorization", request.Authorization);

@@ -5,6 +5,8 @@ namespace Copilot.Tests.Fuzz;
 /// <summary>One generated request, described well enough to replay it by hand from a failure message.</summary>
 public sealed class FuzzRequest
 {
+    private readonly bool _usesExistingSession;
+
     /// <summary>The route it attacks.</summary>
     public required FuzzRoute Route { get; init; }
 
@@ -32,8 +34,13 @@ public sealed class FuzzRequest
     /// <summary>Send the body a few bytes at a time, with pauses.</summary>
     public bool Slow { get; init; }
 
-    /// <summary>Starts a session for the user first and puts its id where the body names a session.</summary>
-    public bool UsesExistingSession { get; init; }
+    /// <summary>Starts a session for the user first and puts its id where the request names
+    /// <see cref="FuzzInputs.ExistingSession"/> (path, query or body).</summary>
+    public bool UsesExistingSession
+    {
+        get => _usesExistingSession || Route.Path.Contains(FuzzInputs.ExistingSession, StringComparison.Ordinal);
+        init => _usesExistingSession = value;
+    }
 
     public override string ToString()
     {

@@ -1,6 +1,9 @@
 namespace Copilot.Tests.Fuzz;
 
 /// <summary>Every route the fuzzer attacks: one line per route.</summary>
+/// <remarks>A path or body may name <see cref="FuzzInputs.ExistingSession"/>: each request then runs against a session
+/// the user owns, e.g. <c>new(HttpMethod.Get, $"/v1/sessions/{FuzzInputs.ExistingSession}/messages", FuzzAuth.User,
+/// null, ["limit", "before"])</c>.</remarks>
 public static class FuzzRoutes
 {
     /// <summary>The routes.</summary>
