@@ -78,6 +78,12 @@ public static class ChatRequestReader
             return (null, ApiErrors.BadRequest("Message is required"));
         }
 
+        if (message.Contains('\0', StringComparison.Ordinal))
+        {
+            // PostgreSQL's jsonb cannot hold U+0000: one such message would break the views and the sweep for everyone.
+            return (null, ApiErrors.BadRequest("Message must not contain NUL characters (U+0000)"));
+        }
+
         if (message.Length > maxMessageChars)
         {
             return (null, ApiErrors.BadRequest($"Message is too long: {message.Length} characters, the limit is {maxMessageChars}"));

@@ -96,6 +96,18 @@ public sealed class FuzzAppFixture : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Reads every stored session and message through the SQL views, which decode each payload as jsonb:
+    /// an accepted request must never store what PostgreSQL cannot decode (a U+0000 escape, for one).</summary>
+    public static async Task AssertViewsReadableAsync()
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            "SELECT (SELECT count(*) FROM copilot_sessions) + (SELECT count(*) FROM copilot_messages)");
+
+        // Throws (22P05, unsupported Unicode escape sequence) when any stored payload cannot be decoded.
+        await command.ExecuteScalarAsync();
+    }
+
     /// <summary>Sends <paramref name="request"/>, with <paramref name="sessionId"/> in place of the placeholder.</summary>
     public async Task<HttpResponseMessage> SendAsync(FuzzRequest request, Guid? sessionId)
     {

@@ -57,6 +57,8 @@ public sealed class InputFuzzTests(FuzzAppFixture app) : IClassFixture<FuzzAppFi
                     $"Case {i} of seed {seed} (COPILOT_FUZZ_SEED={Seed}) failed: {request}{Environment.NewLine}{ex.Message}", ex);
             }
         }
+
+        await FuzzAppFixture.AssertViewsReadableAsync();
     }
 
     private async Task CheckAsync(FuzzRequest request)
