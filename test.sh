@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the .NET suite (xunit, on a throwaway PostgreSQL it starts itself, or COPILOT_TEST_CONNECTION_STRING),
-# then the Node suites against the built service: the AI SDK's own chat client, and the chat console in headless
-# Chromium. The last line is the totals: "totals: N passed, N failed, N skipped".
+# then the suites that run the built service: the AI SDK's own chat client (Node), the chat console in headless
+# Chromium, and a 60-second chaos run of three silos under injected faults. The last line is the totals:
+# "totals: N passed, N failed, N skipped".
 #
 #   ./test.sh                                        everything
 #   ./test.sh --filter "FullyQualifiedName~Expiry"   only the .NET tests, with these `dotnet test` arguments
@@ -63,6 +64,7 @@ suite dotnet dotnet_suite "$@"
 if [ $# -eq 0 ]; then
     suite ai-sdk scripts/test-ai-sdk.sh
     suite console scripts/test-console.sh
+    suite chaos scripts/test-chaos.sh
 fi
 
 echo "totals: $passed passed, $failed failed, $skipped skipped"

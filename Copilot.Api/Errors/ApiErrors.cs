@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net.Sockets;
 using Copilot.Grains;
+using Copilot.Grains.Faults;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,11 +48,14 @@ public static class ApiErrors
     };
 
     /// <summary>True when the cause is the database or the cluster being unreachable rather than a bug.</summary>
+    /// <remarks>A stale ETag (<see cref="Orleans.Storage.InconsistentStateException"/>) is transient too: Orleans
+    /// deactivates the activation that hit it, and a retry reads the stored state afresh.</remarks>
     private static bool IsUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is DbException or SocketException or TimeoutException
+                or StorageUnavailableException or Orleans.Storage.InconsistentStateException
                 or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException
                 || (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnavailable)))
             {

@@ -21,7 +21,7 @@ public static class ChatRequestReader
 
         if (document is null)
         {
-            return (null, ApiErrors.BadRequest("Request body must be a JSON object: {\"message\": \"...\", \"sessionId\": \"<uuid>\", \"role\": \"field|pm|exec\"}"));
+            return (null, ApiErrors.BadRequest("Request body must be a JSON object in valid UTF-8: {\"message\": \"...\", \"sessionId\": \"<uuid>\", \"role\": \"field|pm|exec\"}"));
         }
 
         using (document)
@@ -51,6 +51,11 @@ public static class ChatRequestReader
         if (string.IsNullOrWhiteSpace(message))
         {
             return (null, ApiErrors.BadRequest("Message is required"));
+        }
+
+        if (!StoredText.IsStorable(message))
+        {
+            return (null, ApiErrors.BadRequest("Message must not contain NUL characters (U+0000)"));
         }
 
         if (message.Length > maxMessageChars)

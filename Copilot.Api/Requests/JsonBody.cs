@@ -29,13 +29,44 @@ public static class JsonBody
             body.Write(buffer, 0, read);
         }
 
+        JsonDocument? document = null;
         try
         {
-            return (JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length)), JsonBodyFault.None);
+            document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
+            EnsureReadable(document.RootElement);
+            return (document, JsonBodyFault.None);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            document?.Dispose();
             return (null, JsonBodyFault.Malformed);
+        }
+    }
+
+    /// <summary>Reads every string and property name once: the parser checks a string's UTF-8 (and its escapes'
+    /// UTF-16) only when the string is read, so invalid text would otherwise surface later, in a handler, as a fault.</summary>
+    private static void EnsureReadable(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    EnsureReadable(item);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    EnsureReadable(property.Value);
+                }
+
+                break;
         }
     }
 }

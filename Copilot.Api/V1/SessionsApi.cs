@@ -99,7 +99,7 @@ public static class SessionsApi
 
         if (title is null)
         {
-            return Problems.BadRequest("title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank");
+            return Problems.BadRequest("title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters");
         }
 
         try
@@ -184,7 +184,7 @@ public static class SessionsApi
         root.ValueKind == System.Text.Json.JsonValueKind.Object &&
         root.TryGetProperty("title", out var title) &&
         title.ValueKind == System.Text.Json.JsonValueKind.String &&
-        title.GetString()!.Trim() is { Length: > 0 and <= RenameRequest.MaxChars } trimmed
+        title.GetString()!.Trim() is { Length: > 0 and <= RenameRequest.MaxChars } trimmed && StoredText.IsStorable(trimmed)
             ? trimmed
             : null;
 }

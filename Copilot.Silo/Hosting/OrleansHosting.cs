@@ -1,4 +1,5 @@
 using System.Net;
+using Copilot.Grains.Faults;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Storage;
 using Copilot.Grains.Telemetry;
@@ -78,6 +79,7 @@ public static class OrleansHosting
         silo.Services.AddSingleton<ModelUsage>();
         silo.Services.TryAddSingleton<CopilotMetrics>();
         silo.AddActivityPropagation();
+        silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
         silo.Services.AddCopilotChatModel();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(SessionsOptions.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());

@@ -5,15 +5,10 @@ using Copilot.Tests.Fixtures;
 namespace Copilot.Tests.Api;
 
 /// <summary>The panel runs in a browser on the web app's origin, so the browser asks before each authorized call.</summary>
-public sealed class CorsTests : IAsyncLifetime
+public sealed class CorsTests(CorsAppFixture fixture) : IClassFixture<CorsAppFixture>
 {
-    private const string AppOrigin = "https://app.myroofgenius.example";
-    private CopilotAppFactory _app = null!;
-
-    public async Task InitializeAsync() => _app = await CopilotAppFactory.StartAsync(
-        settings: new Dictionary<string, string?> { ["Copilot:Api:AllowedOrigins:0"] = AppOrigin });
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private const string AppOrigin = CorsAppFixture.AppOrigin;
+    private readonly CopilotAppFactory _app = fixture.App;
 
     [Fact]
     public async Task The_apps_origin_passes_the_preflight_and_can_read_the_session_header()

@@ -13,58 +13,79 @@ public sealed class GracefulStopTests(AdoNetClusterFixture fixture)
 
     private readonly IClusterClient _client = fixture.Client;
 
+    // The silo is a separate process, so a GatedChatClient cannot be put into it; it talks to a fake OpenAI server in
+    // this process instead, whose reply pauses after its first chunk until the test releases it.
     [Fact]
     public async Task Sigterm_mid_turn_lets_the_reply_finish_and_the_silo_leave_the_cluster()
     {
-        // Five chunks 400 ms apart: the reply takes 2 s, well inside the default grace period of 20 s.
-        await using var silo = await SiloProcess.StartAsync(
-            fixture.ClusterId,
-            fixture.ServiceId,
-            new Dictionary<string, string?> { ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00.400" },
-            Deadline);
-        var (userId, grain, turn) = await StartTurnOnAsync(silo.SiloAddress, "what happens when my silo stops?");
+        await using var openAI = await FakeOpenAIServer.StartAsync();
+        var token = "graceful-" + Guid.NewGuid().ToString("N")[..8];
+        var reply = FakeOpenAIReply.Stream(["The reply ", "went on ", "after the stop."], pauseAfter: 1);
+        openAI.Enqueue(token, reply);
+        await using var silo = await SiloProcess.StartAsync(fixture.ClusterId, fixture.ServiceId, OpenAISettings(openAI), Deadline);
+        var (userId, grain, turn) = await StartTurnOnAsync(silo.SiloAddress, $"what happens when my silo stops? {token}");
+        Assert.Equal("The reply ", (await Turns.ReadMoreAsync(grain, userId, turn.TurnId, 0)).Text);
 
-        var exitCode = await silo.StopAsync(Deadline);
+        var stopping = silo.StopAsync(Deadline);
+        await Eventually.HoldsAsync(
+            async () => await fixture.MembershipStatusAsync(silo.SiloAddress) is not SiloStatus.Active,
+            "the silo is stopping");
+        reply.Release();
+        var exitCode = await stopping;
 
-        Assert.Equal(0, exitCode);
-        Assert.Equal(SiloStatus.Dead, await fixture.MembershipStatusAsync(silo.SiloAddress));
-        var messages = await Conversations.RetryAsync(() => grain.GetAllMessagesAsync(userId), Deadline, AttemptTimeout);
-        Assert.NotNull(messages);
-        Assert.Equal(2, messages.Count);
-        Assert.Equal(turn.TurnId, messages[1].Id);
-        Assert.Equal(MessageStatus.Complete, messages[1].Status);
-        Assert.Equal(OfflineReplies.For("what happens when my silo stops?", 0), messages[1].Content);
-        Assert.False((await grain.GetInfoAsync(userId))!.TurnInFlight);
+        await AssertStoppedWithReplyAsync(
+            silo, exitCode, (userId, grain, turn), MessageStatus.Complete, "The reply went on after the stop.");
     }
 
     [Fact]
     public async Task Sigterm_during_a_turn_longer_than_the_grace_period_stores_it_as_interrupted()
     {
-        // Five chunks a second apart, and a grace period far shorter than the 5 s reply.
-        await using var silo = await SiloProcess.StartAsync(
-            fixture.ClusterId,
-            fixture.ServiceId,
-            new Dictionary<string, string?>
-            {
-                ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:01",
-                ["Copilot:Sessions:TurnShutdownGrace"] = "00:00:00.200",
-            },
-            Deadline);
-        var (userId, grain, turn) = await StartTurnOnAsync(silo.SiloAddress, "will this reply survive?");
+        await using var openAI = await FakeOpenAIServer.StartAsync();
+        var token = "interrupted-" + Guid.NewGuid().ToString("N")[..8];
+        var reply = FakeOpenAIReply.Stream(["Only this ", "never arrives."], pauseAfter: 1);
+        openAI.Enqueue(token, reply);
+        var settings = new Dictionary<string, string?>(OpenAISettings(openAI)) { ["Copilot:Sessions:TurnShutdownGrace"] = "00:00:00.200" };
+        await using var silo = await SiloProcess.StartAsync(fixture.ClusterId, fixture.ServiceId, settings, Deadline);
+        var (userId, grain, turn) = await StartTurnOnAsync(silo.SiloAddress, $"will this reply survive? {token}");
+        Assert.Equal("Only this ", (await Turns.ReadMoreAsync(grain, userId, turn.TurnId, 0)).Text);
 
-        var exitCode = await silo.StopAsync(Deadline);
+        try
+        {
+            var exitCode = await silo.StopAsync(Deadline);
 
+            await AssertStoppedWithReplyAsync(silo, exitCode, (userId, grain, turn), MessageStatus.Interrupted, "Only this ");
+        }
+        finally
+        {
+            reply.Release();
+        }
+    }
+
+    /// <summary>The silo left cleanly, and the turn's reply is stored with <paramref name="status"/> and
+    /// <paramref name="content"/>, the turn no longer in flight.</summary>
+    private async Task AssertStoppedWithReplyAsync(
+        SiloProcess silo, int exitCode, (Guid UserId, ISessionGrain Grain, TurnStarted Turn) started, MessageStatus status, string content)
+    {
+        var (userId, grain, turn) = started;
         Assert.Equal(0, exitCode);
         Assert.Equal(SiloStatus.Dead, await fixture.MembershipStatusAsync(silo.SiloAddress));
         var messages = await Conversations.RetryAsync(() => grain.GetAllMessagesAsync(userId), Deadline, AttemptTimeout);
         Assert.NotNull(messages);
         Assert.Equal(2, messages.Count);
         Assert.Equal(turn.TurnId, messages[1].Id);
-        Assert.Equal(MessageStatus.Interrupted, messages[1].Status);
-        var whole = OfflineReplies.For("will this reply survive?", 0);
-        Assert.StartsWith(messages[1].Content, whole, StringComparison.Ordinal);
-        Assert.True(messages[1].Content.Length < whole.Length, $"the reply was not cut short: \"{messages[1].Content}\"");
+        Assert.Equal(status, messages[1].Status);
+        Assert.Equal(content, messages[1].Content);
+        Assert.False((await grain.GetInfoAsync(userId))!.TurnInFlight);
     }
+
+    private static Dictionary<string, string?> OpenAISettings(FakeOpenAIServer openAI) => new()
+    {
+        ["Copilot:ChatModel:Provider"] = "OpenAI",
+        ["Copilot:ChatModel:Model"] = "gpt-test",
+        ["Copilot:ChatModel:ApiKey"] = "sk-test",
+        ["Copilot:ChatModel:Endpoint"] = openAI.Endpoint.ToString(),
+        ["Copilot:ChatModel:MaxRetries"] = "0",
+    };
 
     /// <summary>Creates a session, moves it to <paramref name="silo"/> and starts a turn there.</summary>
     private async Task<(Guid UserId, ISessionGrain Grain, TurnStarted Turn)> StartTurnOnAsync(SiloAddress silo, string content)

@@ -21,7 +21,7 @@ public sealed class ReminderExpiryTests : IAsyncLifetime
     [Fact]
     public async Task A_session_touched_on_day_0_is_there_at_day_29_9_and_gone_after_day_30()
     {
-        var (user, probe) = await NewSessionAsync(_app);
+        var (_, probe) = await NewSessionAsync(_app);
 
         _clock.Advance(29.9 * Day);
         await probe.AssertPresentAsync(messages: 2);
@@ -29,7 +29,6 @@ public sealed class ReminderExpiryTests : IAsyncLifetime
         _clock.Advance((0.1 * Day) + TimeSpan.FromMilliseconds(1));
         await Eventually.HoldsAsync(async () => !await probe.GrainHasItAsync(), "the reminder expired the session");
         await probe.AssertGoneAsync();
-        Assert.NotEqual(Guid.Empty, user.UserId);
     }
 
     [Fact]
@@ -40,7 +39,8 @@ public sealed class ReminderExpiryTests : IAsyncLifetime
         _clock.Advance(20 * Day);
         Assert.Equal(probe.SessionId, (await user.SendAsync("still working on it", probe.SessionId)).SessionId);
 
-        // Day 30: the reminder fires, sees the touch, and moves itself to day 50.
+        // Day 30: the reminder fires, sees the touch, and moves itself to day 50 (its tick may run after the next
+        // advance: at day 49.9 the session is still idle for less than 30 days, so the outcome is the same).
         _clock.Advance(10 * Day);
         _clock.Advance(19.9 * Day);
         await probe.AssertPresentAsync(messages: 4);

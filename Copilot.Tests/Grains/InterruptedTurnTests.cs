@@ -2,12 +2,13 @@ using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Tests.Grains;
 
 public sealed class InterruptedTurnTests
 {
-    private static readonly Dictionary<string, string?> SlowModel = new() { ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:01" };
 
     [Fact]
     public async Task A_silo_killed_mid_reply_leaves_the_reply_interrupted_and_the_session_usable()
@@ -15,12 +16,16 @@ public sealed class InterruptedTurnTests
         var serviceId = "interrupt-" + Guid.NewGuid().ToString("N")[..8];
         var (user, sessionId) = (Guid.NewGuid(), Guid.NewGuid());
 
-        await using (var doomed = await TestClusters.StartAsync(serviceId, settings: SlowModel))
+        // The model sends one chunk and never ends the reply.
+        var model = new GatedChatClient();
+        await using (var doomed = await TestClusters.StartAsync(
+            serviceId, configureServices: services => services.AddSingleton<IChatClient>(model)))
         {
             var grain = doomed.Client.GetGrain<ISessionGrain>(sessionId);
             var started = await grain.StartTurnAsync(user, new TurnRequest { Content = "first", CreateIfMissing = true });
-            var progress = await grain.ReadReplyAsync(user, started.TurnId, 0, TimeSpan.FromSeconds(5));
-            Assert.False(progress.Done);
+            (await model.NextReplyAsync()).Send("half a re");
+            var progress = await Turns.ReadMoreAsync(grain, user, started.TurnId, 0);
+            Assert.Equal(("half a re", false), (progress.Text, progress.Done));
 
             // No graceful deactivation: the process is gone with the reply half written.
             await doomed.KillSiloAsync(doomed.Silos[0]);

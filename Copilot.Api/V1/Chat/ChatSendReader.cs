@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Copilot.Api.Requests;
 using Copilot.Grains.Personas;
 
 namespace Copilot.Api.V1.Chat;
@@ -96,6 +97,10 @@ public static class ChatSendReader
         {
             errors[path + ".id"] = [$"is required: the message id (1 to {MaxMessageIdChars} characters), which makes retries safe"];
         }
+        else if (!StoredText.IsStorable(id))
+        {
+            errors[path + ".id"] = ["must not contain NUL characters (U+0000)"];
+        }
 
         if (message.TryGetProperty("role", out var role) && (role.ValueKind != JsonValueKind.String || role.GetString() != "user"))
         {
@@ -123,6 +128,10 @@ public static class ChatSendReader
         if (string.IsNullOrWhiteSpace(joined))
         {
             errors[path + ".parts"] = ["must contain text: a part {\"type\": \"text\", \"text\": \"...\"} that is not blank"];
+        }
+        else if (!StoredText.IsStorable(joined))
+        {
+            errors[path + ".parts"] = ["text must not contain NUL characters (U+0000)"];
         }
         else if (joined.Length > maxMessageChars)
         {

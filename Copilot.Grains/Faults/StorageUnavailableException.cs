@@ -1,0 +1,27 @@
+namespace Copilot.Grains.Faults;
+
+/// <summary>Storage (PostgreSQL) could not be reached or failed while a grain call used it.</summary>
+/// <remarks>What the database driver throws cannot cross the grain boundary (Orleans has no codec for it), so
+/// <see cref="StorageFaultFilter"/> replaces it with this serializable exception, which the API answers with 503.</remarks>
+[GenerateSerializer, Alias("copilot.storage-unavailable")]
+public sealed class StorageUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public StorageUnavailableException()
+        : base("Storage is unavailable.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public StorageUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and cause.</summary>
+    /// <remarks>Orleans serializes the inner exception too: give a cause only when it has a codec.</remarks>
+    public StorageUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

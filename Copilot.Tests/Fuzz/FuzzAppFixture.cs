@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Copilot.Tests.Fixtures;
+
+namespace Copilot.Tests.Fuzz;
+
+/// <summary>The app behind real Kestrel (so header limits, request body rates and HTTP parsing are the production
+/// ones), with an admin secret, and the SQL checks of what a request stored.</summary>
+public sealed class FuzzAppFixture : IAsyncLifetime
+{
+    /// <summary>The cron secret of the fuzzed app.</summary>
+    public const string CronSecret = "fuzz-cron-secret";
+
+    private CopilotAppFactory _app = null!;
+
+    /// <summary>A client that sends header bytes as given (Latin-1), with a timeout that marks a hang.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = new CopilotAppFactory(
+            await TestDatabase.GetConnectionStringAsync(),
+            settings: new Dictionary<string, string?>
+            {
+                ["Copilot:Admin:CronSecret"] = CronSecret,
+
+                // Each case on an existing session waits until the list has stored that session's first turn.
+                ["Copilot:Sessions:IndexFlushInterval"] = "00:00:00.020",
+                ["Logging:LogLevel:Default"] = "None",
+            });
+        _app.UseKestrel(FreePort.Next());
+        _app.StartServer();
+        using var probe = _app.CreateClient();
+        Http = new HttpClient(new SocketsHttpHandler
+        {
+            RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+        })
+        {
+            BaseAddress = probe.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Starts a session for <paramref name="userId"/> with a well-formed send and waits until everything the
+    /// turn writes is stored.</summary>
+    public async Task<Guid> StartSessionAsync(Guid userId)
+    {
+        var user = new CopilotClient(Http, userId);
+        var sessionId = (await user.SendAsync("an existing session")).SessionId;
+
+        // The user's list stores the turn's touch within its flush interval, after the reply ends; wait until the stored
+        // row has it, so that its write is not blamed on the next request.
+        await Eventually.HoldsAsync(async () => await StoredMessageCountAsync(userId, sessionId) == 2, "the first turn is stored in the list");
+        return sessionId;
+    }
+
+    /// <summary>The message count the user's stored list row holds for <paramref name="sessionId"/> (0 when none).</summary>
+    public async Task<long> StoredMessageCountAsync(Guid userId, Guid sessionId)
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT coalesce(max((s ->> 'message_count')::bigint), 0) FROM orleansstorage
+            CROSS JOIN LATERAL jsonb_array_elements(convert_from(payloadbinary, 'UTF8')::jsonb -> 'sessions') AS s
+            WHERE serviceid = @service AND graintypestring = 'copilotusersessions' AND payloadbinary IS NOT NULL
+              AND grainidn0 = @u0 AND grainidn1 = @u1 AND s ->> 'id' = @session::text
+            """);
+        AddKeys(command, userId, sessionId);
+        command.Parameters.AddWithValue("session", sessionId);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The count and summed versions of the user's index row, the session's header row and its segment rows.</summary>
+    public async Task<(long Count, long Versions)> KeyedRowsAsync(Guid userId, Guid sessionId)
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT count(*), coalesce(sum(version), 0)::bigint FROM orleansstorage
+            WHERE serviceid = @service
+              AND ((graintypestring = 'copilotusersessions' AND grainidn0 = @u0 AND grainidn1 = @u1)
+                OR (graintypestring IN ('copilotsession', 'copilotsegment') AND grainidn0 = @s0 AND grainidn1 = @s1))
+            """);
+        AddKeys(command, userId, sessionId);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    /// <summary>Rows of <paramref name="userId"/> (index, sessions, their segments and pages) written since <paramref name="since"/>.</summary>
+    public async Task<long> RowsWrittenSinceAsync(Guid userId, DateTime since)
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT count(*) FROM orleansstorage
+            WHERE serviceid = @service AND modifiedon >= @since
+              AND ((graintypestring = 'copilotusersessions' AND grainidn0 = @u0 AND grainidn1 = @u1)
+                OR (graintypestring = 'copilotsession'
+                    AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'owner_id' = @user::text)
+                OR (graintypestring IN ('copilotsegment', 'copilotsessionpage')
+                    AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'session_id' IN
+                        (SELECT convert_from(h.payloadbinary, 'UTF8')::jsonb ->> 'id' FROM orleansstorage h
+                         WHERE h.serviceid = @service AND h.graintypestring = 'copilotsession' AND h.payloadbinary IS NOT NULL
+                           AND convert_from(h.payloadbinary, 'UTF8')::jsonb ->> 'owner_id' = @user::text)))
+            """);
+        AddKeys(command, userId, Guid.Empty);
+        command.Parameters.AddWithValue("since", since);
+        command.Parameters.AddWithValue("user", userId);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Reads every stored session and message through the SQL views, which decode each payload as jsonb:
+    /// an accepted request must never store what PostgreSQL cannot decode (a U+0000 escape, for one).</summary>
+    public static async Task AssertViewsReadableAsync()
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            "SELECT (SELECT count(*) FROM copilot_sessions) + (SELECT count(*) FROM copilot_messages)");
+
+        // Throws (22P05, unsupported Unicode escape sequence) when any stored payload cannot be decoded.
+        await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>Sends <paramref name="request"/>, with <paramref name="sessionId"/> in place of the placeholder.</summary>
+    public async Task<HttpResponseMessage> SendAsync(FuzzRequest request, Guid? sessionId)
+    {
+        var placeholder = FuzzInputs.ExistingSession;
+        var session = (sessionId ?? Guid.NewGuid()).ToString();
+        using var message = new HttpRequestMessage(
+            request.Route.Method,
+            (request.Route.Path + request.Query).Replace(placeholder, session, StringComparison.OrdinalIgnoreCase));
+        if (request.Authorization is not null)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", request.Authorization);
+        }
+
+        foreach (var (name, value) in request.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (request.Body is not null)
+        {
+            var body = Replace(request.Body, Encoding.UTF8.GetBytes(placeholder), Encoding.UTF8.GetBytes(session));
+            message.Content = request.Slow ? new SlowContent(body) : new ByteArrayContent(body);
+            if (request.ContentType is not null)
+            {
+                message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+            }
+        }
+
+        return await Http.SendAsync(message);
+    }
+
+    private void AddKeys(Npgsql.NpgsqlCommand command, Guid userId, Guid sessionId)
+    {
+        var (u0, u1) = Sql.GuidHalves(userId);
+        var (s0, s1) = Sql.GuidHalves(sessionId);
+        command.Parameters.AddWithValue("service", _app.ServiceId);
+        command.Parameters.AddWithValue("u0", u0);
+        command.Parameters.AddWithValue("u1", u1);
+        command.Parameters.AddWithValue("s0", s0);
+        command.Parameters.AddWithValue("s1", s1);
+    }
+
+    private static byte[] Replace(byte[] bytes, byte[] from, byte[] to)
+    {
+        var at = bytes.AsSpan().IndexOf(from);
+        return at < 0 ? bytes : [.. bytes.AsSpan(0, at), .. to, .. Replace(bytes[(at + from.Length)..], from, to)];
+    }
+}

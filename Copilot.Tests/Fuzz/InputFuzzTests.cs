@@ -1,0 +1,113 @@
+using System.Net;
+
+namespace Copilot.Tests.Fuzz;
+
+/// <summary>Hostile requests on every route of <see cref="FuzzRoutes"/>: never a 5xx, never a stack trace, and a
+/// rejected request stores nothing.</summary>
+/// <remarks>The cases come from a fixed seed, so a run is repeatable; set <c>COPILOT_FUZZ_SEED</c> to explore others
+/// and <c>COPILOT_FUZZ_SCALE</c> to multiply the number of cases. A failure names the seed and the request.</remarks>
+public sealed class InputFuzzTests(FuzzAppFixture app) : IClassFixture<FuzzAppFixture>
+{
+    private const int DefaultSeed = 20_261_130;
+
+    private static readonly string[] StackTraceMarks = ["   at ", "Exception", "System.", "Npgsql", "Orleans."];
+
+    public static TheoryData<string> Routes => FuzzRoutes.Names;
+
+    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("COPILOT_FUZZ_SEED"), out var seed) ? seed : DefaultSeed;
+
+    private static int Scale => int.TryParse(Environment.GetEnvironmentVariable("COPILOT_FUZZ_SCALE"), out var scale) ? scale : 1;
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public Task Hostile_bodies(string route) => RunAsync(route, 150, (inputs, r) => inputs.Body(r));
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public Task Hostile_query_strings(string route) => RunAsync(route, 50, (inputs, r) => inputs.Query(r));
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public Task Hostile_headers(string route) => RunAsync(route, 50, (inputs, r) => inputs.Headers(r));
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Slow_bodies_are_read_to_the_end_and_judged_like_fast_ones(string route)
+    {
+        var routeToFuzz = FuzzRoutes.Named(route);
+        await CheckAsync(FuzzInputs.SlowBody(routeToFuzz, valid: true));
+        await CheckAsync(FuzzInputs.SlowBody(routeToFuzz, valid: false));
+    }
+
+    private async Task RunAsync(string route, int cases, Func<FuzzInputs, FuzzRoute, FuzzRequest> generate)
+    {
+        var routeToFuzz = FuzzRoutes.Named(route);
+        var seed = Seed + StableHash(route) + cases;
+        var inputs = new FuzzInputs(seed);
+        for (var i = 0; i < cases * Scale; i++)
+        {
+            var request = generate(inputs, routeToFuzz);
+            try
+            {
+                await CheckAsync(request);
+            }
+            catch (Exception ex)
+            {
+                throw new Xunit.Sdk.XunitException(
+                    $"Case {i} of seed {seed} (COPILOT_FUZZ_SEED={Seed}) failed: {request}{Environment.NewLine}{ex.Message}", ex);
+            }
+        }
+
+        await FuzzAppFixture.AssertViewsReadableAsync();
+    }
+
+    private async Task CheckAsync(FuzzRequest request)
+    {
+        var sessionId = request.UsesExistingSession ? await app.StartSessionAsync(request.UserId) : (Guid?)null;
+        var before = sessionId is { } id ? await app.KeyedRowsAsync(request.UserId, id) : default;
+        var since = DateTime.UtcNow;
+
+        HttpStatusCode? status = null;
+        string body;
+        try
+        {
+            using var response = await app.SendAsync(request, sessionId);
+            status = response.StatusCode;
+            body = await response.Content.ReadAsStringAsync();
+        }
+        catch (HttpRequestException ex)
+        {
+            // The server may close the connection on a request it will not read (an oversized header block); that is
+            // an answer, not a fault. A timeout (a hang) is not caught here.
+            body = ex.Message;
+        }
+
+        Assert.True(status is null or < HttpStatusCode.InternalServerError, $"{(int?)status}: {body}");
+        var succeeded = status is >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices;
+        if (status is HttpStatusCode.OK && request.Route.Method == HttpMethod.Post && request.Route.Path == "/api/copilot")
+        {
+            // A reply echoes the message, so only the frame of a stack trace is looked for in it.
+            Assert.DoesNotContain(StackTraceMarks[0], body, StringComparison.Ordinal);
+            Assert.Matches(@"\n\n\[SESSION_ID:[0-9a-f-]{36}\]$", body);
+        }
+        else
+        {
+            foreach (var mark in StackTraceMarks)
+            {
+                Assert.DoesNotContain(mark, body, StringComparison.Ordinal);
+            }
+        }
+
+        if (!succeeded)
+        {
+            Assert.Equal(0, await app.RowsWrittenSinceAsync(request.UserId, since));
+            if (sessionId is { } existing)
+            {
+                Assert.Equal(before, await app.KeyedRowsAsync(request.UserId, existing));
+            }
+        }
+    }
+
+    private static int StableHash(string text) =>
+        text.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & 0xFFFF;
+}

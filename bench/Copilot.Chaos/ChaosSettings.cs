@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace Copilot.Chaos;
+
+/// <summary>The run's knobs, from the command line.</summary>
+internal sealed record class ChaosSettings
+{
+    /// <summary>How long users converse while faults are injected.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Virtual users, each in its own session.</summary>
+    public int Users { get; init; } = 24;
+
+    /// <summary>Seed of every random choice (which silo, which fault, when).</summary>
+    public int Seed { get; init; } = Environment.TickCount & 0xFFFF;
+
+    /// <summary>Silos in the cluster.</summary>
+    public int Silos { get; init; } = 3;
+
+    /// <summary>The offline model's delay between chunks: a reply streams long enough to be cut by a fault.</summary>
+    public TimeSpan ChunkDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Longest a client waits for a whole answer; beyond it the answer counts as a hang. Orleans' response
+    /// timeout (30 s) bounds every grain call; the reply's reads each wait at most 5 s.</summary>
+    public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>The cluster must answer through every silo within this time of the last fault.</summary>
+    public TimeSpan RecoveryLimit { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The usage text.</summary>
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/Copilot.Chaos -- [--duration SECONDS] [--users N] [--seed N] [--silos N]
+          --duration   seconds of conversation under faults (default 180)
+          --users      virtual users, one session each (default 24)
+          --seed       seed of every random choice, to repeat a run's schedule (default: random, printed)
+          --silos      silos in the local cluster (default 3)
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; null after printing the usage when they are wrong or ask for help.</summary>
+    public static ChaosSettings? Parse(IReadOnlyList<string> args)
+    {
+        var settings = new ChaosSettings();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var value = i + 1 < args.Count ? args[i + 1] : null;
+            int Number() => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n
+                : throw new FormatException($"{args[i]} takes a positive whole number");
+            try
+            {
+                settings = args[i] switch
+                {
+                    "--duration" => settings with { Duration = TimeSpan.FromSeconds(Number()) },
+                    "--users" => settings with { Users = Number() },
+                    "--seed" => settings with { Seed = Number() },
+                    "--silos" => settings with { Silos = Number() },
+                    _ => throw new FormatException(args[i] is "--help" or "-h" ? "" : $"unknown argument {args[i]}"),
+                };
+                i++;
+            }
+            catch (FormatException ex)
+            {
+                if (ex.Message.Length > 0)
+                {
+                    Console.Error.WriteLine("error: " + ex.Message);
+                }
+
+                Console.Error.WriteLine(Usage);
+                return null;
+            }
+        }
+
+        return settings;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Text.Json;
+
+namespace Copilot.Chaos.Checking;
+
+/// <summary>A session's messages as the API returns them at the end of the run.</summary>
+internal sealed record class StoredSession(Guid Id, IReadOnlyList<JsonElement> Messages)
+{
+    /// <summary>The positions of the user messages with text <paramref name="text"/>.</summary>
+    public IReadOnlyList<int> PositionsOf(string text) =>
+        [.. Messages.Select((m, i) => (m, i)).Where(x => Role(x.m) == "user" && Content(x.m) == text).Select(x => x.i)];
+
+    /// <summary>The message's role.</summary>
+    public static string? Role(JsonElement message) => message.GetProperty("role").GetString();
+
+    /// <summary>The message's text.</summary>
+    public static string? Content(JsonElement message) => message.GetProperty("content").GetString();
+
+    /// <summary>The message's status.</summary>
+    public static string? Status(JsonElement message) => message.GetProperty("metadata").GetProperty("status").GetString();
+
+    /// <summary>The message's sequence number.</summary>
+    public static long Seq(JsonElement message) => message.GetProperty("metadata").GetProperty("seq").GetInt64();
+}

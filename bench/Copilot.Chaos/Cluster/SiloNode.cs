@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Copilot.Chaos.Cluster;
+
+/// <summary>One silo process of the cluster, on ports it keeps across restarts (as a service manager restarts it).</summary>
+internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictionary<string, string> environment, string runDirectory)
+{
+    private static readonly HttpClient Health = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    private readonly int _siloPort = FreePort.Next();
+    private readonly int _gatewayPort = FreePort.Next();
+    private readonly List<(DateTime From, DateTime? To)> _outages = [];
+    private Process? _process;
+
+    /// <summary>The silo's number in the cluster, from 0.</summary>
+    public int Index { get; } = index;
+
+    /// <summary>Where its HTTP API listens.</summary>
+    public Uri BaseAddress { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
+    /// <summary>Starts the process (again) and waits until <c>/healthz</c> answers.</summary>
+    public async Task StartAsync(TimeSpan timeout)
+    {
+        var settings = new Dictionary<string, string>(environment)
+        {
+            ["Copilot__Cluster__SiloPort"] = _siloPort.ToString(CultureInfo.InvariantCulture),
+            ["Copilot__Cluster__GatewayPort"] = _gatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/'),
+        };
+        _process?.Dispose();
+        _process = ChildProcess.Start("dotnet", [siloAssembly], settings, Path.Combine(runDirectory, $"silo-{Index}.log"));
+        var clock = Stopwatch.StartNew();
+        while (!await IsHealthyAsync())
+        {
+            if (_process.HasExited || clock.Elapsed > timeout)
+            {
+                throw new InvalidOperationException($"silo {Index} did not become healthy; see {runDirectory}/silo-{Index}.log");
+            }
+
+            await Task.Delay(200);
+        }
+
+        lock (_outages)
+        {
+            if (_outages.Count > 0 && _outages[^1].To is null)
+            {
+                _outages[^1] = (_outages[^1].From, DateTime.UtcNow);
+            }
+        }
+    }
+
+    /// <summary>SIGKILL: the process ends without running any shutdown code.</summary>
+    public async Task KillAsync()
+    {
+        MarkDown();
+        ChildProcess.Signal(_process!.Id, ChildProcess.SigKill);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, and waits for the graceful stop to end.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        MarkDown();
+        ChildProcess.Signal(_process!.Id, ChildProcess.SigTerm);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"silo {Index} did not stop within {timeout.TotalSeconds:0} s of SIGTERM");
+        }
+    }
+
+    /// <summary>True when the silo was stopping, stopped or starting at some moment of [<paramref name="from"/>,
+    /// <paramref name="to"/>]: a request it dropped then had no silo to answer it.</summary>
+    public bool WasDownDuring(DateTime from, DateTime to)
+    {
+        lock (_outages)
+        {
+            return _outages.Any(o => o.From <= to && (o.To ?? DateTime.MaxValue) >= from);
+        }
+    }
+
+    /// <summary>Stops the process if it runs (SIGTERM, then SIGKILL after a minute).</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            try
+            {
+                await TerminateAsync(TimeSpan.FromMinutes(1));
+            }
+            catch (InvalidOperationException)
+            {
+                // Killed instead.
+            }
+        }
+
+        _process?.Dispose();
+    }
+
+    private void MarkDown()
+    {
+        lock (_outages)
+        {
+            _outages.Add((DateTime.UtcNow, null));
+        }
+    }
+
+    private async Task<bool> IsHealthyAsync()
+    {
+        try
+        {
+            using var response = await Health.GetAsync(new Uri(BaseAddress, "/healthz"));
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+}

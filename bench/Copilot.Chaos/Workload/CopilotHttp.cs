@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Copilot.Chaos.Workload;
+
+/// <summary>The seed-compatible HTTP API as the chat panel uses it, with a client timeout on every answer.</summary>
+internal sealed partial class CopilotHttp(ChaosTokens tokens, TimeSpan timeout) : IDisposable
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(2),
+        PooledConnectionLifetime = TimeSpan.FromSeconds(30),
+    })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    /// <summary>Sends <paramref name="send"/> to <paramref name="silo"/> and reads the whole answer.</summary>
+    public async Task<Send> SendAsync(Send send, Uri silo)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        int? status = null;
+        Guid? answered = null;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(silo, "/api/copilot"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(send.UserId));
+            request.Content = JsonContent.Create(new { message = send.Message, sessionId = send.SessionId, role = "field" });
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+            status = (int)response.StatusCode;
+            answered = response.Headers.TryGetValues("X-Session-Id", out var values) && Guid.TryParse(values.FirstOrDefault(), out var id)
+                ? id
+                : null;
+            var body = await response.Content.ReadAsStringAsync(cancel.Token);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return send with
+                {
+                    EndedAt = DateTime.UtcNow,
+                    Outcome = SendOutcome.Refused,
+                    Status = (int)response.StatusCode,
+                    Code = ErrorCode(body),
+                    AnsweredSessionId = answered,
+                    Error = body.Length > 300 ? body[..300] : body,
+                };
+            }
+
+            var ending = Ending().Match(body);
+            return send with
+            {
+                EndedAt = DateTime.UtcNow,
+                Outcome = ending.Success && answered == Guid.Parse(ending.Groups["session"].Value)
+                    ? SendOutcome.Acknowledged
+                    : SendOutcome.BrokenStream,
+                Status = 200,
+                AnsweredSessionId = answered,
+                Reply = ending.Success ? body[..ending.Index] : body,
+                CutShort = ending.Groups["code"].Success ? ending.Groups["code"].Value : null,
+            };
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return send with { EndedAt = DateTime.UtcNow, Outcome = SendOutcome.Hang, Error = $"no answer within {timeout.TotalSeconds:0} s" };
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException)
+        {
+            // Before the status line: no answer at all; after it: an answer whose body broke off.
+            return send with
+            {
+                EndedAt = DateTime.UtcNow,
+                Outcome = status is null ? SendOutcome.NoAnswer : SendOutcome.BrokenStream,
+                Status = status,
+                AnsweredSessionId = answered,
+                Error = ex.Message,
+            };
+        }
+    }
+
+    /// <summary>A session's messages, or null when it is not found (404); throws on any other failure.</summary>
+    public async Task<JsonElement[]?> MessagesAsync(Guid userId, Guid sessionId, Uri silo)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(silo, $"/api/copilot?sessionId={sessionId}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(userId));
+        using var response = await _http.SendAsync(request, cancel.Token);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancel.Token));
+        return [.. document.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.Clone())];
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static string? ErrorCode(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // The stream's end: an optional "(The reply was cut short: code.)" note, then the session marker.
+    [GeneratedRegex(@"(?:\n\n\(The reply was cut short: (?<code>[a-z_]+)\.\))?\n\n\[SESSION_ID:(?<session>[0-9a-f-]{36})\]$")]
+    private static partial Regex Ending();
+}

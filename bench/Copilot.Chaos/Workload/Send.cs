@@ -1,0 +1,47 @@
+namespace Copilot.Chaos.Workload;
+
+/// <summary>One entry of the ledger: a message a user sent, and what the service answered.</summary>
+internal sealed record class Send
+{
+    /// <summary>The user.</summary>
+    public required Guid UserId { get; init; }
+
+    /// <summary>The user's n-th send, from 0.</summary>
+    public required int Number { get; init; }
+
+    /// <summary>The message, unique in the run.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>The session the send named, or null for a new one.</summary>
+    public required Guid? SessionId { get; init; }
+
+    /// <summary>The silo it went to.</summary>
+    public required int Silo { get; init; }
+
+    /// <summary>When it was sent.</summary>
+    public required DateTime StartedAt { get; init; }
+
+    /// <summary>When the answer ended.</summary>
+    public DateTime EndedAt { get; init; }
+
+    /// <summary>How it ended.</summary>
+    public SendOutcome Outcome { get; init; }
+
+    /// <summary>The HTTP status, when there was an answer.</summary>
+    public int? Status { get; init; }
+
+    /// <summary>The error code of a JSON error answer.</summary>
+    public string? Code { get; init; }
+
+    /// <summary>The session the answer named (<c>X-Session-Id</c>).</summary>
+    public Guid? AnsweredSessionId { get; init; }
+
+    /// <summary>The reply text the client saw, without the cut-short note and the marker.</summary>
+    public string? Reply { get; init; }
+
+    /// <summary>The code of a "(The reply was cut short: code.)" note, when the stream carried one.</summary>
+    public string? CutShort { get; init; }
+
+    /// <summary>A short description of a failure without an HTTP answer.</summary>
+    public string? Error { get; init; }
+}
