@@ -34,6 +34,8 @@ export Copilot__Database__LocalDataDirectory="$run_tmp/postgres"
 export Copilot__Auth__DevelopmentKeyPath="$run_tmp/dev-signing-key"
 export Copilot__Cluster__SiloPort=$(free_port) Copilot__Cluster__GatewayPort=$(free_port)
 export Copilot__ChatModel__OfflineChunkDelay=00:00:00.600
+# The paging test fills a user's conversations through the API many at once, faster than a person types.
+export Copilot__RateLimits__ConcurrentStreams=64 Copilot__RateLimits__SendsPerMinute=600
 export ASPNETCORE_URLS="http://127.0.0.1:$http_port"
 unset ConnectionStrings__Copilot
 

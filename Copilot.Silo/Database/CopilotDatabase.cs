@@ -16,6 +16,9 @@ namespace Copilot.Silo.Database;
 public sealed partial class CopilotDatabase(
     IConfiguration configuration, IOptions<DatabaseOptions> options, ILogger<CopilotDatabase> logger) : IAsyncDisposable
 {
+    /// <summary>Connections each silo's pool may open when the connection string does not say (Npgsql's own default is 100).</summary>
+    public const int DefaultMaxPoolSize = 50;
+
     private readonly Lock _startLock = new();
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private string? _connectionString = Normalize(configuration.GetConnectionString(DatabaseOptions.ConnectionStringName));
@@ -103,7 +106,8 @@ public sealed partial class CopilotDatabase(
     }
 
     /// <summary>Adds short timeouts unless the connection string sets its own, so an unreachable database fails fast;
-    /// and keeps pooled connections' state unless the connection string says otherwise.</summary>
+    /// keeps pooled connections' state unless the connection string says otherwise; and bounds the pool at
+    /// <see cref="DefaultMaxPoolSize"/> unless it sets its own bound.</summary>
     /// <remarks>
     /// By default Npgsql sends <c>DISCARD ALL</c> ahead of the first command on every connection taken from the pool.
     /// That throws away the plans PostgreSQL cached for the storage functions (<c>orleans_storage_write</c> re-plans
@@ -128,6 +132,14 @@ public sealed partial class CopilotDatabase(
         if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
         {
             builder.NoResetOnClose = true;
+        }
+
+        // Npgsql's default of 100 lets three silos exhaust a server's 100 to 200 connections while PostgreSQL stalls
+        // (every waiting write holds one); a silo on two cores never needs more than a few dozen.
+        if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase) &&
+            !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
         }
 
         return builder.ConnectionString;

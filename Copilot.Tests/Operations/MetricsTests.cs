@@ -26,7 +26,9 @@ public sealed class MetricsTests(AppFixture fixture)
         Assert.True(Sum(after, "copilot_turn_duration_seconds_count") > Sum(before, "copilot_turn_duration_seconds_count"));
         Assert.True(Sum(after, "copilot_turn_time_to_first_token_seconds_count") > Sum(before, "copilot_turn_time_to_first_token_seconds_count"));
         Assert.True(Sum(after, "copilot_model_tokens_total", "direction=\"output\"") > Sum(before, "copilot_model_tokens_total", "direction=\"output\""));
-        Assert.True(Sum(after, "copilot_sessions_active") >= 1);
+
+        // The meter is process-wide and other test apps' sessions deactivate meanwhile, so only the series is checked.
+        Assert.Contains("\ncopilot_sessions_active", after, StringComparison.Ordinal);
         Assert.Contains("\nhttp_server_request_duration_seconds_count{", after, StringComparison.Ordinal);
         Assert.Contains("\ndb_client_", after, StringComparison.Ordinal);
         Assert.Contains("\norleans_", after, StringComparison.Ordinal);

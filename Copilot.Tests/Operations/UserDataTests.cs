@@ -110,7 +110,12 @@ public sealed class UserDataTests : IAsyncLifetime
     {
         var grain = _grains.GetGrain<ISessionGrain>(Guid.NewGuid());
         await grain.CreateAsync(userId, PersonaRole.Field);
-        await grain.AppendAsync(userId, [.. Enumerable.Range(0, messages).Select(i => new NewMessage(MessageRole.User, $"message {i}"))]);
+        // Ten messages a write, as turns would come: the tail is sealed into pages as it fills.
+        foreach (var batch in Enumerable.Range(0, messages).Chunk(10))
+        {
+            await grain.AppendAsync(userId, [.. batch.Select(i => new NewMessage(MessageRole.User, $"message {i}"))]);
+        }
+
         return grain.GetPrimaryKey();
     }
 

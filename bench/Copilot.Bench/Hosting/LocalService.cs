@@ -64,6 +64,10 @@ internal static class LocalService
                 ["Copilot__Auth__DevelopmentKeyPath"] = Path.Combine(directory, "dev-signing-key"),
                 ["Copilot__ChatModel__Provider"] = "Offline",
                 ["Copilot__ChatModel__OfflineChunkDelay"] = "00:00:00",
+
+                // Each virtual user sends hundreds of turns a minute: lift the per-user limits a person never reaches.
+                ["Copilot__RateLimits__SendsPerMinute"] = "1000000",
+                ["Copilot__RateLimits__ConcurrentStreams"] = "10000",
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Orleans.Runtime.Silo"] = "Warning",
             };

@@ -175,9 +175,22 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http)
         await using var dataSource = NpgsqlDataSource.Create(cluster.Postgres.ConnectionString);
         await using var command = dataSource.CreateCommand(
             """
-            SELECT count(*) FROM orleansstorage
-            WHERE serviceid = @service AND graintypestring = 'copilotsession' AND payloadbinary IS NOT NULL
-              AND jsonb_typeof(convert_from(payloadbinary, 'UTF8')::jsonb -> 'in_flight') = 'object'
+            -- A turn's in-flight marker is stored with its user message (and in a header checkpoint taken meanwhile);
+            -- the turn has ended once a message with the turn's id (its reply) is stored.
+            WITH markers AS
+            (
+                SELECT doc ->> 'id' AS session_id, (doc -> 'in_flight' ->> 'turn_id')::uuid AS turn_id
+                FROM orleansstorage CROSS JOIN LATERAL jsonb(convert_from(payloadbinary, 'UTF8')) AS doc
+                WHERE serviceid = @service AND graintypestring = 'copilotsession' AND payloadbinary IS NOT NULL
+                  AND jsonb_typeof(doc -> 'in_flight') = 'object'
+                UNION ALL
+                SELECT doc ->> 'session_id', (doc -> 'in_flight' ->> 'turn_id')::uuid
+                FROM orleansstorage CROSS JOIN LATERAL jsonb(convert_from(payloadbinary, 'UTF8')) AS doc
+                WHERE serviceid = @service AND graintypestring = 'copilotsegment' AND payloadbinary IS NOT NULL
+                  AND jsonb_typeof(doc -> 'in_flight') = 'object'
+            )
+            SELECT count(DISTINCT session_id) FROM markers m
+            WHERE NOT EXISTS (SELECT 1 FROM copilot_messages c WHERE c.id = m.turn_id)
             """);
         command.Parameters.AddWithValue("service", LocalCluster.ServiceId);
         return (long)(await command.ExecuteScalarAsync())!;

@@ -56,6 +56,10 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["Copilot__Auth__Issuer"] = Issuer,
             ["Copilot__ChatModel__Provider"] = "Offline",
             ["Copilot__ChatModel__OfflineChunkDelay"] = chunkDelay.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+
+            // The virtual users send far faster than a person: the per-user limits would answer them 429.
+            ["Copilot__RateLimits__SendsPerMinute"] = "1000000",
+            ["Copilot__RateLimits__ConcurrentStreams"] = "10000",
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "0",
         };
