@@ -50,7 +50,7 @@ public static class ApiErrors
     /// <summary>True when the cause is the database or the cluster being unreachable rather than a bug.</summary>
     /// <remarks>A stale ETag (<see cref="Orleans.Storage.InconsistentStateException"/>) is transient too: Orleans
     /// deactivates the activation that hit it, and a retry reads the stored state afresh.</remarks>
-    private static bool IsUnavailable(Exception exception)
+    public static bool IsUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {

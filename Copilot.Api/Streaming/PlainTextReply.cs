@@ -37,7 +37,7 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
             while (!progress.Done)
             {
                 await WriteAsync(response, progress.Text, aborted);
-                progress = await grain.ReadReplyAsync(userId, turn.TurnId, progress.NextOffset, ReplyPolling.PollWait);
+                progress = await ReplyPolling.NextAsync(grain, userId, turn.TurnId, progress.NextOffset, aborted);
             }
 
             var ending = new StringBuilder(progress.Text);

@@ -1,3 +1,4 @@
+using Copilot.Api.Errors;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.Streaming;
@@ -7,6 +8,31 @@ public static class ReplyPolling
 {
     /// <summary>How long one poll of the grain waits for more text.</summary>
     public static readonly TimeSpan PollWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a stream that has started keeps asking for more while storage or the cluster is unreachable
+    /// (a PostgreSQL restart, a silo failing over) before it gives up.</summary>
+    public static readonly TimeSpan OutageWindow = TimeSpan.FromSeconds(20);
+
+    /// <summary>The reply from <paramref name="offset"/>, asked again with backoff while the session cannot be reached
+    /// for <see cref="OutageWindow"/>: once a 200 is under way, a short outage must not break the stream.</summary>
+    public static async Task<ReplyProgress> NextAsync(
+        ISessionGrain grain, Guid userId, Guid turnId, int offset, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + OutageWindow;
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                return await grain.ReadReplyAsync(userId, turnId, offset, PollWait);
+            }
+            catch (Exception ex) when (ApiErrors.IsUnavailable(ex) && DateTime.UtcNow + delay < deadline)
+            {
+                await Task.Delay(delay, cancellationToken);
+                delay = delay * 2 < TimeSpan.FromSeconds(2) ? delay * 2 : TimeSpan.FromSeconds(2);
+            }
+        }
+    }
 
     /// <summary>Waits for the first text or the end of the turn, whichever comes first.</summary>
     public static async Task<ReplyProgress> FirstProgressAsync(ISessionGrain grain, Guid userId, Guid turnId)

@@ -42,6 +42,10 @@ public sealed class CopilotAppFactory(
             ["Copilot:Auth:Issuer"] = TestTokens.Issuer,
             ["Copilot:ChatModel:Provider"] = "Offline",
             ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00",
+
+            // Tests send far faster than a person; the limits' own tests set theirs.
+            ["Copilot:RateLimits:SendsPerMinute"] = "100000",
+            ["Copilot:RateLimits:ConcurrentStreams"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in defaults.Concat(settings ?? new Dictionary<string, string?>()))

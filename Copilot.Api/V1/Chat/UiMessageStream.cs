@@ -91,7 +91,7 @@ public sealed partial class UiMessageStream(
                 }
 
                 await WriteAsync(response, events, aborted);
-                progress = await grain.ReadReplyAsync(userId, turnId, progress.NextOffset, ReplyPolling.PollWait);
+                progress = await ReplyPolling.NextAsync(grain, userId, turnId, progress.NextOffset, aborted);
             }
 
             // Not flushed: the response ends right after, and ending it sends the last events.
