@@ -362,7 +362,8 @@ internal sealed partial class SessionGrain(
             return;
         }
 
-        turn.Finish(stored, outcome.Status, outcome.Metadata.ErrorCode);
+        // Stored is what counts: a duplicate activation may have recorded this turn first (as interrupted).
+        turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode);
         await UpdateIndexAsync();
     }
 
@@ -435,10 +436,9 @@ internal sealed partial class SessionGrain(
             Status = MessageStatus.Interrupted,
             Metadata = new MessageMetadata { Model = marker.Model, ErrorCode = ErrorCodes.Interrupted },
         };
-        var reply = (await _store.WriteMessagesAsync([(marker.TurnId, interrupted)]))[0];
-        _turn?.Dispose();
-        _turn = new ActiveTurn(marker.TurnId, 0);
-        _turn.Finish(reply, MessageStatus.Interrupted, ErrorCodes.Interrupted);
+        // What is stored may be the whole reply instead: a duplicate activation that still ran the turn wrote it first.
+        // Readers of the turn therefore get it from storage (ReadReplyAsync), never from an assumed outcome.
+        await _store.WriteMessagesAsync([(marker.TurnId, interrupted)]);
     }
 
     /// <summary>Deletes the session and all its rows. Marked expiring first, so an interrupted deletion resumes on the

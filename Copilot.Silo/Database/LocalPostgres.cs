@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Copilot.Silo.Hosting;
 using Npgsql;
 
 namespace Copilot.Silo.Database;
@@ -63,7 +62,7 @@ public sealed class LocalPostgres : IAsyncDisposable
 
         // A server left running on this directory (a silo that was killed) is adopted rather than fought over.
         var runningPort = await RunningPortAsync(binDirectory, dataDirectory, runAsServiceUser, cancellationToken);
-        var server = new LocalPostgres(binDirectory, dataDirectory, runningPort ?? port ?? FreePort(), runAsServiceUser);
+        var server = new LocalPostgres(binDirectory, dataDirectory, runningPort ?? port ?? LoopbackPorts.FindFree(), runAsServiceUser);
         if (runningPort is null)
         {
             await server.InitializeAsync(cancellationToken);
@@ -243,13 +242,6 @@ public sealed class LocalPostgres : IAsyncDisposable
         return (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "initdb")));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // Environment.UserName resolves the effective uid on Unix.

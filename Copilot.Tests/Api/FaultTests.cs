@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Copilot.Silo.Database;
+using Copilot.Silo.Hosting;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Api;
@@ -10,7 +11,7 @@ public sealed class FaultTests
     [Fact]
     public async Task A_model_that_cannot_be_reached_gets_502_and_the_message_is_kept()
     {
-        var closedPort = FreePort.Next();
+        var closedPort = LoopbackPorts.FindFree();
         await using var app = await CopilotAppFactory.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Copilot:ChatModel:Provider"] = "OpenAI",

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Copilot.Silo.Hosting;
 using Copilot.Tests.Fixtures;
 using Orleans.Runtime;
 
@@ -50,7 +50,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(
         string clusterId, string serviceId, IReadOnlyDictionary<string, string?> settings, TimeSpan timeout)
     {
-        var (siloPort, gatewayPort, httpPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var (siloPort, gatewayPort, httpPort) = (LoopbackPorts.FindFree(), LoopbackPorts.FindFree(), LoopbackPorts.FindFree());
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -1,3 +1,4 @@
+using Copilot.Silo.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,8 +36,8 @@ public sealed class CopilotAppFactory(
             ["ConnectionStrings:Copilot"] = connectionString,
             ["Copilot:Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
             ["Copilot:Cluster:ServiceId"] = ServiceId,
-            ["Copilot:Cluster:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Copilot:Cluster:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Copilot:Cluster:SiloPort"] = LoopbackPorts.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Copilot:Cluster:GatewayPort"] = LoopbackPorts.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Copilot:Auth:Mode"] = "Jwt",
             ["Copilot:Auth:JwtSecret"] = TestTokens.Secret,
             ["Copilot:Auth:Issuer"] = TestTokens.Issuer,

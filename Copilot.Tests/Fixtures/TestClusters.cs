@@ -26,13 +26,15 @@ public static class TestClusters
     };
 
     /// <summary>Starts a cluster of <paramref name="silos"/> silos with the given service id, on the shared test
-    /// database unless <paramref name="connectionString"/> names another.</summary>
+    /// database unless <paramref name="connectionString"/> names another; <paramref name="configureSilo"/> runs after
+    /// the silo's own wiring.</summary>
     public static async Task<InProcessTestCluster> StartAsync(
         string serviceId,
         short silos = 1,
         IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? configureServices = null,
-        string? connectionString = null)
+        string? connectionString = null,
+        Action<ISiloBuilder>? configureSilo = null)
     {
         connectionString ??= await TestDatabase.GetConnectionStringAsync();
         var builder = new InProcessTestClusterBuilder(silos);
@@ -50,7 +52,11 @@ public static class TestClusters
             host.AddCopilotDatabase();
             configureServices?.Invoke(host.Services);
         });
-        builder.ConfigureSilo((_, silo) => silo.AddCopilotGrains());
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddCopilotGrains();
+            configureSilo?.Invoke(silo);
+        });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Copilot.Silo.Hosting;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Fuzz;
@@ -29,7 +30,7 @@ public sealed class FuzzAppFixture : IAsyncLifetime
                 ["Copilot:Sessions:IndexFlushInterval"] = "00:00:00.020",
                 ["Logging:LogLevel:Default"] = "None",
             });
-        _app.UseKestrel(FreePort.Next());
+        _app.UseKestrel(LoopbackPorts.FindFree());
         _app.StartServer();
         using var probe = _app.CreateClient();
         Http = new HttpClient(new SocketsHttpHandler

@@ -1,15 +1,16 @@
 using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Storage;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 
 namespace Copilot.Tests.Grains;
 
 public sealed class InterruptedTurnTests
 {
-
     [Fact]
     public async Task A_silo_killed_mid_reply_leaves_the_reply_interrupted_and_the_session_usable()
     {
@@ -17,16 +18,9 @@ public sealed class InterruptedTurnTests
         var (user, sessionId) = (Guid.NewGuid(), Guid.NewGuid());
 
         // The model sends one chunk and never ends the reply.
-        var model = new GatedChatClient();
-        await using (var doomed = await TestClusters.StartAsync(
-            serviceId, configureServices: services => services.AddSingleton<IChatClient>(model)))
+        var (doomed, _, _) = await StartMidReplyAsync(serviceId, user, sessionId, "half a re");
+        await using (doomed)
         {
-            var grain = doomed.Client.GetGrain<ISessionGrain>(sessionId);
-            var started = await grain.StartTurnAsync(user, new TurnRequest { Content = "first", CreateIfMissing = true });
-            (await model.NextReplyAsync()).Send("half a re");
-            var progress = await Turns.ReadMoreAsync(grain, user, started.TurnId, 0);
-            Assert.Equal(("half a re", false), (progress.Text, progress.Done));
-
             // No graceful deactivation: the process is gone with the reply half written.
             await doomed.KillSiloAsync(doomed.Silos[0]);
         }
@@ -48,5 +42,77 @@ public sealed class InterruptedTurnTests
             ["first", "", "second", OfflineReplies.For("second", 1)],
             (await session.GetAllMessagesAsync(user))!.Select(m => m.Content));
         Assert.Equal(PersonaRole.Field, (await session.GetInfoAsync(user))!.Role);
+    }
+
+    [Fact]
+    public async Task A_reply_stored_by_a_duplicate_activation_is_what_a_later_activation_reports()
+    {
+        // Two activations of one session at once, as while a failed silo is being declared dead: the first still runs
+        // the turn; the second finds it in flight and records it interrupted. The first stores the whole reply between
+        // the second's load and its write, so the whole reply is what is stored, and what a reader must be told.
+        var (serviceId, user, sessionId) = ("duplicate-" + Guid.NewGuid().ToString("N")[..8], Guid.NewGuid(), Guid.NewGuid());
+        var (running, turnId, reply) = await StartMidReplyAsync(serviceId, user, sessionId, "the whole ");
+        await using var _ = running;
+        var first = running.Client.GetGrain<ISessionGrain>(sessionId);
+
+        var hold = new StorageHold();
+        hold.Arm(CopilotStorage.SessionSegmentStateName);
+        await using var recovering = await TestClusters.StartAsync(
+            serviceId, configureSilo: silo => HeldGrainStorage.Install(silo.Services, hold));
+        var second = recovering.Client.GetGrain<ISessionGrain>(sessionId);
+        var read = second.ReadReplyAsync(user, turnId, 0, Turns.ReadWait);
+        await hold.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+
+        reply.Send("reply.");
+        reply.Complete();
+        Assert.Equal(MessageStatus.Complete, (await Turns.ReadToEndAsync(first, user, turnId))[^1].Status);
+        hold.Release();
+
+        var seen = await read;
+        Assert.Equal(("the whole reply.", true, MessageStatus.Complete), (seen.Text, seen.Done, seen.Status));
+        var stored = await second.GetAllMessagesAsync(user);
+        Assert.NotNull(stored);
+        Assert.Equal(["first", "the whole reply."], stored.Select(m => m.Content));
+        Assert.Equal(MessageStatus.Complete, stored[1].Status);
+        Assert.False((await second.GetInfoAsync(user))!.TurnInFlight);
+    }
+
+    [Fact]
+    public async Task A_turn_recorded_interrupted_by_a_duplicate_activation_ends_interrupted_where_it_ran()
+    {
+        // The mirror image: the second activation records the turn interrupted first; the first then finishes the
+        // reply, finds the turn's reply row taken, and must tell its reader what is stored, not that it completed.
+        var (serviceId, user, sessionId) = ("duplicate-" + Guid.NewGuid().ToString("N")[..8], Guid.NewGuid(), Guid.NewGuid());
+        var (running, turnId, reply) = await StartMidReplyAsync(serviceId, user, sessionId, "half a re");
+        await using var _ = running;
+        var first = running.Client.GetGrain<ISessionGrain>(sessionId);
+
+        await using var recovering = await TestClusters.StartAsync(serviceId);
+        var second = recovering.Client.GetGrain<ISessionGrain>(sessionId);
+        var recorded = await second.ReadReplyAsync(user, turnId, 0, Turns.ReadWait);
+        Assert.Equal(("", true, MessageStatus.Interrupted), (recorded.Text, recorded.Done, recorded.Status));
+
+        reply.Send("ply.");
+        reply.Complete();
+        var end = (await Turns.ReadToEndAsync(first, user, turnId))[^1];
+        Assert.Equal((MessageStatus.Interrupted, ErrorCodes.Interrupted), (end.Status, end.ErrorCode));
+        var stored = await second.GetAllMessagesAsync(user);
+        Assert.NotNull(stored);
+        Assert.Equal([("first", MessageStatus.Complete), ("", MessageStatus.Interrupted)], stored.Select(m => (m.Content, m.Status)));
+    }
+
+    /// <summary>A cluster of its own whose model has sent <paramref name="partial"/> of the first turn's reply and waits.</summary>
+    private static async Task<(InProcessTestCluster Cluster, Guid TurnId, GatedReply Reply)> StartMidReplyAsync(
+        string serviceId, Guid user, Guid sessionId, string partial)
+    {
+        var model = new GatedChatClient();
+        var cluster = await TestClusters.StartAsync(serviceId, configureServices: services => services.AddSingleton<IChatClient>(model));
+        var grain = cluster.Client.GetGrain<ISessionGrain>(sessionId);
+        var started = await grain.StartTurnAsync(user, new TurnRequest { Content = "first", CreateIfMissing = true });
+        var reply = await model.NextReplyAsync();
+        reply.Send(partial);
+        var progress = await Turns.ReadMoreAsync(grain, user, started.TurnId, 0);
+        Assert.Equal((partial, false), (progress.Text, progress.Done));
+        return (cluster, started.TurnId, reply);
     }
 }

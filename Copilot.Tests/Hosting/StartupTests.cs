@@ -1,3 +1,4 @@
+using Copilot.Silo.Hosting;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Hosting;
@@ -61,9 +62,9 @@ public sealed class StartupTests
         {
             ["ConnectionStrings__Copilot"] = "Host=127.0.0.1;Port=1;Username=nobody",
             ["Copilot__Auth__Mode"] = "Development",
-            ["Copilot__Cluster__SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Copilot__Cluster__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Copilot__Cluster__SiloPort"] = LoopbackPorts.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Copilot__Cluster__GatewayPort"] = LoopbackPorts.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.FindFree()}",
         };
         foreach (var (name, value) in environment)
         {

@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Copilot.Bench.Measuring;
 using Copilot.Silo.Database;
+using Copilot.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -46,8 +45,8 @@ internal static class LocalService
             var connectionString = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxPoolSize = 100 }.ConnectionString;
 
             var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
-            var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
-            var gatewayPort = FreePort();
+            var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPorts.FindFree()}");
+            var gatewayPort = LoopbackPorts.FindFree();
             var environment = new Dictionary<string, string>
             {
                 ["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/'),
@@ -56,7 +55,7 @@ internal static class LocalService
                 ["ConnectionStrings__Copilot"] = postgres.ConnectionString,
                 ["Copilot__Cluster__ClusterId"] = ClusterId,
                 ["Copilot__Cluster__ServiceId"] = ServiceId,
-                ["Copilot__Cluster__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Copilot__Cluster__SiloPort"] = LoopbackPorts.FindFree().ToString(CultureInfo.InvariantCulture),
                 ["Copilot__Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
                 ["Copilot__Auth__Mode"] = "Jwt",
                 ["Copilot__Auth__JwtSecret"] = secret,
@@ -169,10 +168,4 @@ internal static class LocalService
         return int.Parse(lines[0], CultureInfo.InvariantCulture);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

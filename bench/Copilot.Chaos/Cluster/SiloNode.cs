@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Copilot.Silo.Hosting;
 
 namespace Copilot.Chaos.Cluster;
 
@@ -8,8 +9,8 @@ internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictiona
 {
     private static readonly HttpClient Health = new() { Timeout = TimeSpan.FromSeconds(2) };
 
-    private readonly int _siloPort = FreePort.Next();
-    private readonly int _gatewayPort = FreePort.Next();
+    private readonly int _siloPort = LoopbackPorts.FindFree();
+    private readonly int _gatewayPort = LoopbackPorts.FindFree();
     private readonly List<(DateTime From, DateTime? To)> _outages = [];
     private Process? _process;
 
@@ -17,7 +18,7 @@ internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictiona
     public int Index { get; } = index;
 
     /// <summary>Where its HTTP API listens.</summary>
-    public Uri BaseAddress { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+    public Uri BaseAddress { get; } = new($"http://127.0.0.1:{LoopbackPorts.FindFree()}");
 
     /// <summary>Starts the process (again) and waits until <c>/healthz</c> answers.</summary>
     public async Task StartAsync(TimeSpan timeout)
