@@ -56,7 +56,7 @@ public sealed class ReplyGeneratorTests
         turn.Cancel(MessageStatus.Stopped);
         var stopped = await generation;
         Assert.Equal((MessageStatus.Stopped, (string?)null), (stopped.Status, stopped.Metadata.ErrorCode));
-        Assert.True(reply.Cancelled.IsCompleted);
+        await reply.Cancelled.WaitAsync(TimeSpan.FromSeconds(10));
 
         using var silent = new ActiveTurn(Guid.NewGuid(), 1000);
         var timedOut = await Generator(TimeSpan.FromMilliseconds(50)).GenerateAsync(silent, [], Guid.NewGuid());
