@@ -38,7 +38,7 @@ internal static class ReadsPhase
             figures.Add(new ReadFigure(
                 "newest page",
                 $"newest {PageSize} messages of a {growth.LongestLength:N0}-message session: ISessionGrain.GetMessagesAsync " +
-                "through an Orleans client (the /v1 paged endpoint does not exist yet)",
+                "through an Orleans client (the call behind GET /v1/sessions/{id}/messages)",
                 latency,
                 null));
         }
