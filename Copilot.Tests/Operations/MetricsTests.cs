@@ -29,9 +29,9 @@ public sealed class MetricsTests(AppFixture fixture)
         Assert.True(Sum(after, "copilot_model_tokens_total", "direction=\"output\"") > Sum(before, "copilot_model_tokens_total", "direction=\"output\""));
 
         // The meter is process-wide and other test apps' sessions deactivate meanwhile, so only the series is checked.
+        // Orleans' and ASP.NET Core's series are checked on a process of its own (MetricsProcessTests).
         Assert.Contains("\ncopilot_sessions_active", after, StringComparison.Ordinal);
         Assert.Contains("\ndb_client_", after, StringComparison.Ordinal);
-        Assert.Contains("\norleans_", after, StringComparison.Ordinal);
         Assert.DoesNotContain(message, after, StringComparison.Ordinal);
         Assert.DoesNotContain(user.UserId.ToString(), after, StringComparison.Ordinal);
     }
