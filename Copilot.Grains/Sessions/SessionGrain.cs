@@ -90,8 +90,6 @@ internal sealed partial class SessionGrain(
         {
             await TryStoreHeldReplyAsync();
         }
-
-        await _store.WhenFoldedAsync();
     }
 
     public async Task<SessionInfo> CreateAsync(Guid userId, PersonaRole role)

@@ -30,9 +30,6 @@ internal sealed partial class SessionStore(
     /// <summary>Segments folded into a page whose delete failed; retried at the next seal and at deletion.</summary>
     private List<long> _undeletedSegments = [];
 
-    /// <summary>The deletes of the segments folded by the last seal: they run beside the turn that sealed, not before it.</summary>
-    private Task _folding = Task.CompletedTask;
-
     /// <summary>The header, with its checkpoint fields brought up to date by the segments stored since.</summary>
     public SessionState Header => state.State;
 
@@ -155,7 +152,6 @@ internal sealed partial class SessionStore(
     public async Task DeleteRowsAsync()
     {
         HeldReply = null;
-        await _folding;
         await _pages.DeleteAllAsync(Header.SealedPageCount);
         var live = Enumerable.Range(0, checked((int)(History.NextSegment - History.FirstOpenSegment)))
             .Select(i => History.FirstOpenSegment + i);
@@ -165,9 +161,6 @@ internal sealed partial class SessionStore(
             throw new InconsistentStateException($"Session {sessionId}: {_undeletedSegments.Count} segment row(s) could not be deleted.");
         }
     }
-
-    /// <summary>Completes when the folded segments' deletes have ended; called before the activation goes away.</summary>
-    public Task WhenFoldedAsync() => _folding;
 
     /// <summary>Deletes the header row. The caller holds the write lock.</summary>
     public Task ClearHeaderAsync() => state.ClearStateAsync();
@@ -242,7 +235,6 @@ internal sealed partial class SessionStore(
     /// <summary>Seals the tail into a page, checkpoints the header, then deletes the folded segments (best effort).</summary>
     private async Task SealAsync()
     {
-        await _folding;
         var page = History.NextPage(sessionId);
         await _pages.WriteAsync(page);
         await CommitHeaderAsync(s =>
@@ -253,14 +245,8 @@ internal sealed partial class SessionStore(
             s.FirstOpenSegment = History.NextSegment;
         });
         var folded = History.Sealed(page);
-
-        // A seal folds a page's worth of segments (up to PageMaxMessages deletes): awaited here, they would hold up the
-        // write that sealed. They are read by nothing once the header's checkpoint is stored, so they run on their own.
-        _folding = DeleteFoldedAsync([.. _undeletedSegments, .. folded]);
-        _undeletedSegments = [];
+        _undeletedSegments = await _segments.DeleteAsync([.. _undeletedSegments, .. folded]);
     }
-
-    private async Task DeleteFoldedAsync(List<long> numbers) => _undeletedSegments.AddRange(await _segments.DeleteAsync(numbers));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the title could not be stored")]
     private static partial void LogTitleNotStored(ILogger logger, Exception exception, Guid sessionId);
