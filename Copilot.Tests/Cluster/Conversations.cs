@@ -6,6 +6,12 @@ namespace Copilot.Tests.Cluster;
 /// <summary>Real turns against the offline model, and retries for calls made while the cluster recovers.</summary>
 public static class Conversations
 {
+    /// <summary>How long one call may take while a silo that has just joined loads its share of the reminder table:
+    /// Orleans holds the registration of a reminder in that share for up to 20 s, then fails it with "retry later"
+    /// (which the API answers with 503). A new session registers its expiry reminder, so its creation can wait that
+    /// long; an attempt timeout above 20 s lets such a call fail on its own before it is retried.</summary>
+    public static readonly TimeSpan JoiningSiloAttemptTimeout = TimeSpan.FromSeconds(25);
+
     /// <summary>Sends <paramref name="content"/> (creating the session if needed) and reads the reply until it is
     /// stored; returns the stored reply, i.e. an acknowledged turn.</summary>
     public static async Task<SessionMessage> SendAsync(

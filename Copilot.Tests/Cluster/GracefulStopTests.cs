@@ -92,7 +92,8 @@ public sealed class GracefulStopTests(AdoNetClusterFixture fixture)
     {
         var userId = Guid.NewGuid();
         var grain = _client.GetGrain<ISessionGrain>(Guid.NewGuid());
-        await grain.CreateAsync(userId, PersonaRole.Pm);
+        await Conversations.RetryAsync(
+            () => grain.CreateAsync(userId, PersonaRole.Pm), Deadline, Conversations.JoiningSiloAttemptTimeout);
         await fixture.Cluster.MigrateAsync(grain, silo);
         await Conversations.RetryAsync(
             async () => silo.Equals(await fixture.FindHostAsync(grain))

@@ -28,7 +28,7 @@ public sealed class ProcessFailoverTests(ITestOutputHelper output)
         var viaSecond = new CopilotClient(secondHttp, userId);
 
         // The session activates on the first process, which took its first request.
-        var sessionId = (await viaFirst.SendAsync("one")).SessionId;
+        var sessionId = (await viaFirst.SendWhenAvailableAsync("one", TimeSpan.FromSeconds(60))).SessionId;
         Assert.Equal(sessionId, (await viaFirst.SendAsync("two", sessionId)).SessionId);
 
         first.Kill();

@@ -26,6 +26,24 @@ public sealed partial class CopilotClient(HttpClient http, Guid userId)
         return SendResult.From(response, body);
     }
 
+    /// <summary>Sends as <see cref="SendAsync"/> does, again while the answer is 503 (as a client retries one) until it
+    /// is not or <paramref name="deadline"/> has passed; a silo process that has just started may answer 503 while it
+    /// loads its share of the reminder table. A 503 stores nothing, so the retry sends the message once.</summary>
+    public async Task<SendResult> SendWhenAvailableAsync(string message, TimeSpan deadline, Guid? sessionId = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var result = await SendAsync(message, sessionId);
+            if (result.Status != HttpStatusCode.ServiceUnavailable || clock.Elapsed > deadline)
+            {
+                return result;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
     /// <summary>Posts a raw body.</summary>
     public async Task<(HttpStatusCode Status, JsonElement Body)> PostRawAsync(string body, string contentType = "application/json")
     {

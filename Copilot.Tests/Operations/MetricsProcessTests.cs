@@ -18,7 +18,7 @@ public sealed class MetricsProcessTests
         using var http = new HttpClient { BaseAddress = silo.BaseAddress };
         var user = new CopilotClient(http, Guid.NewGuid());
 
-        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync("metrics from a process of its own")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await user.SendWhenAvailableAsync("metrics from a process of its own", TimeSpan.FromSeconds(60))).Status);
 
         string[] series = ["\norleans_", "\nhttp_server_request_duration_seconds", "\ncopilot_turns_total", "\ndb_client_"];
         var scrape = "";

@@ -1,0 +1,33 @@
+using Copilot.Api.Errors;
+using Copilot.Grains;
+using Microsoft.AspNetCore.Http;
+
+namespace Copilot.Tests.Api;
+
+public sealed class ApiErrorsTests
+{
+    // What Orleans throws when a new session's expiry reminder falls in the share of the reminder table that a silo
+    // which has just joined is still loading: nothing was stored, and the caller is to retry.
+    [Fact]
+    public void A_reminder_service_still_loading_is_a_503_not_a_500()
+    {
+        var loading = new Orleans.Runtime.OrleansException(
+            "Reminder Service is still initializing and it is taking a long time. Please retry again later.",
+            new TimeoutException("The operation has timed out."));
+
+        var (status, error) = ApiErrors.FromException(loading);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, status);
+        Assert.Equal(ErrorCodes.Unavailable, error.Code);
+    }
+
+    [Fact]
+    public void An_unknown_fault_is_a_500_that_names_no_detail()
+    {
+        var (status, error) = ApiErrors.FromException(new Orleans.Runtime.OrleansException("something else"));
+
+        Assert.Equal(StatusCodes.Status500InternalServerError, status);
+        Assert.Equal(ErrorCodes.InternalError, error.Code);
+        Assert.DoesNotContain("something else", error.Error, StringComparison.Ordinal);
+    }
+}
