@@ -338,6 +338,9 @@ internal sealed partial class SessionGrain(
             s.CreatedAt = now;
             s.UpdatedAt = now;
             s.Status = SessionStatus.Active;
+
+            // A tail holds at most a page of messages, so at most this many segments are unfolded at once.
+            s.SegmentSlots = _options.PageMaxMessages;
         }));
         LogSessionCreated(S.Id, role);
     }

@@ -1,10 +1,11 @@
 namespace Copilot.Grains.Sessions;
 
-/// <summary>The messages of one write (a turn's user message, a reply, an append batch), stored once as a row of their
-/// own (state <c>copilotsegment</c>, key: session id + segment number) and never rewritten.</summary>
+/// <summary>The messages of one write (a turn's user message, a reply, an append batch), stored once in a row of the
+/// session's (state <c>copilotsegment</c>, key: session id + row number: the segment number modulo the header's
+/// <see cref="SessionState.SegmentSlots"/>, or the segment number itself in sessions without slots).</summary>
 /// <remarks>Stored format, read by the SQL views (<c>sql/0006_copilot_views_segments.sql</c>): add fields, never rename
-/// them. Segments numbered below the header's <see cref="SessionState.FirstOpenSegment"/> were folded into a sealed
-/// page and are ignored wherever they remain.</remarks>
+/// them. A segment numbered below the header's <see cref="SessionState.FirstOpenSegment"/> was folded into a sealed
+/// page: its row is free for a later segment and is ignored wherever it remains.</remarks>
 [GenerateSerializer, Alias("copilot.session-segment")]
 public sealed record class SessionSegment
 {

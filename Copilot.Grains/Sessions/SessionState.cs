@@ -59,6 +59,11 @@ public sealed record class SessionState
     /// <summary>The first segment not yet folded into a sealed page; segments below it are ignored wherever they remain.</summary>
     [Id(14)] public long FirstOpenSegment { get; set; }
 
+    /// <summary>How many segment rows the session reuses in turn: segment <c>n</c> is stored in row <c>n % SegmentSlots</c>,
+    /// over a folded segment, so a seal deletes nothing. 0 for sessions created before rows were reused: segment
+    /// <c>n</c> is row <c>n</c>, deleted once folded. Fixed at creation.</summary>
+    [Id(15)] public int SegmentSlots { get; set; }
+
     /// <summary>Whether this state describes a live session.</summary>
     [JsonIgnore]
     public bool Exists => Id != Guid.Empty && Status == SessionStatus.Active;

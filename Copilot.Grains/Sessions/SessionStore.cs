@@ -25,9 +25,10 @@ internal sealed partial class SessionStore(
 
     private readonly SemaphoreSlim _writes = new(1, 1);
     private readonly SessionPageStore _pages = new(rowStorage, sessionId);
-    private readonly SegmentStore _segments = new(rowStorage, sessionId);
+    private readonly SegmentStore _segments = new(rowStorage, sessionId, () => state.State);
 
-    /// <summary>Segments folded into a page whose delete failed; retried at the next seal and at deletion.</summary>
+    /// <summary>Segment rows whose delete failed (folded ones in a session without slots, or any at deletion); retried
+    /// at the next seal and at deletion.</summary>
     private List<long> _undeletedSegments = [];
 
     /// <summary>The header, with its checkpoint fields brought up to date by the segments stored since.</summary>
@@ -43,7 +44,7 @@ internal sealed partial class SessionStore(
     /// <summary>Reads what the header does not hold: the segments stored after its last checkpoint.</summary>
     public async Task LoadAsync()
     {
-        var segments = Header.Id == Guid.Empty ? new List<SessionSegment>() : await _segments.ReadFromAsync(Header.FirstOpenSegment, Header.CreatedAt);
+        var segments = Header.Id == Guid.Empty ? new List<SessionSegment>() : await _segments.ReadFromAsync(Header.FirstOpenSegment);
         History.Load(Header);
         RecentTurns.Load(Header.RecentTurns);
         foreach (var segment in segments)
@@ -153,9 +154,8 @@ internal sealed partial class SessionStore(
     {
         HeldReply = null;
         await _pages.DeleteAllAsync(Header.SealedPageCount);
-        var live = Enumerable.Range(0, checked((int)(History.NextSegment - History.FirstOpenSegment)))
-            .Select(i => History.FirstOpenSegment + i);
-        _undeletedSegments = await _segments.DeleteAsync([.. _undeletedSegments, .. live]);
+        _undeletedSegments = await _segments.DeleteRowsAsync(
+            [.. _undeletedSegments, .. _segments.RowsInUse(History.FirstOpenSegment, History.NextSegment)]);
         if (_undeletedSegments.Count > 0)
         {
             throw new InconsistentStateException($"Session {sessionId}: {_undeletedSegments.Count} segment row(s) could not be deleted.");
@@ -180,7 +180,7 @@ internal sealed partial class SessionStore(
             Status = m.Message.Status,
             Metadata = m.Message.Metadata,
         }).ToList();
-        if (History.WouldOverflow(stored))
+        if (History.WouldOverflow(stored) || !_segments.HasRoomFor(History.NextSegment - History.FirstOpenSegment))
         {
             await SealAsync();
         }
@@ -188,7 +188,7 @@ internal sealed partial class SessionStore(
         var segment = new SessionSegment { SessionId = sessionId, SegmentNumber = History.NextSegment, Messages = stored, InFlight = marker };
         try
         {
-            segment = await _segments.InsertAsync(segment, Header.CreatedAt);
+            segment = await _segments.WriteAsync(segment);
         }
         catch (InconsistentStateException)
         {
@@ -232,7 +232,8 @@ internal sealed partial class SessionStore(
         }
     }
 
-    /// <summary>Seals the tail into a page, checkpoints the header, then deletes the folded segments (best effort).</summary>
+    /// <summary>Seals the tail into a page and checkpoints the header; the folded segments' rows are then free for the
+    /// next segments (with slots), or deleted (best effort) in a session without slots.</summary>
     private async Task SealAsync()
     {
         var page = History.NextPage(sessionId);
@@ -245,7 +246,10 @@ internal sealed partial class SessionStore(
             s.FirstOpenSegment = History.NextSegment;
         });
         var folded = History.Sealed(page);
-        _undeletedSegments = await _segments.DeleteAsync([.. _undeletedSegments, .. folded]);
+        if (Header.SegmentSlots == 0)
+        {
+            _undeletedSegments = await _segments.DeleteRowsAsync([.. _undeletedSegments, .. folded]);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the title could not be stored")]

@@ -31,21 +31,86 @@ public sealed class SegmentStorageTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_seal_folds_the_segments_into_a_page_and_deletes_them()
+    public async Task A_seal_folds_the_segments_into_a_page_and_the_next_segments_reuse_their_rows()
     {
         var (user, sessionId) = (Guid.NewGuid(), Guid.NewGuid());
         var grain = fixture.Client.GetGrain<ISessionGrain>(sessionId);
         await grain.CreateAsync(user, PersonaRole.Field);
 
-        // The test cluster seals at 50 messages: 51 single-message appends make one page and one live segment.
+        // The test cluster seals at 50 messages, and a session reuses 50 segment rows: 51 single-message appends make
+        // one page, and the 51st segment is written over the first one's row.
         for (var i = 0; i < 51; i++)
         {
             await grain.AppendAsync(user, [new NewMessage(MessageRole.User, $"m{i}")]);
         }
 
-        Assert.Equal(1, await Sql.SegmentRowCountAsync(sessionId));
+        Assert.Equal(50, await Sql.SegmentRowCountAsync(sessionId));
         Assert.Equal(2, await Sql.SessionRowCountAsync(sessionId));
         Assert.Equal(Enumerable.Range(0, 51).Select(i => $"m{i}"), (await grain.GetAllMessagesAsync(user))!.Select(m => m.Content));
+    }
+
+    [Fact]
+    public async Task A_restarted_session_reads_its_live_segments_from_reused_rows_and_writes_on()
+    {
+        var serviceId = "slots-" + Guid.NewGuid().ToString("N")[..8];
+        var (user, sessionId) = (Guid.NewGuid(), Guid.NewGuid());
+        var written = Enumerable.Range(0, 130).Select(i => $"m{i}").ToList();
+        await AppendOneByOneInClusterAsync(serviceId, user, sessionId, written);
+
+        // Two pages sealed and 30 live segments, in rows that also hold 20 segments of the second page.
+        Assert.Equal(50, await Sql.SegmentRowCountAsync(sessionId));
+        await using var second = await TestClusters.StartAsync(serviceId);
+        var restarted = second.Client.GetGrain<ISessionGrain>(sessionId);
+        Assert.Equal(written, (await restarted.GetAllMessagesAsync(user))!.Select(m => m.Content));
+
+        await restarted.AppendAsync(user, [new NewMessage(MessageRole.User, "m130")]);
+        for (var i = 131; i < 160; i++)
+        {
+            await restarted.AppendAsync(user, [new NewMessage(MessageRole.User, $"m{i}")]);
+        }
+
+        var all = (await restarted.GetAllMessagesAsync(user))!;
+        Assert.Equal(Enumerable.Range(0, 160).Select(i => $"m{i}"), all.Select(m => m.Content));
+        Assert.Equal(Enumerable.Range(0, 160).Select(i => (long)i), all.Select(m => m.Seq));
+        Assert.Equal(50, await Sql.SegmentRowCountAsync(sessionId));
+
+        // Deleting removes every row, also those this activation never read.
+        Assert.True(await restarted.DeleteAsync(user));
+        Assert.Equal(0, await Sql.SegmentRowCountAsync(sessionId));
+        Assert.Equal(0, await Sql.SessionRowCountAsync(sessionId));
+    }
+
+    [Fact]
+    public async Task A_session_created_before_rows_were_reused_keeps_a_row_per_segment_and_deletes_folded_ones()
+    {
+        var serviceId = "numbered-" + Guid.NewGuid().ToString("N")[..8];
+        var (user, sessionId) = (Guid.NewGuid(), Guid.NewGuid());
+        var written = Enumerable.Range(0, 71).Select(i => $"m{i}").ToList();
+        await AppendOneByOneInClusterAsync(serviceId, user, sessionId, written.Take(10));
+
+        // The header as the release before reused rows wrote it: no segment_slots.
+        Assert.Single(await Sql.ColumnAsync<int>(
+            """
+            UPDATE orleansstorage
+            SET payloadbinary = convert_to((convert_from(payloadbinary, 'UTF8')::jsonb - 'segment_slots')::text, 'UTF8')
+            WHERE graintypestring = 'copilotsession' AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'id' = @id::text
+            RETURNING version
+            """,
+            sessionId));
+
+        await using var second = await TestClusters.StartAsync(serviceId);
+        var restarted = second.Client.GetGrain<ISessionGrain>(sessionId);
+        foreach (var content in written.Skip(10))
+        {
+            await restarted.AppendAsync(user, [new NewMessage(MessageRole.User, content)]);
+        }
+
+        // One page sealed at 50: its 50 segment rows are deleted, the 21 live ones remain.
+        Assert.Equal(21, await Sql.SegmentRowCountAsync(sessionId));
+        Assert.Equal(written, (await restarted.GetAllMessagesAsync(user))!.Select(m => m.Content));
+        Assert.True(await restarted.DeleteAsync(user));
+        Assert.Equal(0, await Sql.SegmentRowCountAsync(sessionId));
+        Assert.Equal(0, await Sql.SessionRowCountAsync(sessionId));
     }
 
     [Fact]
@@ -68,6 +133,21 @@ public sealed class SegmentStorageTests(ClusterFixture fixture)
         var progress = await grain.ReadReplyAsync(user, retried.TurnId, 0, TimeSpan.Zero);
         Assert.Equal((true, reply.Content, reply.Seq), (progress.Done, progress.Text, progress.Message!.Seq));
         Assert.Equal(122, (await grain.GetInfoAsync(user))!.MessageCount);
+    }
+
+    /// <summary>Creates the session in a cluster of its own on <paramref name="serviceId"/>, appends each of
+    /// <paramref name="contents"/> as a segment of its own, and stops the cluster.</summary>
+    private static async Task AppendOneByOneInClusterAsync(string serviceId, Guid user, Guid sessionId, IEnumerable<string> contents)
+    {
+        await using var cluster = await TestClusters.StartAsync(serviceId);
+        var grain = cluster.Client.GetGrain<ISessionGrain>(sessionId);
+        await grain.CreateAsync(user, PersonaRole.Field);
+        foreach (var content in contents)
+        {
+            await grain.AppendAsync(user, [new NewMessage(MessageRole.User, content)]);
+        }
+
+        await cluster.StopAllSilosAsync();
     }
 
     private static async Task CompleteTurnAsync(ISessionGrain grain, Guid user, string content)

@@ -37,7 +37,7 @@ public sealed class StoredFormatTests
         var json = JsonSerializer.Serialize(state, CopilotStorage.JsonOptions);
 
         Assert.Equal(
-            """{"id":"11111111-1111-1111-1111-111111111111","owner_id":"22222222-2222-2222-2222-222222222222","role":"pm","title":"Leak at 12 Elm","created_at":"2026-11-24T09:30:00+00:00","updated_at":"2026-11-24T09:30:00+00:00","status":"active","message_count":1,"sealed_page_count":0,"in_flight":null,"recent_turns":[],"messages":[{"id":"33333333-3333-3333-3333-333333333333","seq":0,"role":"user","content":"Leak at 12 Elm – ñ","created_at":"2026-11-24T09:30:00+00:00","status":"complete","metadata":{"model":null,"input_tokens":null,"output_tokens":null,"error_code":null,"client_message_id":null}}],"expiry_due_at":null,"sealed_page_starts":[],"first_open_segment":0}""",
+            """{"id":"11111111-1111-1111-1111-111111111111","owner_id":"22222222-2222-2222-2222-222222222222","role":"pm","title":"Leak at 12 Elm","created_at":"2026-11-24T09:30:00+00:00","updated_at":"2026-11-24T09:30:00+00:00","status":"active","message_count":1,"sealed_page_count":0,"in_flight":null,"recent_turns":[],"messages":[{"id":"33333333-3333-3333-3333-333333333333","seq":0,"role":"user","content":"Leak at 12 Elm – ñ","created_at":"2026-11-24T09:30:00+00:00","status":"complete","metadata":{"model":null,"input_tokens":null,"output_tokens":null,"error_code":null,"client_message_id":null}}],"expiry_due_at":null,"sealed_page_starts":[],"first_open_segment":0,"segment_slots":0}""",
             json);
         var read = JsonSerializer.Deserialize<SessionState>(json, CopilotStorage.JsonOptions);
         Assert.Equal(json, JsonSerializer.Serialize(read, CopilotStorage.JsonOptions));
