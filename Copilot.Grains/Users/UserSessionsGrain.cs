@@ -60,11 +60,14 @@ internal sealed partial class UserSessionsGrain(
     public Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null)
     {
         limit = Math.Clamp(limit, 1, MaxPageSize);
-        var ordered = state.State.Sessions
+        // The cursor filters before ordering, so that OrderBy(...).Take(n) sorts only the n it returns (LINQ picks
+        // them by partial sort) instead of the whole list on every read.
+        var page = state.State.Sessions
+            .Where(s => after is null || IsAfter(s, after))
             .OrderByDescending(s => s.UpdatedAt)
             .ThenByDescending(s => s.Id)
-            .SkipWhile(s => after is not null && !IsAfter(s, after));
-        var page = ordered.Take(limit + 1).ToList();
+            .Take(limit + 1)
+            .ToList();
         var hasMore = page.Count > limit;
         if (hasMore)
         {
