@@ -9,12 +9,18 @@ public static class ReplyPolling
     /// <summary>How long one poll of the grain waits for more text.</summary>
     public static readonly TimeSpan PollWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long past <see cref="PollWait"/> a poll may go unanswered before it counts as lost and is asked
+    /// again. Orleans' own response timeout is 30 s; a poll whose message was lost while a silo restarted would
+    /// otherwise hold the stream that long and then break it.</summary>
+    public static readonly TimeSpan PollAnswerGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a stream that has started keeps asking for more while storage or the cluster is unreachable
     /// (a PostgreSQL restart, a silo failing over) before it gives up.</summary>
     public static readonly TimeSpan OutageWindow = TimeSpan.FromSeconds(20);
 
     /// <summary>The reply from <paramref name="offset"/>, asked again with backoff while the session cannot be reached
-    /// for <see cref="OutageWindow"/>: once a 200 is under way, a short outage must not break the stream.</summary>
+    /// (or a poll goes unanswered) for <see cref="OutageWindow"/>: once a 200 is under way, a short outage must not
+    /// break the stream. Polls only read, so one abandoned and asked again changes nothing.</summary>
     public static async Task<ReplyProgress> NextAsync(
         ISessionGrain grain, Guid userId, Guid turnId, int offset, CancellationToken cancellationToken)
     {
@@ -24,7 +30,8 @@ public static class ReplyPolling
         {
             try
             {
-                return await grain.ReadReplyAsync(userId, turnId, offset, PollWait);
+                return await grain.ReadReplyAsync(userId, turnId, offset, PollWait)
+                    .WaitAsync(PollWait + PollAnswerGrace, cancellationToken);
             }
             catch (Exception ex) when (ApiErrors.IsUnavailable(ex) && DateTime.UtcNow + delay < deadline)
             {
