@@ -37,11 +37,6 @@ public sealed class ChatModelOptions
     /// <summary>Delay between the offline responder's chunks, to look like a real stream. Default 40 ms; 0 for benchmarks.</summary>
     public TimeSpan OfflineChunkDelay { get; set; } = TimeSpan.FromMilliseconds(40);
 
-    /// <summary>Length of the offline responder's replies, in characters: varied prose of about this length instead of its
-    /// short default reply, for benchmarks with replies of a real model's size. Default unset (the short reply).</summary>
-    [Range(OfflineChatClient.MinProseChars, 100_000)]
-    public int? OfflineReplyChars { get; set; }
-
     /// <summary>The provider in force once defaults are applied.</summary>
     public ChatModelProvider EffectiveProvider =>
         Provider ?? (string.IsNullOrWhiteSpace(ApiKey) ? ChatModelProvider.Offline : ChatModelProvider.OpenAI);

@@ -58,7 +58,7 @@ public sealed class StartupTests
     /// <remarks>A null value removes the variable from the defaults.</remarks>
     private static async Task<(int ExitCode, string ErrorLine)> RunSiloAsync(Dictionary<string, string?> environment)
     {
-        var defaults = new Dictionary<string, string>
+        var defaults = new Dictionary<string, string?>
         {
             ["ConnectionStrings__Copilot"] = "Host=127.0.0.1;Port=1;Username=nobody",
             ["Copilot__Auth__Mode"] = "Development",

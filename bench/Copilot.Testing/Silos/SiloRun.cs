@@ -1,6 +1,6 @@
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Testing.Silos;
 
-/// <summary>How a run of the <c>Copilot.Silo</c> executable ended.</summary>
+/// <summary>How a run of the silo executable to completion ended.</summary>
 /// <param name="ExitCode">The process exit code.</param>
 /// <param name="Stdout">Everything it wrote to standard output.</param>
 /// <param name="Stderr">Everything it wrote to standard error.</param>
