@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
-using Copilot.Grains.Storage;
+using Copilot.Grains.Sessions.Expiry;
+using Copilot.Grains.Sessions.Storage;
+using Copilot.Grains.Sessions.Turns;
 using Copilot.Grains.Telemetry;
 using Copilot.Grains.Usage;
 using Copilot.Grains.Users;

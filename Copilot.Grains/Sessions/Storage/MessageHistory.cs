@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Copilot.Grains.Storage;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>Where a session's messages are: sealed pages (by the sequence number each starts at) and the unsealed tail
 /// (a legacy open page from the header, then the live segments), which it holds in memory.</summary>

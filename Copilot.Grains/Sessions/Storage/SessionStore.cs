@@ -1,7 +1,8 @@
+using Copilot.Grains.Sessions.Turns;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The stored rows of one session (header, segments, pages) and the one path that writes them.</summary>
 /// <remarks>

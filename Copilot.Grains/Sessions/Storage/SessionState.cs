@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The persisted header of one session, written at create, rename, delete and each page seal (a checkpoint),
 /// not per turn.</summary>

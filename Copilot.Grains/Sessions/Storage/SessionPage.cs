@@ -1,4 +1,4 @@
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>A sealed page of messages: written once as its own storage row, never rewritten.</summary>
 /// <remarks>Stored format, read by <c>sql/0005_copilot_views.sql</c>: add fields, never rename them.</remarks>

@@ -1,4 +1,4 @@
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>A finished or running turn remembered by its client message id, so a retried send is answered, not repeated.</summary>
 [GenerateSerializer, Immutable, Alias("copilot.recent-turn")]

@@ -1,4 +1,4 @@
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The messages of one write (a turn's user message, a reply, an append batch), stored once in a row of the
 /// session's (state <c>copilotsegment</c>, key: session id + row number: the segment number modulo the header's

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Turns;
 
 /// <summary>The in-memory side of a turn: the reply text as it streams in, and the readers waiting for more.</summary>
 /// <remarks>Lives only in the activation that runs the turn; everything durable is in <see cref="SessionState"/>.

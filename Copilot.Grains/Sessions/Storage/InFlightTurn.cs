@@ -1,4 +1,4 @@
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The persisted marker of a turn whose reply is being generated.</summary>
 /// <remarks>Written together with the user message, before the model is called, so that an activation that finds it

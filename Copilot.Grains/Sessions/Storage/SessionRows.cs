@@ -1,7 +1,7 @@
 using System.Globalization;
 using Orleans.Storage;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>Numbered rows of one session under one state name (key: session id + number as the key extension),
 /// read and written through the session's grain storage provider.</summary>
