@@ -10,8 +10,6 @@ internal sealed class SessionRows<T>(IGrainStorage storage, string stateName, Gu
 {
     private readonly GrainType _grainType = GrainType.Create(stateName);
 
-    public Guid SessionId => sessionId;
-
     public async Task<GrainState<T>> ReadAsync(long number)
     {
         var row = new GrainState<T>();
