@@ -5,7 +5,6 @@ namespace Copilot.Grains.ChatModel;
 /// <summary>The chat model, bound from <c>Copilot:ChatModel</c>.</summary>
 public sealed class ChatModelOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:ChatModel";
 
     /// <summary>Which provider answers. Default: <see cref="ChatModelProvider.OpenAI"/> when <see cref="ApiKey"/> is set, else offline.</summary>

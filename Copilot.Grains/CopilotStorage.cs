@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Copilot.Grains.Storage;
+namespace Copilot.Grains;
 
 /// <summary>Names and formats shared by everything that stores or reads grain state.</summary>
 public static class CopilotStorage

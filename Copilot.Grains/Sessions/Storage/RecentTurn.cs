@@ -1,13 +1,11 @@
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>A finished or running turn remembered by its client message id, so a retried send is answered, not repeated.</summary>
 [GenerateSerializer, Immutable, Alias("copilot.recent-turn")]
-public sealed record class RecentTurn
+internal sealed record class RecentTurn
 {
-    /// <summary>The client's idempotency key.</summary>
     [Id(0)] public required string ClientMessageId { get; init; }
 
-    /// <summary>The turn id.</summary>
     [Id(1)] public required Guid TurnId { get; init; }
 
     /// <summary>The user message the key produced.</summary>

@@ -1,7 +1,6 @@
-using Copilot.Grains.Storage;
 using Orleans.Storage;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The segment rows of one session: each segment written once, read back at activation.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using Copilot.Grains.Users;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>What callers see of a session's state: its header and its line in the user's list.</summary>
 internal static class SessionProjections

@@ -1,7 +1,9 @@
+using Copilot.Grains.Personas;
+using Copilot.Grains.Sessions.Turns;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The stored rows of one session (header, segments, pages) and the one path that writes them.</summary>
 /// <remarks>
@@ -148,9 +150,43 @@ internal sealed partial class SessionStore(
         return null;
     }
 
-    /// <summary>Deletes every page and segment row, then the header. The caller holds the write lock and has marked the
-    /// header expiring, so an interrupted deletion resumes on the next tick.</summary>
-    public async Task DeleteRowsAsync()
+    /// <summary>Stores the header of a session created now by <paramref name="ownerId"/>.</summary>
+    public Task CreateAsync(Guid ownerId, PersonaRole role) => WithWriteLockAsync(() =>
+    {
+        var now = time.GetUtcNow();
+        return CommitHeaderAsync(s =>
+        {
+            s.Id = sessionId;
+            s.OwnerId = ownerId;
+            s.Role = role;
+            s.Title = "";
+            s.CreatedAt = now;
+            s.UpdatedAt = now;
+            s.Status = SessionStatus.Active;
+
+            // A tail holds at most a page of messages, so at most this many segments are unfolded at once.
+            s.SegmentSlots = options.PageMaxMessages;
+        });
+    });
+
+    /// <summary>Deletes every row of the session: marks the header expiring first, so an interrupted deletion resumes on
+    /// the next tick; then runs <paramref name="beforeRows"/>, deletes every page and segment row, runs
+    /// <paramref name="beforeHeader"/>, and deletes the header row last.</summary>
+    public Task DeleteAsync(Action beforeRows, Func<Task> beforeHeader) => WithWriteLockAsync(async () =>
+    {
+        if (Header.Status != SessionStatus.Expiring)
+        {
+            await CommitHeaderAsync(s => s.Status = SessionStatus.Expiring);
+        }
+
+        beforeRows();
+        await DeleteRowsAsync();
+        await beforeHeader();
+        await state.ClearStateAsync();
+    });
+
+    /// <summary>Deletes every page and segment row. The caller holds the write lock and has marked the header expiring.</summary>
+    private async Task DeleteRowsAsync()
     {
         HeldReply = null;
         await _pages.DeleteAllAsync(Header.SealedPageCount);
@@ -161,9 +197,6 @@ internal sealed partial class SessionStore(
             throw new InconsistentStateException($"Session {sessionId}: {_undeletedSegments.Count} segment row(s) could not be deleted.");
         }
     }
-
-    /// <summary>Deletes the header row. The caller holds the write lock.</summary>
-    public Task ClearHeaderAsync() => state.ClearStateAsync();
 
     /// <summary>Writes one segment, sealing the tail into a page first when it is full. The caller holds the write lock.</summary>
     private async Task<IReadOnlyList<SessionMessage>> WriteSegmentAsync(

@@ -1,4 +1,4 @@
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Expiry;
 
 /// <summary>Idle-expiry arithmetic: when a session is due, and how its one reminder is scheduled.</summary>
 internal static class SessionExpiry

@@ -1,4 +1,4 @@
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The messages of one write (a turn's user message, a reply, an append batch), stored once in a row of the
 /// session's (state <c>copilotsegment</c>, key: session id + row number: the segment number modulo the header's
@@ -7,9 +7,8 @@ namespace Copilot.Grains.Sessions;
 /// them. A segment numbered below the header's <see cref="SessionState.FirstOpenSegment"/> was folded into a sealed
 /// page: its row is free for a later segment and is ignored wherever it remains.</remarks>
 [GenerateSerializer, Alias("copilot.session-segment")]
-public sealed record class SessionSegment
+internal sealed record class SessionSegment
 {
-    /// <summary>The session the segment belongs to.</summary>
     [Id(0)] public Guid SessionId { get; set; }
 
     /// <summary>The segment number: consecutive from 0 over the session's life.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The persisted header of one session, written at create, rename, delete and each page seal (a checkpoint),
 /// not per turn.</summary>
@@ -11,12 +11,11 @@ namespace Copilot.Grains.Sessions;
 /// bring them up to date. The JSON shape is a stored format read by the SQL views: add fields, never rename or reuse them.
 /// </remarks>
 [GenerateSerializer, Alias("copilot.session-state")]
-public sealed record class SessionState
+internal sealed record class SessionState
 {
     /// <summary>The session id; <see cref="Guid.Empty"/> while the session does not exist.</summary>
     [Id(0)] public Guid Id { get; set; }
 
-    /// <summary>The user who owns it.</summary>
     [Id(1)] public Guid OwnerId { get; set; }
 
     /// <summary>The persona it was created with.</summary>

@@ -1,4 +1,6 @@
-namespace Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Storage;
+
+namespace Copilot.Grains.Sessions.Turns;
 
 /// <summary>The idempotency memory: the latest turns by client message id, so a retried send is answered, not
 /// repeated, and its reply is found at any distance.</summary>

@@ -1,7 +1,7 @@
 using Copilot.Grains.Personas;
 using Microsoft.Extensions.AI;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Turns;
 
 /// <summary>The model input of a turn: the persona's prompt, then the newest history that fits the budget, oldest first.</summary>
 internal static class ContextWindow

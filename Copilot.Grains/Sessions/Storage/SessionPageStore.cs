@@ -1,7 +1,6 @@
-using Copilot.Grains.Storage;
 using Orleans.Storage;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>The sealed pages of one session: each its own storage row (state <c>copilotsessionpage</c>, key: session
 /// id + page number), written once and read back on demand.</summary>

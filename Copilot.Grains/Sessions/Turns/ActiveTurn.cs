@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Turns;
 
 /// <summary>The in-memory side of a turn: the reply text as it streams in, and the readers waiting for more.</summary>
-/// <remarks>Lives only in the activation that runs the turn; everything durable is in <see cref="SessionState"/>.
+/// <remarks>Lives only in the activation that runs the turn; everything durable is in <see cref="Storage.SessionState"/>.
 /// All members run on the grain's scheduler, so no locking is needed.</remarks>
 internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
 {

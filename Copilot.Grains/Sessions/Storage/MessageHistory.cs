@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Copilot.Grains.Storage;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>Where a session's messages are: sealed pages (by the sequence number each starts at) and the unsealed tail
 /// (a legacy open page from the header, then the live segments), which it holds in memory.</summary>
@@ -14,6 +13,9 @@ internal sealed class MessageHistory(int pageMaxMessages, int pageMaxBytes)
 
     /// <summary>Page rows read at once when the whole history is read.</summary>
     public const int PagesReadTogether = 8;
+
+    /// <summary>Most messages one <see cref="PageAsync"/> returns.</summary>
+    public const int MaxPageSize = 1000;
 
     private readonly List<long> _pageStarts = [];
     private readonly List<SessionMessage> _tail = [];
@@ -114,6 +116,30 @@ internal sealed class MessageHistory(int pageMaxMessages, int pageMaxBytes)
                 }
             }
         }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> (clamped to 1..<see cref="MaxPageSize"/>) messages older than
+    /// <paramref name="beforeSeq"/> (all when null), newest first, with the cursor for the next page.</summary>
+    public async Task<MessagePage> PageAsync(long? beforeSeq, int limit, Func<int, Task<SessionPage>> readPage)
+    {
+        limit = Math.Clamp(limit, 1, MaxPageSize);
+        var messages = new List<SessionMessage>(limit + 1);
+        await foreach (var message in NewestFirstAsync(beforeSeq ?? long.MaxValue, readPage))
+        {
+            messages.Add(message);
+            if (messages.Count > limit)
+            {
+                break;
+            }
+        }
+
+        var hasMore = messages.Count > limit;
+        if (hasMore)
+        {
+            messages.RemoveAt(limit);
+        }
+
+        return new MessagePage { Messages = messages, NextBeforeSeq = hasMore ? messages[^1].Seq : null };
     }
 
     /// <summary>Every message, oldest first.</summary>

@@ -3,7 +3,7 @@ using Copilot.Grains.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Turns;
 
 /// <summary>Streams the model's reply into an <see cref="ActiveTurn"/> and says how it ended: a failure, a timeout
 /// between chunks, a stop or a shutdown become a status and an error code, never an exception.</summary>

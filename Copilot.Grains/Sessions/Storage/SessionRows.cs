@@ -1,7 +1,7 @@
 using System.Globalization;
 using Orleans.Storage;
 
-namespace Copilot.Grains.Sessions;
+namespace Copilot.Grains.Sessions.Storage;
 
 /// <summary>Numbered rows of one session under one state name (key: session id + number as the key extension),
 /// read and written through the session's grain storage provider.</summary>
@@ -9,8 +9,6 @@ internal sealed class SessionRows<T>(IGrainStorage storage, string stateName, Gu
     where T : class, new()
 {
     private readonly GrainType _grainType = GrainType.Create(stateName);
-
-    public Guid SessionId => sessionId;
 
     public async Task<GrainState<T>> ReadAsync(long number)
     {
