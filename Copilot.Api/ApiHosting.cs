@@ -4,7 +4,8 @@ using Copilot.Api.Auth;
 using Copilot.Api.ChatConsole;
 using Copilot.Api.Errors;
 using Copilot.Api.RateLimiting;
-using Copilot.Api.Streaming;
+using Copilot.Api.Seed;
+using Copilot.Api.Shared;
 using Copilot.Api.V1;
 using Copilot.Api.V1.Chat;
 using Microsoft.AspNetCore.Builder;
@@ -68,7 +69,7 @@ public static class ApiHosting
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.MapCopilotApi();
+        app.MapSeedApi();
         app.MapV1Chat();
         app.MapV1Sessions();
         app.MapCopilotAdmin();

@@ -1,3 +1,4 @@
+using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.Admin;
@@ -26,9 +27,9 @@ public sealed record class ExportedMessage(
             sessionId,
             message.Id,
             message.Seq,
-            message.Role.ToString().ToLowerInvariant(),
+            message.Role.ToWireName(),
             message.Content,
-            message.Status.ToString().ToLowerInvariant(),
+            message.Status.ToWireName(),
             message.CreatedAt,
             message.Metadata.Model,
             message.Metadata.InputTokens,

@@ -1,8 +1,7 @@
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
 using Copilot.Api.RateLimiting;
-using Copilot.Api.Requests;
-using Copilot.Api.Streaming;
+using Copilot.Api.Shared;
 using Copilot.Api.V1.Chat;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Builder;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
-using Copilot.Api.Requests;
+using Copilot.Api.Shared;
 using Copilot.Api.V1.Messages;
 using Copilot.Api.V1.Sessions;
 using Copilot.Grains.Sessions;

@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Copilot.Api.Streaming;
+using Copilot.Api.Shared;
 using Copilot.Api.V1.Messages;
 using Copilot.Grains;
 using Copilot.Grains.Sessions;

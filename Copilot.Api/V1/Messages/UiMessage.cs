@@ -1,3 +1,4 @@
+using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.V1.Messages;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.V1.Messages;

@@ -1,3 +1,4 @@
+using Copilot.Api.Shared;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;

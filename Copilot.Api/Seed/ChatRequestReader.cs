@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Copilot.Api.Errors;
+using Copilot.Api.Shared;
 using Copilot.Grains.Personas;
 using Microsoft.AspNetCore.Http;
 
-namespace Copilot.Api.Requests;
+namespace Copilot.Api.Seed;
 
 /// <summary>Reads and validates a send body by hand, so that every fault gets its own clear 400 instead of a
 /// framework binding error, and nothing is stored for a bad request.</summary>

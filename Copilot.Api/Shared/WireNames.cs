@@ -1,6 +1,6 @@
 using Copilot.Grains.Sessions;
 
-namespace Copilot.Api.V1;
+namespace Copilot.Api.Shared;
 
 /// <summary>The wire names of the stored enums: lower case, one name each.</summary>
 public static class WireNames

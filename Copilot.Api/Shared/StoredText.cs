@@ -1,4 +1,4 @@
-namespace Copilot.Api.Requests;
+namespace Copilot.Api.Shared;
 
 /// <summary>What text the service can store: PostgreSQL's <c>jsonb</c> cannot hold U+0000, and a single stored NUL
 /// would make the SQL views and the expiry sweep fail for every user, so such text is refused at the door.</summary>

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Text;
+using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Copilot.Api.Streaming;
+namespace Copilot.Api.Seed;
 
 /// <summary>Streams a turn's reply as plain text, the way the seed's panel reads it: the text as it arrives, then
 /// <c>\n\n[SESSION_ID:&lt;uuid&gt;]</c>. The session id also goes out as the <c>X-Session-Id</c> header, before the body.</summary>

@@ -1,7 +1,7 @@
 using Copilot.Api.Errors;
 using Copilot.Grains.Sessions;
 
-namespace Copilot.Api.Streaming;
+namespace Copilot.Api.Shared;
 
 /// <summary>Reads a turn's reply from its session grain by polling, as every streamed answer does.</summary>
 public static class ReplyPolling

@@ -1,6 +1,6 @@
 using Copilot.Grains.Personas;
 
-namespace Copilot.Api.Requests;
+namespace Copilot.Api.Seed;
 
 /// <summary>A validated send: the body of <c>POST /api/copilot</c>.</summary>
 /// <param name="Message">The user's message, non-empty and within the length limit.</param>

@@ -1,4 +1,4 @@
-namespace Copilot.Api.Requests;
+namespace Copilot.Api.Shared;
 
 /// <summary>Why a request body could not be read as JSON.</summary>
 public enum JsonBodyFault
