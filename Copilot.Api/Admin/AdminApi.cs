@@ -48,7 +48,7 @@ public static class AdminApi
             || !payload.TryGetProperty("old_record", out var old) || old.ValueKind != JsonValueKind.Object
             || !old.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !Guid.TryParse(id.GetString(), out var userId))
         {
-            return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id");
+            return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id").ToSeed();
         }
 
         return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));

@@ -17,12 +17,12 @@ public static class ChatRequestReader
         var (document, fault) = await JsonBody.ReadAsync(request, maxBodyBytes, cancellationToken);
         if (fault == JsonBodyFault.TooLarge)
         {
-            return (null, ApiErrors.TooLarge(maxBodyBytes));
+            return (null, ApiErrors.TooLarge(maxBodyBytes).ToSeed());
         }
 
         if (document is null)
         {
-            return (null, ApiErrors.BadRequest("Request body must be a JSON object in valid UTF-8: {\"message\": \"...\", \"sessionId\": \"<uuid>\", \"role\": \"field|pm|exec\"}"));
+            return (null, ApiErrors.BadRequest("Request body must be a JSON object in valid UTF-8: {\"message\": \"...\", \"sessionId\": \"<uuid>\", \"role\": \"field|pm|exec\"}").ToSeed());
         }
 
         using (document)
@@ -35,33 +35,33 @@ public static class ChatRequestReader
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return (null, ApiErrors.BadRequest("Request body must be a JSON object"));
+            return (null, ApiErrors.BadRequest("Request body must be a JSON object").ToSeed());
         }
 
         if (!root.TryGetProperty("message", out var messageElement) || messageElement.ValueKind == JsonValueKind.Null)
         {
-            return (null, ApiErrors.BadRequest("Message is required"));
+            return (null, ApiErrors.BadRequest("Message is required").ToSeed());
         }
 
         if (messageElement.ValueKind != JsonValueKind.String)
         {
-            return (null, ApiErrors.BadRequest("Message must be a string"));
+            return (null, ApiErrors.BadRequest("Message must be a string").ToSeed());
         }
 
         var message = messageElement.GetString()!;
         if (string.IsNullOrWhiteSpace(message))
         {
-            return (null, ApiErrors.BadRequest("Message is required"));
+            return (null, ApiErrors.BadRequest("Message is required").ToSeed());
         }
 
         if (!StoredText.IsStorable(message))
         {
-            return (null, ApiErrors.BadRequest("Message must not contain NUL characters (U+0000)"));
+            return (null, ApiErrors.BadRequest("Message must not contain NUL characters (U+0000)").ToSeed());
         }
 
         if (message.Length > maxMessageChars)
         {
-            return (null, ApiErrors.BadRequest($"Message is too long: {message.Length} characters, the limit is {maxMessageChars}"));
+            return (null, ApiErrors.BadRequest($"Message is too long: {message.Length} characters, the limit is {maxMessageChars}").ToSeed());
         }
 
         Guid? sessionId = null;
@@ -69,7 +69,7 @@ public static class ChatRequestReader
         {
             if (sessionElement.ValueKind != JsonValueKind.String || !Guid.TryParse(sessionElement.GetString(), out var parsed))
             {
-                return (null, ApiErrors.BadRequest("sessionId must be a UUID"));
+                return (null, ApiErrors.BadRequest("sessionId must be a UUID").ToSeed());
             }
 
             sessionId = parsed;
@@ -80,7 +80,7 @@ public static class ChatRequestReader
         {
             if (roleElement.ValueKind != JsonValueKind.String || !Personas.TryParse(roleElement.GetString(), out role))
             {
-                return (null, ApiErrors.BadRequest($"role must be one of {string.Join(", ", Personas.WireNames)}"));
+                return (null, ApiErrors.BadRequest($"role must be one of {string.Join(", ", Personas.WireNames)}").ToSeed());
             }
         }
 

@@ -49,7 +49,7 @@ public static class SeedApi
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.
             httpContext.Response.Headers[PlainTextReply.SessionIdHeader] = started.Session.Id.ToString();
-            return ApiErrors.ModelFailed(first.ErrorCode);
+            return ApiErrors.ModelFailed(first.ErrorCode).ToSeed();
         }
 
         return new PlainTextReply(grain, userId, started, first);
@@ -68,12 +68,12 @@ public static class SeedApi
 
         if (!Guid.TryParse(sessionId, out var id))
         {
-            return ApiErrors.BadRequest("sessionId must be a UUID");
+            return ApiErrors.BadRequest("sessionId must be a UUID").ToSeed();
         }
 
         var messages = await grains.GetGrain<ISessionGrain>(id).GetAllMessagesAsync(userId);
         return messages is null
-            ? ApiErrors.SessionNotFound()
+            ? ApiErrors.SessionNotFound.ToSeed()
             : TypedResults.Ok(new SeedMessagesResponse([.. messages.Select(m => ToSeed(m, id))]));
     }
 

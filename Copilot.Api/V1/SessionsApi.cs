@@ -52,7 +52,7 @@ public static class SessionsApi
 
         if (errors.Count > 0)
         {
-            return Problems.BadRequest(errors);
+            return ApiErrors.InvalidFields(errors).ToProblem();
         }
 
         var page = await grains.GetGrain<IUserSessionsGrain>(httpContext.User.GetUserId()).ListAsync(pageSize, cursor);
@@ -72,7 +72,7 @@ public static class SessionsApi
         }
 
         var info = await grains.GetGrain<ISessionGrain>(sessionId).GetInfoAsync(httpContext.User.GetUserId());
-        return info is null ? Problems.SessionNotFound() : TypedResults.Ok(SessionResponse.From(info));
+        return info is null ? ApiErrors.SessionNotFound.ToProblem() : TypedResults.Ok(SessionResponse.From(info));
     }
 
     /// <summary>Renames one of the caller's sessions.</summary>
@@ -88,7 +88,7 @@ public static class SessionsApi
         var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
         if (document is null)
         {
-            return fault == JsonBodyFault.TooLarge ? Problems.TooLarge(maxBody) : Problems.BadRequest("body", "must be JSON");
+            return fault == JsonBodyFault.TooLarge ? ApiErrors.TooLarge(maxBody).ToProblem() : ApiErrors.InvalidField("body", "must be JSON").ToProblem();
         }
 
         string? title;
@@ -99,7 +99,7 @@ public static class SessionsApi
 
         if (title is null)
         {
-            return Problems.BadRequest("title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters");
+            return ApiErrors.InvalidField("title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters").ToProblem();
         }
 
         try
@@ -107,9 +107,9 @@ public static class SessionsApi
             var info = await grains.GetGrain<ISessionGrain>(sessionId).RenameAsync(httpContext.User.GetUserId(), title);
             return TypedResults.Ok(SessionResponse.From(info));
         }
-        catch (Exception ex) when (Problems.FromRefusal(ex) is { } refusal)
+        catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
         {
-            return refusal;
+            return refusal.ToProblem();
         }
     }
 
@@ -124,7 +124,7 @@ public static class SessionsApi
 
         return await grains.GetGrain<ISessionGrain>(sessionId).DeleteAsync(httpContext.User.GetUserId())
             ? TypedResults.NoContent()
-            : Problems.SessionNotFound();
+            : ApiErrors.SessionNotFound.ToProblem();
     }
 
     /// <summary>A page of a session's messages older than <paramref name="before"/> (a sequence number), newest first.</summary>
@@ -153,13 +153,13 @@ public static class SessionsApi
 
         if (errors.Count > 0)
         {
-            return Problems.BadRequest(errors);
+            return ApiErrors.InvalidFields(errors).ToProblem();
         }
 
         var page = await grains.GetGrain<ISessionGrain>(sessionId)
             .GetMessagesAsync(httpContext.User.GetUserId(), beforeSeq, pageSize);
         return page is null
-            ? Problems.SessionNotFound()
+            ? ApiErrors.SessionNotFound.ToProblem()
             : TypedResults.Ok(new MessageListResponse(
                 [.. page.Messages.Select(UiMessage.From)], page.NextBeforeSeq is not null, page.NextBeforeSeq));
     }

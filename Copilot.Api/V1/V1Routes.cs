@@ -19,7 +19,7 @@ public static class V1Routes
     /// <summary>Reads a path id as a UUID, or the 400 naming it.</summary>
     public static bool TryParseId(string id, out Guid parsed, out ProblemHttpResult? problem)
     {
-        problem = Guid.TryParse(id, out parsed) ? null : Problems.BadRequest("id", "must be a UUID");
+        problem = Guid.TryParse(id, out parsed) ? null : ApiErrors.InvalidField("id", "must be a UUID").ToProblem();
         return problem is null;
     }
 }
