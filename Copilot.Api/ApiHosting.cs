@@ -65,6 +65,16 @@ public static class ApiHosting
     public static WebApplication UseCopilotApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+
+        // An unknown /v1 route gets a problem like every other /v1 error, not an empty 404.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Response.StatusCode == StatusCodes.Status404NotFound && ApiFault.UsesProblems(http.Request))
+            {
+                await ApiErrors.RouteNotFound.ToProblem().ExecuteAsync(http);
+            }
+        });
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();

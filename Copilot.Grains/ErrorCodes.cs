@@ -46,6 +46,9 @@ public static class ErrorCodes
     /// <summary>409: the session was created with another persona (the seed surface calls the persona its role).</summary>
     public const string PersonaMismatch = "persona_mismatch";
 
+    /// <summary>404 on /v1: no route has this path.</summary>
+    public const string NotFound = "not_found";
+
     /// <summary>413: the request body is over the size limit.</summary>
     public const string BodyTooLarge = "body_too_large";
 

@@ -39,6 +39,10 @@ internal static class ApiErrors
     public static readonly ApiFault InternalError = new(
         StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Internal server error", "Internal server error");
 
+    /// <summary>A page that does not exist: an unknown route.</summary>
+    public static readonly ApiFault RouteNotFound = new(
+        StatusCodes.Status404NotFound, ErrorCodes.NotFound, "Not found", "No such route; see /docs for the API");
+
     public static ApiFault BadRequest(string text) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, InvalidTitle, text);
 
