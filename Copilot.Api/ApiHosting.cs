@@ -28,7 +28,6 @@ public static class ApiHosting
     /// <summary>Where the API reference page is served.</summary>
     public const string DocsPath = "/docs";
 
-    /// <summary>Adds the API's services.</summary>
     public static IHostApplicationBuilder AddCopilotApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);

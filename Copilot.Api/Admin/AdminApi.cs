@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Copilot.Api.Admin;
 
 /// <summary>Operator calls, authorized by their own secret rather than a user token.</summary>
-public static class AdminApi
+internal static class AdminApi
 {
     /// <summary>The content type of an export: one JSON object per line.</summary>
     public const string NdjsonContentType = "application/x-ndjson";

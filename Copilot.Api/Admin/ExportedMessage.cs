@@ -4,7 +4,7 @@ using Copilot.Grains.Sessions;
 namespace Copilot.Api.Admin;
 
 /// <summary>A message line of a user's export.</summary>
-public sealed record class ExportedMessage(
+internal sealed record class ExportedMessage(
     string Type,
     Guid SessionId,
     Guid Id,
@@ -18,7 +18,6 @@ public sealed record class ExportedMessage(
     long? OutputTokens,
     string? ErrorCode)
 {
-    /// <summary>The line for <paramref name="message"/> of session <paramref name="sessionId"/>.</summary>
     public static ExportedMessage From(Guid sessionId, SessionMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -11,7 +11,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Copilot.Api.Auth;
 
 /// <summary>JWT bearer authentication: development tokens or the identity provider's, with the user id in <c>sub</c>.</summary>
-public static class AuthHosting
+internal static class AuthHosting
 {
     /// <summary>Binds <c>Copilot:Auth</c> and sets up bearer-token validation for it.</summary>
     public static IHostApplicationBuilder AddCopilotAuth(this IHostApplicationBuilder builder)

@@ -6,7 +6,9 @@ namespace Copilot.Api.Errors;
 
 /// <summary>One refusal as both surfaces answer it: the seed surface as <c>{"error": Text, "code": Code}</c>, <c>/v1</c>
 /// as RFC 9457 problem details with <c>title</c>, <c>detail</c> (the text) and a <c>code</c> extension.</summary>
+/// <param name="Status">The HTTP status.</param>
 /// <param name="Code">A code from <see cref="Grains.ErrorCodes"/>.</param>
+/// <param name="Title">The problem's summary: the same for every occurrence of the fault.</param>
 /// <param name="Text">What is wrong, for a person.</param>
 /// <param name="Fields">For a 400 on <c>/v1</c>: each bad field (a JSON path or a query parameter) and what is wrong with it.</param>
 internal sealed record class ApiFault(

@@ -8,6 +8,7 @@ namespace Copilot.Api.RateLimiting;
 /// <summary>429 with <c>Retry-After</c>, in the format the route asked for with
 /// <see cref="SendLimits.RequireCopilotSendLimits{TBuilder}"/>.</summary>
 /// <param name="Fault">The refusal (<see cref="ApiErrors.RateLimited"/> or <see cref="ApiErrors.QuotaExceeded"/>).</param>
+/// <param name="RetryAfter">When a retry can succeed.</param>
 internal sealed record class LimitRejectedResult(ApiFault Fault, TimeSpan RetryAfter) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)

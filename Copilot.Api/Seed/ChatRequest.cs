@@ -6,4 +6,4 @@ namespace Copilot.Api.Seed;
 /// <param name="Message">The user's message, non-empty and within the length limit.</param>
 /// <param name="SessionId">The session to continue, or null for a new one.</param>
 /// <param name="Role">The persona asked for, or null.</param>
-public sealed record class ChatRequest(string Message, Guid? SessionId, PersonaRole? Role);
+internal sealed record class ChatRequest(string Message, Guid? SessionId, PersonaRole? Role);

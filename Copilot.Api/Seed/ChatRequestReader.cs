@@ -8,7 +8,7 @@ namespace Copilot.Api.Seed;
 
 /// <summary>Reads and validates a send body by hand, so that every fault gets its own clear 400 instead of a
 /// framework binding error, and nothing is stored for a bad request.</summary>
-public static class ChatRequestReader
+internal static class ChatRequestReader
 {
     /// <summary>The request, or the error answer to send instead.</summary>
     public static async Task<(ChatRequest? Request, IResult? Error)> ReadAsync(

@@ -17,7 +17,6 @@ namespace Copilot.Api.Seed;
 /// </remarks>
 internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStarted turn, ReplyProgress first) : IResult
 {
-    /// <summary>The header carrying the session id.</summary>
     public const string SessionIdHeader = "X-Session-Id";
 
     public async Task ExecuteAsync(HttpContext httpContext)

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Copilot.Api.Seed;
 
 /// <summary>The seed-compatible surface: the chat panel works against it with only its base URL and auth header changed.</summary>
-public static class SeedApi
+internal static class SeedApi
 {
     /// <summary>Maps <c>POST /api/copilot</c> and <c>GET /api/copilot</c>, for authenticated users only.</summary>
     public static RouteGroupBuilder MapSeedApi(this IEndpointRouteBuilder endpoints)

@@ -14,7 +14,7 @@ namespace Copilot.Api.V1;
 
 /// <summary>The chat routes of <c>/v1</c>, compatible with the AI SDK's <c>DefaultChatTransport</c>
 /// (<c>api: '&lt;base&gt;/v1/chat'</c>, <c>resume: true</c>); the chat id is the session id.</summary>
-public static class ChatApi
+internal static class ChatApi
 {
     /// <summary>Maps <c>POST /v1/chat</c>, <c>GET /v1/chat/{id}/stream</c> and <c>POST /v1/chat/{id}/stop</c>.</summary>
     public static RouteGroupBuilder MapV1Chat(this IEndpointRouteBuilder endpoints)

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Copilot.Api.V1;
 
 /// <summary>The caller's sessions (chats) and their messages.</summary>
-public static class SessionsApi
+internal static class SessionsApi
 {
     /// <summary>Sessions listed per page when <c>limit</c> is not given.</summary>
     public const int DefaultSessionLimit = 20;
@@ -23,7 +23,6 @@ public static class SessionsApi
     /// <summary>Messages listed per page when <c>limit</c> is not given.</summary>
     public const int DefaultMessageLimit = 50;
 
-    /// <summary>The largest <c>limit</c> accepted.</summary>
     public const int MaxLimit = 100;
 
     /// <summary>Maps <c>/v1/sessions</c>: list, get, rename, delete, and a session's messages.</summary>

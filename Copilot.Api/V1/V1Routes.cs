@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Copilot.Api.V1;
 
 /// <summary>What every <c>/v1</c> route shares: its auth, CORS policy, and how it reads a path id.</summary>
-public static class V1Routes
+internal static class V1Routes
 {
     /// <summary>The CORS policy of <c>/v1</c> (more methods and headers than the seed surface's).</summary>
     public const string CorsPolicy = "v1";
