@@ -1,3 +1,4 @@
+using Copilot.Api.Shared;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
@@ -12,7 +13,7 @@ namespace Copilot.Api.V1.Sessions;
 /// <param name="UpdatedAt">Last message added or renamed (UTC).</param>
 /// <param name="MessageCount">Messages stored.</param>
 /// <param name="TurnInFlight">Whether a reply is being generated right now (resume it with <c>GET /v1/chat/{id}/stream</c>).</param>
-public sealed record class SessionResponse(
+internal sealed record class SessionResponse(
     Guid Id,
     string Title,
     string Persona,
