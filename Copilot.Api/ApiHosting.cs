@@ -5,7 +5,6 @@ using Copilot.Api.ChatConsole;
 using Copilot.Api.Errors;
 using Copilot.Api.RateLimiting;
 using Copilot.Api.Seed;
-using Copilot.Api.Shared;
 using Copilot.Api.V1;
 using Copilot.Api.V1.Chat;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace Copilot.Silo.Hosting;

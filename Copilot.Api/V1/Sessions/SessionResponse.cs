@@ -22,7 +22,6 @@ internal sealed record class SessionResponse(
     long MessageCount,
     bool TurnInFlight)
 {
-    /// <summary>A session from its header.</summary>
     public static SessionResponse From(SessionInfo info) => new(
         info.Id, info.Title, info.Role.ToWireName(), info.CreatedAt, info.UpdatedAt, info.MessageCount, info.TurnInFlight);
 
