@@ -3,6 +3,7 @@ using Copilot.Api.Admin;
 using Copilot.Api.Auth;
 using Copilot.Api.ChatConsole;
 using Copilot.Api.Errors;
+using Copilot.Api.Files;
 using Copilot.Api.RateLimiting;
 using Copilot.Api.Seed;
 using Copilot.Api.V1;
@@ -32,6 +33,16 @@ public static class ApiHosting
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
         builder.Services.AddSingleton<UserData>();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.UrlLifetime >= TimeSpan.FromSeconds(1), "Copilot:Files:UrlLifetime must be at least 1 second.")
+            .Validate(
+                o => string.IsNullOrEmpty(o.UrlSigningKey) || (Convert.TryFromBase64String(o.UrlSigningKey, new byte[o.UrlSigningKey.Length], out var n) && n >= 32),
+                "Copilot:Files:UrlSigningKey must be base64 of at least 32 bytes.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ImageProcessor>();
+        builder.Services.AddSingleton<FileUrls>();
+        builder.Services.AddSingleton<FileIntake>();
+        builder.Services.AddSingleton<ChatFileResolver>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddCors();
         builder.Services.AddOptions<CorsOptions>().Configure<IOptions<ApiOptions>>((cors, api) =>
@@ -80,6 +91,7 @@ public static class ApiHosting
         app.MapSeedApi();
         app.MapV1Chat();
         app.MapV1Sessions();
+        app.MapV1Files();
         app.MapCopilotAdmin();
         app.MapOpenApi(OpenApiPath).AllowAnonymous();
 

@@ -52,6 +52,27 @@ public static class ErrorCodes
     /// <summary>413: the request body is over the size limit.</summary>
     public const string BodyTooLarge = "body_too_large";
 
+    /// <summary>413: an image is over the upload size limit, as sent.</summary>
+    public const string FileTooLarge = "file_too_large";
+
+    /// <summary>413: an image has more pixels than the limit (refused before its pixels are decoded).</summary>
+    public const string ImageTooLarge = "image_too_large";
+
+    /// <summary>413: a message has more images than the limit.</summary>
+    public const string TooManyFiles = "too_many_files";
+
+    /// <summary>415: not an image type the service takes (JPEG, PNG, WebP, GIF, HEIC).</summary>
+    public const string UnsupportedMediaType = "unsupported_media_type";
+
+    /// <summary>400: the bytes are not the declared type, or are truncated or damaged.</summary>
+    public const string InvalidImage = "invalid_image";
+
+    /// <summary>404: no such file for this caller (never uploaded, deleted, someone else's, or a bad or expired link).</summary>
+    public const string FileNotFound = "file_not_found";
+
+    /// <summary>429: the caller's stored images would exceed the per-user storage quota.</summary>
+    public const string StorageQuotaExceeded = "storage_quota_exceeded";
+
     /// <summary>429: the caller sent too many requests; see <c>Retry-After</c>.</summary>
     public const string RateLimited = "rate_limited";
 

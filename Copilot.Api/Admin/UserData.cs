@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Copilot.Grains.Files;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Usage;
 using Copilot.Grains.Users;
@@ -6,12 +7,13 @@ using Copilot.Grains.Users;
 namespace Copilot.Api.Admin;
 
 /// <summary>Everything stored for one user, for the data-rights calls: export it all, or delete it all.</summary>
-internal sealed class UserData(IGrainFactory grains)
+internal sealed class UserData(IGrainFactory grains, IFileStore files)
 {
     private const int PageSize = 100;
 
     /// <summary>Deletes every session of <paramref name="userId"/> (messages, sealed pages, reminder, index line),
-    /// stopping a reply in flight, and the user's usage count; returns how many sessions were deleted.</summary>
+    /// stopping a reply in flight, then every image of the user and the user's usage count; returns how many sessions
+    /// were deleted.</summary>
     /// <remarks>Lists again until the index is empty, so a session created while this runs is deleted too.</remarks>
     public async Task<int> DeleteAsync(Guid userId, CancellationToken cancellationToken)
     {
@@ -34,12 +36,13 @@ internal sealed class UserData(IGrainFactory grains)
             }
         }
 
+        await files.DeleteOwnerAsync(userId, cancellationToken);
         await grains.GetGrain<IUserUsageGrain>(userId).ClearAsync();
         return deleted;
     }
 
     /// <summary>Every session of <paramref name="userId"/>, each followed by its messages oldest first, most recently
-    /// updated session first.</summary>
+    /// updated session first; then every image of the user, oldest first.</summary>
     public async IAsyncEnumerable<object> ExportAsync(Guid userId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var index = grains.GetGrain<IUserSessionsGrain>(userId);
@@ -66,5 +69,13 @@ internal sealed class UserData(IGrainFactory grains)
             after = page.Next;
         }
         while (after is not null);
+
+        foreach (var file in await files.ListAsync(userId, cancellationToken))
+        {
+            if (await files.ReadBytesAsync(userId, file.Id, cancellationToken) is { } data)
+            {
+                yield return ExportedFile.From(file, data);
+            }
+        }
     }
 }

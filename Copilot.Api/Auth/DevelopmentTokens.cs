@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
+using Copilot.Api.Shared;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -32,31 +32,6 @@ public sealed class DevelopmentTokens(IOptions<AuthOptions> options, TimeProvide
         });
     }
 
-    private static SymmetricSecurityKey LoadOrCreateKey(string path)
-    {
-        path = Path.GetFullPath(path);
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-            try
-            {
-                // CreateNew: two silos starting together must not overwrite each other's key.
-                using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-                using var writer = new StreamWriter(stream);
-                writer.Write(fresh);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process created it first; use theirs.
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-        }
-
-        return new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(path).Trim())) { KeyId = "copilot-development" };
-    }
+    private static SymmetricSecurityKey LoadOrCreateKey(string path) =>
+        new(LocalSecret.LoadOrCreate(path)) { KeyId = "copilot-development" };
 }

@@ -43,6 +43,32 @@ internal static class ApiErrors
     public static readonly ApiFault RouteNotFound = new(
         StatusCodes.Status404NotFound, ErrorCodes.NotFound, "Not found", "No such route; see /docs for the API");
 
+    /// <summary>No such file for this caller, or a bad or expired signed link: all look the same.</summary>
+    public static readonly ApiFault FileNotFound =
+        new(StatusCodes.Status404NotFound, ErrorCodes.FileNotFound, "File not found", "File not found");
+
+    public static ApiFault FileTooLarge(long limit) => new(
+        StatusCodes.Status413PayloadTooLarge, ErrorCodes.FileTooLarge, "Image too large",
+        $"The image is larger than {limit} bytes; send a smaller photo");
+
+    public static ApiFault ImageTooLarge(long pixels, long limit) => new(
+        StatusCodes.Status413PayloadTooLarge, ErrorCodes.ImageTooLarge, "Image too large",
+        $"The image has {pixels} pixels, more than the limit of {limit}; send a smaller photo");
+
+    public static ApiFault TooManyFiles(int limit) => new(
+        StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooManyFiles, "Too many images",
+        $"A message can carry at most {limit} images");
+
+    public static ApiFault UnsupportedMediaType(string text) =>
+        new(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Unsupported image type", text);
+
+    public static ApiFault InvalidImage(string text) =>
+        new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidImage, "The image is invalid", text);
+
+    public static ApiFault StorageQuotaExceeded(long quotaBytes) => new(
+        StatusCodes.Status429TooManyRequests, ErrorCodes.StorageQuotaExceeded, "Storage quota exceeded",
+        $"Your stored images would exceed the quota of {quotaBytes} bytes; delete conversations with images to make room");
+
     public static ApiFault BadRequest(string text) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, InvalidTitle, text);
 

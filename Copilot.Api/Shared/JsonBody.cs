@@ -14,9 +14,17 @@ internal static class JsonBody
     public static async Task<(JsonDocument? Document, JsonBodyFault Fault)> ReadAsync(
         HttpRequest request, int maxBodyBytes, CancellationToken cancellationToken)
     {
+        var (document, fault, _) = await ReadMeasuredAsync(request, maxBodyBytes, cancellationToken);
+        return (document, fault);
+    }
+
+    /// <summary>As <see cref="ReadAsync"/>, with the body's length in bytes.</summary>
+    public static async Task<(JsonDocument? Document, JsonBodyFault Fault, int Length)> ReadMeasuredAsync(
+        HttpRequest request, int maxBodyBytes, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > maxBodyBytes)
         {
-            return (null, JsonBodyFault.TooLarge);
+            return (null, JsonBodyFault.TooLarge, 0);
         }
 
         // The body is read into a pooled buffer and parsed from there into a document that owns a pooled copy, so a
@@ -31,7 +39,7 @@ internal static class JsonBody
                 length += read;
                 if (length > maxBodyBytes)
                 {
-                    return (null, JsonBodyFault.TooLarge);
+                    return (null, JsonBodyFault.TooLarge, length);
                 }
 
                 if (length == buffer.Length)
@@ -43,7 +51,8 @@ internal static class JsonBody
                 }
             }
 
-            return Parse(buffer.AsSpan(0, length));
+            var (document, fault) = Parse(buffer.AsSpan(0, length));
+            return (document, fault, length);
         }
         finally
         {

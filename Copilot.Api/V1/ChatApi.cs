@@ -1,8 +1,10 @@
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
+using Copilot.Api.Files;
 using Copilot.Api.RateLimiting;
 using Copilot.Api.Shared;
 using Copilot.Api.V1.Chat;
+using Copilot.Grains.Files;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -36,11 +38,17 @@ internal static class ChatApi
         HttpContext httpContext,
         IGrainFactory grains,
         IOptions<ApiOptions> apiOptions,
-        IOptions<SessionsOptions> sessionsOptions)
+        IOptions<SessionsOptions> sessionsOptions,
+        IOptions<FilesOptions> filesOptions,
+        ChatFileResolver fileResolver,
+        IFileStore files)
     {
         var userId = httpContext.User.GetUserId();
-        var maxBody = apiOptions.Value.MaxRequestBodyBytes;
-        var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
+
+        // A body with images (data URLs) may be as large as the image limit allows; a text-only body keeps its own limit.
+        var textOnlyLimit = apiOptions.Value.MaxRequestBodyBytes;
+        var maxBody = Math.Max(textOnlyLimit, filesOptions.Value.MaxChatBodyBytes);
+        var (document, fault, length) = await JsonBody.ReadMeasuredAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
         if (document is null)
         {
             return fault == JsonBodyFault.TooLarge
@@ -49,12 +57,32 @@ internal static class ChatApi
         }
 
         ChatSend send;
+        List<FileRef>? images = null;
         using (document)
         {
             var (read, errors) = ChatSendReader.Read(document.RootElement, sessionsOptions.Value.MaxMessageChars);
             if (read is null)
             {
                 return ApiErrors.InvalidFields(errors).ToProblem();
+            }
+
+            if (read.Files.Count == 0 && length > textOnlyLimit)
+            {
+                return ApiErrors.TooLarge(textOnlyLimit).ToProblem();
+            }
+
+            if (read.Files.Count > 0)
+            {
+                var (resolved, refused) = await fileResolver.ResolveAsync(
+                    userId, httpContext.Request.Host.Value ?? "", read.Files, httpContext.RequestAborted);
+                if (resolved is null)
+                {
+                    return refused!.ToProblem();
+                }
+
+                // Referenced before the message is stored: deleting another session never removes an image this one shows.
+                await files.AttachAsync(userId, read.ChatId, [.. resolved.Select(f => f.Id)], httpContext.RequestAborted);
+                images = resolved;
             }
 
             send = read;
@@ -70,6 +98,7 @@ internal static class ChatApi
                 Role = send.Persona,
                 ClientMessageId = send.MessageId,
                 CreateIfMissing = true,
+                Files = images,
             });
         }
         catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)

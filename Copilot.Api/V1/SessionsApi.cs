@@ -1,6 +1,7 @@
 using System.Globalization;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
+using Copilot.Api.Files;
 using Copilot.Api.Shared;
 using Copilot.Api.V1.Messages;
 using Copilot.Api.V1.Sessions;
@@ -128,7 +129,7 @@ internal static class SessionsApi
 
     /// <summary>A page of a session's messages older than <paramref name="before"/> (a sequence number), newest first.</summary>
     public static async Task<Results<Ok<MessageListResponse>, ProblemHttpResult>> MessagesAsync(
-        string id, string? limit, string? before, HttpContext httpContext, IGrainFactory grains)
+        string id, string? limit, string? before, HttpContext httpContext, IGrainFactory grains, FileUrls fileUrls)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Guid.TryParse(id, out var sessionId))
@@ -160,7 +161,7 @@ internal static class SessionsApi
         return page is null
             ? ApiErrors.SessionNotFound.ToProblem()
             : TypedResults.Ok(new MessageListResponse(
-                [.. page.Messages.Select(UiMessage.From)], page.NextBeforeSeq is not null, page.NextBeforeSeq));
+                [.. page.Messages.Select(m => UiMessage.From(m, fileUrls.Create))], page.NextBeforeSeq is not null, page.NextBeforeSeq));
     }
 
     private static int ReadLimit(string? limit, int defaultLimit, Dictionary<string, string[]> errors)

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using Copilot.Grains.Sessions.Turns;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -102,7 +104,23 @@ public sealed class OfflineChatClient(IOptions<ChatModelOptions> options, Offlin
     private static IReadOnlyList<string> Compose(IReadOnlyList<ChatMessage> history, Reply reply)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var question = history.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
-        return reply(question, history.Count(m => m.Role == ChatRole.User) - 1);
+        var last = history.LastOrDefault(m => m.Role == ChatRole.User);
+        var chunks = reply(last?.Text ?? "", history.Count(m => m.Role == ChatRole.User) - 1);
+        var images = last?.Contents.OfType<DataContent>().Where(c => c.HasTopLevelMediaType("image")).ToList() ?? [];
+        return images.Count == 0 ? chunks : [DescribeImages(images), .. chunks];
+    }
+
+    /// <summary>"I received 2 images: 1,024×768 JPEG, 640×480 PNG. ", so a test sees what reached the model.</summary>
+    private static string DescribeImages(IReadOnlyList<DataContent> images)
+    {
+        var described = images.Select(image =>
+        {
+            var format = image.MediaType["image/".Length..].ToUpperInvariant();
+            return image.AdditionalProperties?.TryGetValue(ContextWindow.WidthProperty, out var width) == true &&
+                image.AdditionalProperties.TryGetValue(ContextWindow.HeightProperty, out var height)
+                ? string.Create(CultureInfo.InvariantCulture, $"{width:N0}×{height:N0} {format}")
+                : format;
+        });
+        return $"I received {images.Count} image{(images.Count == 1 ? "" : "s")}: {string.Join(", ", described)}. ";
     }
 }

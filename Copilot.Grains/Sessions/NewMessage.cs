@@ -1,3 +1,5 @@
+using Copilot.Grains.Files;
+
 namespace Copilot.Grains.Sessions;
 
 /// <summary>A message to append; the session assigns its id, sequence number and time.</summary>
@@ -10,4 +12,7 @@ public sealed record class NewMessage(
     [Id(2)] public MessageStatus Status { get; init; } = MessageStatus.Complete;
 
     [Id(3)] public MessageMetadata Metadata { get; init; } = MessageMetadata.None;
+
+    /// <summary>The images it refers to, already stored; null when none.</summary>
+    [Id(4)] public IReadOnlyList<FileRef>? Files { get; init; }
 }

@@ -1,4 +1,5 @@
 using Copilot.Grains.ChatModel;
+using Copilot.Grains.Files;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions.Expiry;
 using Copilot.Grains.Sessions.Storage;
@@ -32,6 +33,7 @@ internal sealed partial class SessionGrain(
     [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
     CopilotMetrics metrics,
     ModelUsage usage,
+    IFileStore files,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     private readonly SessionsOptions _options = sessionOptions.Value;
@@ -50,7 +52,7 @@ internal sealed partial class SessionGrain(
             state, rowStorage, this.GetPrimaryKey(), _options, time, logger, DeactivateOnIdle, stored => _turns.HeldReplyWritten(stored));
         _replies = new ReplyWriter(_store, this, _options, logger, () => UpdateIndexAsync());
         _turns = new TurnRunner(
-            _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, () => UpdateIndexAsync());
+            _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, files, () => UpdateIndexAsync());
         _expiry = new ExpiryReminder(this, _options, time);
         await _store.LoadAsync();
         if (Header.Exists && Header.InFlight is { } marker)
@@ -250,7 +252,12 @@ internal sealed partial class SessionGrain(
         await _turns.StopAndWaitAsync();
         var (sessionId, ownerId) = (Header.Id, Header.OwnerId);
         await _store.DeleteAsync(
-            _replies.StopRetrying, () => GrainFactory.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId));
+            _replies.StopRetrying,
+            async () =>
+            {
+                await files.ReleaseSessionAsync(ownerId, sessionId);
+                await GrainFactory.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId);
+            });
         await _expiry.UnregisterAsync();
         _turns.Forget();
         DeactivateOnIdle();

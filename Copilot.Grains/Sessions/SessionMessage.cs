@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Copilot.Grains.Files;
+
 namespace Copilot.Grains.Sessions;
 
 /// <summary>One message of a conversation, as stored and as returned to callers.</summary>
@@ -21,4 +24,8 @@ public sealed record class SessionMessage
 
     /// <summary>Model, usage and error details where known.</summary>
     [Id(6)] public MessageMetadata Metadata { get; init; } = MessageMetadata.None;
+
+    /// <summary>The images sent with a user message, by reference (their bytes are in <c>copilot_files</c>); null when none.</summary>
+    [Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<FileRef>? Files { get; init; }
 }

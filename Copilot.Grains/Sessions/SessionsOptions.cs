@@ -34,6 +34,11 @@ public sealed class SessionsOptions
     [Range(1, 10_000)]
     public int ContextMaxMessages { get; set; } = 40;
 
+    /// <summary>Most images sent to the model with each turn, the newest first (those of the new message, then earlier
+    /// ones in the context window). Default 4; 0 sends none.</summary>
+    [Range(0, 100)]
+    public int ContextMaxImages { get; set; } = 4;
+
     /// <summary>Longest user message accepted, in characters. Default 16,000.</summary>
     [Range(1, 1_000_000)]
     public int MaxMessageChars { get; set; } = 16_000;

@@ -1,3 +1,4 @@
+using Copilot.Grains.Files;
 using Copilot.Grains.Personas;
 
 namespace Copilot.Grains.Sessions;
@@ -16,4 +17,7 @@ public sealed record class TurnRequest
 
     /// <summary>Create the session when it does not exist (for a session id the caller just made up).</summary>
     [Id(3)] public bool CreateIfMissing { get; init; }
+
+    /// <summary>The images sent with the message, already stored and attached to this session; null when none.</summary>
+    [Id(4)] public IReadOnlyList<FileRef>? Files { get; init; }
 }

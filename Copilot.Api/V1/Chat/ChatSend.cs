@@ -7,4 +7,5 @@ namespace Copilot.Api.V1.Chat;
 /// <param name="MessageId">The user message's id: the idempotency key.</param>
 /// <param name="Text">The message's text parts, joined.</param>
 /// <param name="Persona">The persona asked for, or null.</param>
-internal sealed record class ChatSend(Guid ChatId, string MessageId, string Text, PersonaRole? Persona);
+/// <param name="Files">The message's file parts, in order (readable while the body's document lives).</param>
+internal sealed record class ChatSend(Guid ChatId, string MessageId, string Text, PersonaRole? Persona, IReadOnlyList<ChatFilePart> Files);

@@ -10,6 +10,9 @@ internal static class ChatSendReader
 {
     public const int MaxMessageIdChars = 200;
 
+    /// <summary>Longest file name kept with an image.</summary>
+    public const int MaxFilenameChars = 255;
+
     public static IReadOnlyList<string> Triggers { get; } = ["submit-message", "regenerate-message"];
 
     /// <summary>The send, or the bad fields (JSON paths) with what is wrong with each.</summary>
@@ -29,7 +32,7 @@ internal static class ChatSendReader
         }
 
         var (message, path) = FindUserMessage(root, errors);
-        var (messageId, text) = message is { } m ? ReadMessage(m, path, maxMessageChars, errors) : (null, null);
+        var (messageId, text, files) = message is { } m ? ReadMessage(m, path, maxMessageChars, errors) : (null, null, []);
 
         if (root.TryGetProperty("trigger", out var trigger) && trigger.ValueKind != JsonValueKind.Null &&
             (trigger.ValueKind != JsonValueKind.String || !Triggers.Contains(trigger.GetString())))
@@ -49,7 +52,7 @@ internal static class ChatSendReader
             errors["persona"] = [$"must be one of {string.Join(", ", Personas.WireNames)}"];
         }
 
-        return errors.Count > 0 ? (null, errors) : (new ChatSend(chatId, messageId!, text!, persona), errors);
+        return errors.Count > 0 ? (null, errors) : (new ChatSend(chatId, messageId!, text!, persona, files), errors);
     }
 
     /// <summary>The compact form's <c>message</c>, or the last user message of <c>messages</c>, with its JSON path.</summary>
@@ -80,13 +83,13 @@ internal static class ChatSendReader
         return (null, "messages");
     }
 
-    private static (string? Id, string? Text) ReadMessage(
+    private static (string? Id, string? Text, List<ChatFilePart> Files) ReadMessage(
         JsonElement message, string path, int maxMessageChars, Dictionary<string, string[]> errors)
     {
         if (message.ValueKind != JsonValueKind.Object)
         {
             errors[path] = ["must be a UI message: {\"id\", \"role\": \"user\", \"parts\": [{\"type\": \"text\", \"text\"}]}"];
-            return (null, null);
+            return (null, null, []);
         }
 
         string? id = null;
@@ -108,24 +111,34 @@ internal static class ChatSendReader
         if (!message.TryGetProperty("parts", out var parts) || parts.ValueKind != JsonValueKind.Array)
         {
             errors[path + ".parts"] = ["is required: an array of parts, e.g. [{\"type\": \"text\", \"text\": \"...\"}]"];
-            return (id, null);
+            return (id, null, []);
         }
 
         var texts = new List<string>();
+        var files = new List<ChatFilePart>();
+        var index = 0;
         foreach (var part in parts.EnumerateArray())
         {
-            if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) &&
-                type.ValueKind == JsonValueKind.String && type.GetString() == "text" &&
-                part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+            var partPath = $"{path}.parts[{index++}]";
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+            {
+                continue;
+            }
+
+            if (type.GetString() == "text" && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
             {
                 texts.Add(text.GetString()!);
+            }
+            else if (type.GetString() == "file" && ReadFilePart(part, partPath, errors) is { } file)
+            {
+                files.Add(file);
             }
         }
 
         var joined = string.Join("\n", texts);
-        if (string.IsNullOrWhiteSpace(joined))
+        if (string.IsNullOrWhiteSpace(joined) && files.Count == 0)
         {
-            errors[path + ".parts"] = ["must contain text: a part {\"type\": \"text\", \"text\": \"...\"} that is not blank"];
+            errors[path + ".parts"] = ["must contain text: a part {\"type\": \"text\", \"text\": \"...\"} that is not blank (or an image)"];
         }
         else if (!StoredText.IsStorable(joined))
         {
@@ -136,6 +149,31 @@ internal static class ChatSendReader
             errors[path + ".parts"] = [$"text is too long: {joined.Length} characters, the limit is {maxMessageChars}"];
         }
 
-        return (id, joined);
+        return (id, joined, files);
+    }
+
+    /// <summary>An AI SDK file part, <c>{type: "file", mediaType, filename?, url}</c>, or null with its errors.</summary>
+    private static ChatFilePart? ReadFilePart(JsonElement part, string path, Dictionary<string, string[]> errors)
+    {
+        if (!part.TryGetProperty("mediaType", out var mediaType) || mediaType.ValueKind != JsonValueKind.String)
+        {
+            errors[path + ".mediaType"] = ["is required: the file's type, e.g. image/jpeg"];
+        }
+
+        if (!part.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String)
+        {
+            errors[path + ".url"] = ["is required: a data: URL, or the url POST /v1/files answered"];
+        }
+
+        string? filename = null;
+        if (part.TryGetProperty("filename", out var name) && name.ValueKind != JsonValueKind.Null &&
+            (name.ValueKind != JsonValueKind.String || (filename = name.GetString())!.Length > MaxFilenameChars || !StoredText.IsStorable(filename)))
+        {
+            errors[path + ".filename"] = [$"must be a string of at most {MaxFilenameChars} characters, without NUL"];
+        }
+
+        return errors.Keys.Any(k => k.StartsWith(path, StringComparison.Ordinal))
+            ? null
+            : new ChatFilePart(path, mediaType.GetString()!, filename, url);
     }
 }

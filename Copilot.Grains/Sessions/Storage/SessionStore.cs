@@ -212,6 +212,7 @@ internal sealed partial class SessionStore(
             CreatedAt = now,
             Status = m.Message.Status,
             Metadata = m.Message.Metadata,
+            Files = m.Message.Files is { Count: > 0 } files ? files : null,
         }).ToList();
         if (History.WouldOverflow(stored) || !_segments.HasRoomFor(History.NextSegment - History.FirstOpenSegment))
         {

@@ -1,4 +1,5 @@
 using Copilot.Grains.ChatModel;
+using Copilot.Grains.Files;
 using Copilot.Grains.Sessions.Storage;
 using Copilot.Grains.Telemetry;
 using Copilot.Grains.Usage;
@@ -18,6 +19,7 @@ internal sealed class TurnRunner(
     TimeProvider time,
     CopilotMetrics metrics,
     ModelUsage usage,
+    IFileStore files,
     Func<Task> replyStored)
 {
     /// <summary>Longest wait one reply read may ask for.</summary>
@@ -44,6 +46,7 @@ internal sealed class TurnRunner(
     {
         var userMessage = new NewMessage(MessageRole.User, request.Content)
         {
+            Files = request.Files is { Count: > 0 } files ? files : null,
             Metadata = request.ClientMessageId is null ? MessageMetadata.None : new MessageMetadata { ClientMessageId = request.ClientMessageId },
         };
         var marker = new InFlightTurn
@@ -61,7 +64,12 @@ internal sealed class TurnRunner(
     public async Task StartAsync(InFlightTurn marker)
     {
         var input = await ContextWindow.BuildAsync(
-            store.Header.Role, store.History.NewestFirstAsync(long.MaxValue, store.ReadPageAsync), options.ContextMaxMessages, options.ContextBudgetChars);
+                        store.Header.Role,
+            store.History.NewestFirstAsync(long.MaxValue, store.ReadPageAsync),
+            options.ContextMaxMessages,
+            options.ContextBudgetChars,
+            options.ContextMaxImages,
+            file => files.ReadBytesAsync(store.Header.OwnerId, file.Id));
         _turn?.Dispose();
         _turn = new ActiveTurn(marker.TurnId, options.MaxReplyChars);
         _generation = RunAsync(_turn, marker, input);

@@ -1,0 +1,35 @@
+using Copilot.Api.Errors;
+using Copilot.Grains.Files;
+using Microsoft.Extensions.Options;
+
+namespace Copilot.Api.Files;
+
+/// <summary>Processes an image a user sent and stores it once for them: the one path of <c>POST /v1/files</c> and of
+/// the data URLs in <c>POST /v1/chat</c>. A refused image stores nothing.</summary>
+internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOptions<FilesOptions> options)
+{
+    /// <summary>The stored file (an earlier one when the user sent the same bytes before), or the fault to answer.</summary>
+    public async Task<(StoredFile? File, ApiFault? Fault)> AddAsync(
+        Guid userId, ReadOnlyMemory<byte> data, string? declaredMediaType, CancellationToken cancellationToken)
+    {
+        var (processed, fault) = Process(data.Span, declaredMediaType);
+        return processed is null ? (null, fault) : await StoreAsync(userId, processed, cancellationToken);
+    }
+
+    /// <summary>Checks and processes an image without storing it, so that a message's images are all checked first.</summary>
+    public (NewFile? File, ApiFault? Fault) Process(ReadOnlySpan<byte> data, string? declaredMediaType) =>
+        processor.Process(data, declaredMediaType);
+
+    /// <summary>Stores a processed image, or an earlier one with the same content, within the user's quota.</summary>
+    public async Task<(StoredFile? File, ApiFault? Fault)> StoreAsync(Guid userId, NewFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await store.AddAsync(userId, file, options.Value.QuotaBytesPerUser, cancellationToken), null);
+        }
+        catch (FileQuotaExceededException ex)
+        {
+            return (null, ApiErrors.StorageQuotaExceeded(ex.QuotaBytes));
+        }
+    }
+}

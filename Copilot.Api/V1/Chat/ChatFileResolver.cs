@@ -1,0 +1,114 @@
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
+using System.Text;
+using Copilot.Api.Errors;
+using Copilot.Api.Files;
+using Copilot.Grains.Files;
+using Microsoft.Extensions.Options;
+
+namespace Copilot.Api.V1.Chat;
+
+/// <summary>Turns a sent message's file parts into stored images: a <c>data:</c> URL is decoded, checked and stored; a
+/// link to an uploaded file must name one of the caller's own. Any other URL is refused: the service never fetches one.</summary>
+internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOptions<FilesOptions> options)
+{
+    private const string DataUrlText = "must be a data: URL (data:image/jpeg;base64,...) or the url POST /v1/files answered; the service never fetches other URLs";
+
+    /// <summary>The references the message keeps, in order, or the fault to answer. Every image is checked before any is
+    /// stored, so a refused message stores nothing.</summary>
+    public async Task<(List<FileRef>? Files, ApiFault? Fault)> ResolveAsync(
+        Guid userId, string host, IReadOnlyList<ChatFilePart> parts, CancellationToken cancellationToken)
+    {
+        if (parts.Count > options.Value.MaxImagesPerMessage)
+        {
+            return (null, ApiErrors.TooManyFiles(options.Value.MaxImagesPerMessage));
+        }
+
+        var checkedParts = new List<(ChatFilePart Part, NewFile? New, StoredFile? Existing)>();
+        foreach (var part in parts)
+        {
+            var (isDataUrl, processed, refused) = ProcessDataUrl(part);
+            if (isDataUrl)
+            {
+                if (processed is null)
+                {
+                    return (null, refused);
+                }
+
+                checkedParts.Add((part, processed, null));
+            }
+            else if (FileUrls.TryParse(part.Url.GetString()!, host, out var fileId))
+            {
+                if (await store.FindAsync(userId, fileId, cancellationToken) is not { } existing)
+                {
+                    return (null, ApiErrors.FileNotFound);
+                }
+
+                checkedParts.Add((part, null, existing));
+            }
+            else
+            {
+                return (null, ApiErrors.InvalidField(part.Path + ".url", DataUrlText));
+            }
+        }
+
+        var files = new List<FileRef>();
+        foreach (var (part, processed, existing) in checkedParts)
+        {
+            var (stored, fault) = existing is not null ? (existing, null) : await intake.StoreAsync(userId, processed!, cancellationToken);
+            if (stored is null)
+            {
+                return (null, fault);
+            }
+
+            files.Add(stored.ToRef(part.Filename));
+        }
+
+        return (files, null);
+    }
+
+    /// <summary>For a <c>data:</c> URL, its image checked and processed (or the fault); its UTF-8 is read in place from
+    /// the body, never copied into a string.</summary>
+    private (bool IsDataUrl, NewFile? File, ApiFault? Fault) ProcessDataUrl(ChatFilePart part)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(part.Url)[1..^1];
+        if (raw.Contains((byte)'\\'))
+        {
+            // Escapes (a JSON encoder may write "\/"): rare, so the unescaped copy is fine.
+            raw = Encoding.UTF8.GetBytes(part.Url.GetString()!);
+        }
+
+        if (!raw.StartsWith("data:"u8))
+        {
+            return (false, null, null);
+        }
+
+        var (bytes, fault) = DecodeDataUrl(raw, part.Path);
+        var (processed, refused) = bytes is { } decoded ? intake.Process(decoded.Span, part.MediaType) : (null, fault);
+        return (true, processed, refused);
+    }
+
+    private (ReadOnlyMemory<byte>? Bytes, ApiFault? Fault) DecodeDataUrl(ReadOnlySpan<byte> url, string path)
+    {
+        var comma = url.IndexOf((byte)',');
+        if (comma < 0 || !url[..comma].EndsWith(";base64"u8))
+        {
+            return (null, ApiErrors.InvalidField(path + ".url", "a data: URL must be base64: data:image/jpeg;base64,..."));
+        }
+
+        var payload = url[(comma + 1)..];
+        var maxBytes = options.Value.MaxImageBytes;
+        if ((long)payload.Length / 4 * 3 - 2 > maxBytes)
+        {
+            return (null, ApiErrors.FileTooLarge(maxBytes));
+        }
+
+        var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(payload.Length)];
+        if (Base64.DecodeFromUtf8(payload, bytes, out _, out var written) != System.Buffers.OperationStatus.Done)
+        {
+            return (null, ApiErrors.InvalidImage($"The data URL of {path} is not valid base64"));
+        }
+
+        return (bytes.AsMemory(0, written), null);
+    }
+}

@@ -1,0 +1,38 @@
+namespace Copilot.Grains.Files;
+
+/// <summary>The images users upload, in <c>copilot_files</c> (a table of their own, written once: bytes never enter
+/// grain state or segment rows), and which sessions refer to each.</summary>
+/// <remarks>A file lives while a session refers to it; a file no session refers to yet (just uploaded) lives until
+/// its owner is deleted. Every read but <see cref="OpenAsync"/> is scoped to the owner.</remarks>
+public interface IFileStore
+{
+    /// <summary>Stores <paramref name="file"/> for <paramref name="ownerId"/>, or returns the file already stored with the
+    /// same content hash.</summary>
+    /// <exception cref="FileQuotaExceededException">The owner's files would exceed <paramref name="quotaBytes"/>.</exception>
+    Task<StoredFile> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default);
+
+    /// <summary>The owner's file, or null (never stored, deleted, or someone else's).</summary>
+    Task<StoredFile?> FindAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every file of the owner, oldest first.</summary>
+    Task<IReadOnlyList<StoredFile>> ListAsync(Guid ownerId, CancellationToken cancellationToken = default);
+
+    /// <summary>The owner's image bytes (not the thumbnail), or null.</summary>
+    Task<byte[]?> ReadBytesAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams the file (or its thumbnail) to <paramref name="write"/>, which gets the description first;
+    /// false when there is no such file. The caller has checked the right to read it (a signed URL).</summary>
+    Task<bool> OpenAsync(
+        Guid fileId, bool thumbnail, Func<StoredFile, string, Stream, Task> write, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that <paramref name="sessionId"/> refers to the files, before the message that does is stored,
+    /// so that deleting another session never removes them. Repeating it is harmless.</summary>
+    Task AttachAsync(Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> fileIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops the session's references and deletes those of its files no other session refers to; returns how
+    /// many files were deleted. Repeating it is harmless.</summary>
+    Task<int> ReleaseSessionAsync(Guid ownerId, Guid sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every file of the owner; returns how many.</summary>
+    Task<int> DeleteOwnerAsync(Guid ownerId, CancellationToken cancellationToken = default);
+}

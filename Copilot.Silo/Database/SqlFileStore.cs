@@ -1,0 +1,191 @@
+using System.Data;
+using Copilot.Grains.Files;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Copilot.Silo.Database;
+
+/// <summary><see cref="IFileStore"/> on <c>copilot_files</c> and <c>copilot_file_refs</c> (<c>sql/0008_copilot_files.sql</c>),
+/// through the service's one data source.</summary>
+internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) : IFileStore
+{
+    private const string Columns = "id, owner_id, media_type, size_bytes, width, height, content_hash, created_at, captured_at";
+
+    public async Task<StoredFile> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // One upload at a time per owner, so the same bytes sent twice at once are stored once and the quota holds.
+        await using (var lockOwner = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@owner::text, 19))", connection, transaction))
+        {
+            lockOwner.Parameters.AddWithValue("owner", ownerId);
+            await lockOwner.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var existing = new NpgsqlCommand(
+            $"SELECT {Columns} FROM copilot_files WHERE owner_id = @owner AND content_hash = @hash", connection, transaction))
+        {
+            existing.Parameters.AddWithValue("owner", ownerId);
+            existing.Parameters.AddWithValue("hash", file.ContentHash);
+            if (await ReadOneAsync(existing, cancellationToken) is { } found)
+            {
+                return found;
+            }
+        }
+
+        await using (var used = new NpgsqlCommand(
+            "SELECT coalesce(sum(size_bytes + octet_length(thumbnail)), 0)::bigint FROM copilot_files WHERE owner_id = @owner",
+            connection, transaction))
+        {
+            used.Parameters.AddWithValue("owner", ownerId);
+            var usedBytes = (long)(await used.ExecuteScalarAsync(cancellationToken))!;
+            if (usedBytes + file.Bytes.Length + file.Thumbnail.Length > quotaBytes)
+            {
+                throw new FileQuotaExceededException(quotaBytes);
+            }
+        }
+
+        var stored = new StoredFile(
+            Guid.CreateVersion7(), ownerId, file.MediaType, file.Bytes.Length, file.Width, file.Height, file.ContentHash,
+            time.GetUtcNow(), file.CapturedAt);
+        await using (var insert = new NpgsqlCommand(
+            """
+            INSERT INTO copilot_files (id, owner_id, content_hash, media_type, size_bytes, width, height, bytes, thumbnail,
+                                       thumbnail_media_type, captured_at, created_at)
+            VALUES (@id, @owner, @hash, @type, @size, @width, @height, @bytes, @thumbnail, @thumbnailType, @captured, @created)
+            """, connection, transaction))
+        {
+            insert.Parameters.AddWithValue("id", stored.Id);
+            insert.Parameters.AddWithValue("owner", ownerId);
+            insert.Parameters.AddWithValue("hash", file.ContentHash);
+            insert.Parameters.AddWithValue("type", file.MediaType);
+            insert.Parameters.AddWithValue("size", file.Bytes.Length);
+            insert.Parameters.AddWithValue("width", file.Width);
+            insert.Parameters.AddWithValue("height", file.Height);
+            insert.Parameters.AddWithValue("bytes", NpgsqlDbType.Bytea, file.Bytes);
+            insert.Parameters.AddWithValue("thumbnail", NpgsqlDbType.Bytea, file.Thumbnail);
+            insert.Parameters.AddWithValue("thumbnailType", file.ThumbnailMediaType);
+            insert.Parameters.AddWithValue("captured", (object?)file.CapturedAt ?? DBNull.Value);
+            insert.Parameters.AddWithValue("created", stored.CreatedAt);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    public async Task<StoredFile?> FindAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM copilot_files WHERE id = @id AND owner_id = @owner");
+        command.Parameters.AddWithValue("id", fileId);
+        command.Parameters.AddWithValue("owner", ownerId);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredFile>> ListAsync(Guid ownerId, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM copilot_files WHERE owner_id = @owner ORDER BY created_at, id");
+        command.Parameters.AddWithValue("owner", ownerId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var files = new List<StoredFile>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            files.Add(Read(reader));
+        }
+
+        return files;
+    }
+
+    public async Task<byte[]?> ReadBytesAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT bytes FROM copilot_files WHERE id = @id AND owner_id = @owner");
+        command.Parameters.AddWithValue("id", fileId);
+        command.Parameters.AddWithValue("owner", ownerId);
+        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
+    public async Task<bool> OpenAsync(
+        Guid fileId, bool thumbnail, Func<StoredFile, string, Stream, Task> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var content = thumbnail ? "thumbnail_media_type, thumbnail" : "media_type, bytes";
+        await using var command = database.DataSource.CreateCommand($"SELECT {Columns}, {content} FROM copilot_files WHERE id = @id");
+        command.Parameters.AddWithValue("id", fileId);
+
+        // Sequential access streams the bytes column from the socket instead of buffering the row.
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        var file = Read(reader);
+        var mediaType = reader.GetString(9);
+        await using var bytes = await reader.GetStreamAsync(10, cancellationToken);
+        await write(file, mediaType, bytes);
+        return true;
+    }
+
+    public async Task AttachAsync(Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> fileIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fileIds);
+        if (fileIds.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = database.DataSource.CreateCommand(
+            """
+            INSERT INTO copilot_file_refs (file_id, session_id, owner_id)
+            SELECT f.id, @session, @owner FROM copilot_files f WHERE f.id = ANY(@ids) AND f.owner_id = @owner
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("owner", ownerId);
+        command.Parameters.AddWithValue("ids", fileIds.ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> ReleaseSessionAsync(Guid ownerId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            """
+            WITH released AS (
+                DELETE FROM copilot_file_refs WHERE session_id = @session AND owner_id = @owner RETURNING file_id
+            )
+            DELETE FROM copilot_files f
+            USING released r
+            WHERE f.id = r.file_id
+              AND NOT EXISTS (SELECT 1 FROM copilot_file_refs o WHERE o.file_id = f.id AND o.session_id <> @session)
+            """);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("owner", ownerId);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> DeleteOwnerAsync(Guid ownerId, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.DataSource.CreateCommand("DELETE FROM copilot_files WHERE owner_id = @owner");
+        command.Parameters.AddWithValue("owner", ownerId);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<StoredFile?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static StoredFile Read(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.GetGuid(1),
+        reader.GetString(2),
+        reader.GetInt32(3),
+        reader.GetInt32(4),
+        reader.GetInt32(5),
+        reader.GetString(6),
+        reader.GetFieldValue<DateTimeOffset>(7),
+        reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8));
+}
