@@ -38,7 +38,7 @@ internal sealed class FileUrls(IOptions<FilesOptions> options, [FromKeyedService
 
     /// <summary>The file id of a link to this service's <c>/v1/files/{id}</c>: relative, or absolute on
     /// <paramref name="host"/> (the request's own); false for any other URL. Nothing is ever fetched.</summary>
-    public static bool TryParse(string url, string host, out Guid fileId)
+    public static bool TryReadFileId(string url, string host, out Guid fileId)
     {
         fileId = default;
         if (!Uri.TryCreate(url, UriKind.RelativeOrAbsolute, out var uri))

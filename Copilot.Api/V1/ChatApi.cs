@@ -63,7 +63,7 @@ internal static class ChatApi
             var (read, errors) = ChatSendReader.Read(document.RootElement, sessionsOptions.Value.MaxMessageChars);
             if (read is null)
             {
-                return ApiErrors.InvalidFields(errors).ToProblem();
+                return length > textOnlyLimit ? ApiErrors.TooLarge(textOnlyLimit).ToProblem() : ApiErrors.InvalidFields(errors).ToProblem();
             }
 
             if (read.Files.Count == 0 && length > textOnlyLimit)

@@ -37,7 +37,7 @@ internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOpt
 
                 checkedParts.Add((part, processed, null));
             }
-            else if (FileUrls.TryParse(part.Url.GetString()!, host, out var fileId))
+            else if (FileUrls.TryReadFileId(part.Url.GetString()!, host, out var fileId))
             {
                 if (await store.FindAsync(userId, fileId, cancellationToken) is not { } existing)
                 {

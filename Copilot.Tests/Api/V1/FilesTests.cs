@@ -1,0 +1,246 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Copilot.Grains.Files;
+using Copilot.Tests.Fixtures;
+using ImageMagick;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Copilot.Tests.Api.V1;
+
+/// <summary>Images: <c>POST /v1/files</c>, file parts in <c>POST /v1/chat</c>, signed links, and every refusal storing nothing.</summary>
+[Collection(AppCollection.Name)]
+public sealed class FilesTests(AppFixture fixture)
+{
+    private IFileStore Store => fixture.App.Services.GetRequiredService<IFileStore>();
+
+    private V1Client NewUser() => new(fixture.App.CreateClient(), Guid.NewGuid());
+
+    [Fact]
+    public async Task A_raw_upload_answers_201_with_a_signed_link_and_the_same_bytes_give_the_same_file()
+    {
+        var user = NewUser();
+        var jpeg = TestImages.Jpeg(3000, 1500);
+
+        var first = await UploadRawAsync(user, jpeg, "image/jpeg");
+        var again = await UploadRawAsync(user, jpeg, "image/jpeg");
+
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal(HttpStatusCode.Created, again.Status);
+        Assert.Equal(first.Body.GetProperty("id").GetGuid(), again.Body.GetProperty("id").GetGuid());
+        Assert.Equal("image/jpeg", first.Body.GetProperty("media_type").GetString());
+        Assert.Equal(2048, first.Body.GetProperty("width").GetInt32());
+        Assert.Equal(1024, first.Body.GetProperty("height").GetInt32());
+        var url = first.Body.GetProperty("url").GetString()!;
+        Assert.Matches($"^/v1/files/{first.Body.GetProperty("id").GetGuid()}\\?exp=\\d+&sig=[A-Za-z0-9_-]+$", url);
+        Assert.Single(await Store.ListAsync(user.UserId));
+    }
+
+    [Fact]
+    public async Task A_multipart_upload_stores_the_form_file()
+    {
+        var user = NewUser();
+        using var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(TestImages.Png(120, 80));
+        part.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        form.Add(part, "file", "sketch.png");
+        using var request = user.NewRequest(HttpMethod.Post, "/v1/files");
+        request.Content = form;
+
+        var answer = await V1Client.ReadAsync(await user.Http.SendAsync(request));
+
+        Assert.Equal(HttpStatusCode.Created, answer.Status);
+        Assert.Equal("image/png", answer.Body.GetProperty("media_type").GetString());
+        Assert.Equal(120, answer.Body.GetProperty("width").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_phone_photo_comes_back_upright_without_gps_serial_or_any_other_metadata()
+    {
+        var user = NewUser();
+        var upload = await UploadRawAsync(user, TestImages.PhonePhoto(), "image/jpeg");
+        Assert.Equal(HttpStatusCode.Created, upload.Status);
+
+        using var response = await user.Http.GetAsync(upload.Body.GetProperty("url").GetString());
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var served = new MagickImage(bytes);
+        Assert.Equal((200u, 400u), (served.Width, served.Height));
+        Assert.Null(served.GetExifProfile());
+        Assert.Empty(served.ProfileNames);
+        Assert.Equal(-1, bytes.AsSpan().IndexOf("SERIAL-0042"u8));
+        var stored = Assert.Single(await Store.ListAsync(user.UserId));
+        Assert.Equal(new DateTimeOffset(2026, 11, 2, 9, 15, 0, TimeSpan.Zero), stored.CapturedAt);
+    }
+
+    [Fact]
+    public async Task A_data_url_in_chat_reaches_the_model_and_the_history_links_the_image_for_an_img_tag()
+    {
+        var user = NewUser();
+        var chatId = Guid.NewGuid();
+        var photo = TestImages.NoisyJpeg(1024, 768);
+        Assert.True(photo.Length > 256 * 1024, "the photo must be over the text-only body limit");
+
+        var events = await SendAsync(user, chatId, "what is in this photo?", File("image/jpeg", TestImages.DataUrl(photo, "image/jpeg"), "roof.jpg"));
+
+        Assert.StartsWith("I received 1 image: 1,024×768 JPEG. ", V1Client.Text(events));
+        var message = (await user.GetOkAsync($"/v1/sessions/{chatId}/messages")).GetProperty("data").EnumerateArray().Last();
+        var parts = message.GetProperty("parts").EnumerateArray().ToList();
+        Assert.Equal("what is in this photo?", parts[0].GetProperty("text").GetString());
+        Assert.Equal("file", parts[1].GetProperty("type").GetString());
+        Assert.Equal("image/jpeg", parts[1].GetProperty("mediaType").GetString());
+        Assert.Equal("roof.jpg", parts[1].GetProperty("filename").GetString());
+
+        using var anonymous = fixture.App.CreateClient();
+        var url = parts[1].GetProperty("url").GetString()!;
+        using var image = await anonymous.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", image.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.True(image.Headers.CacheControl is { Private: true } cache && cache.Extensions.Any(e => e.Name == "immutable"));
+        Assert.NotNull(image.Headers.ETag);
+        using var thumb = await anonymous.GetAsync(url + "&size=thumb");
+        using var thumbnail = new MagickImage(await thumb.Content.ReadAsByteArrayAsync());
+        Assert.Equal((256u, 192u), (thumbnail.Width, thumbnail.Height));
+        using var tampered = await anonymous.GetAsync(url[..^2] + (url.EndsWith("AA", StringComparison.Ordinal) ? "BB" : "AA"));
+        Assert.Equal(HttpStatusCode.NotFound, tampered.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_uploaded_file_can_be_sent_by_its_url_and_the_model_sees_every_image_of_the_message()
+    {
+        var user = NewUser();
+        var upload = await UploadRawAsync(user, TestImages.Png(640, 480), "image/png");
+        var chatId = Guid.NewGuid();
+
+        var events = await SendAsync(
+            user, chatId, "compare these",
+            File("image/png", upload.Body.GetProperty("url").GetString()!),
+            File("image/jpeg", TestImages.DataUrl(TestImages.Jpeg(300, 200), "image/jpeg")));
+
+        Assert.StartsWith("I received 2 images: 640×480 PNG, 300×200 JPEG. ", V1Client.Text(events));
+        Assert.Equal(2, (await Store.ListAsync(user.UserId)).Count);
+    }
+
+    public static TheoryData<string, string, HttpStatusCode, string> BadImages => new()
+    {
+        { "png-declared-jpeg", "image/jpeg", HttpStatusCode.BadRequest, "invalid_image" },
+        { "truncated", "image/jpeg", HttpStatusCode.BadRequest, "invalid_image" },
+        { "broken-base64", "image/jpeg", HttpStatusCode.BadRequest, "invalid_image" },
+        { "bomb", "image/jpeg", HttpStatusCode.RequestEntityTooLarge, "image_too_large" },
+        { "svg", "image/svg+xml", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type" },
+        { "external-url", "image/jpeg", HttpStatusCode.BadRequest, "invalid_request" },
+        { "text-as-image", "image/png", HttpStatusCode.BadRequest, "invalid_image" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadImages))]
+    public async Task A_bad_image_in_chat_is_refused_with_its_code_and_nothing_is_stored(
+        string kind, string mediaType, HttpStatusCode status, string code)
+    {
+        var user = NewUser();
+        var chatId = Guid.NewGuid();
+        var jpeg = TestImages.Jpeg(200, 100);
+        var url = kind switch
+        {
+            "png-declared-jpeg" => TestImages.DataUrl(TestImages.Png(50, 50), "image/jpeg"),
+            "truncated" => TestImages.DataUrl(TestImages.NoisyJpeg(300, 300)[..4000], "image/jpeg"),
+            "broken-base64" => "data:image/jpeg;base64," + Convert.ToBase64String(jpeg)[..100] + "!!!" + Convert.ToBase64String(jpeg)[100..],
+            "bomb" => TestImages.DataUrl(TestImages.Bomb(), "image/jpeg"),
+            "svg" => TestImages.DataUrl("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"u8.ToArray(), "image/svg+xml"),
+            "external-url" => "https://example.com/roof.jpg",
+            _ => TestImages.DataUrl("not an image at all"u8.ToArray(), "image/png"),
+        };
+
+        using var response = await user.PostChatAsync(ChatBody(chatId, "look", File(mediaType, url)));
+
+        V1Client.AssertProblem(await V1Client.ReadAsync(response), status, code);
+        Assert.Empty(await Store.ListAsync(user.UserId));
+        Assert.Equal(HttpStatusCode.NotFound, (await user.CallAsync(HttpMethod.Get, $"/v1/sessions/{chatId}")).Status);
+    }
+
+    [Fact]
+    public async Task Another_users_file_is_not_found_in_chat_and_by_its_link_once_it_is_gone()
+    {
+        var owner = NewUser();
+        var other = NewUser();
+        var upload = await UploadRawAsync(owner, TestImages.Jpeg(100, 100), "image/jpeg");
+        var url = upload.Body.GetProperty("url").GetString()!;
+
+        using var response = await other.PostChatAsync(ChatBody(Guid.NewGuid(), "whose is this?", File("image/jpeg", url)));
+
+        V1Client.AssertProblem(await V1Client.ReadAsync(response), HttpStatusCode.NotFound, "file_not_found");
+        Assert.Empty(await Store.ListAsync(other.UserId));
+    }
+
+    [Fact]
+    public async Task Refusals_of_uploads_have_stable_codes()
+    {
+        var user = NewUser();
+
+        V1Client.AssertProblem(await UploadRawAsync(user, TestImages.Png(10, 10), "image/jpeg"), HttpStatusCode.BadRequest, "invalid_image");
+        V1Client.AssertProblem(await UploadRawAsync(user, "plain text"u8.ToArray(), "text/plain"), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        V1Client.AssertProblem(await UploadRawAsync(user, TestImages.Bomb(), "image/jpeg"), HttpStatusCode.RequestEntityTooLarge, "image_too_large");
+        V1Client.AssertProblem(await UploadRawAsync(user, new byte[11 * 1024 * 1024], "image/jpeg"), HttpStatusCode.RequestEntityTooLarge, "file_too_large");
+        Assert.Empty(await Store.ListAsync(user.UserId));
+    }
+
+    [Fact]
+    public async Task A_text_only_body_keeps_its_limit_and_a_message_has_at_most_ten_images()
+    {
+        var user = NewUser();
+        using var text = await user.PostChatAsync(V1Client.Body(Guid.NewGuid(), "m-1", new string('a', 300 * 1024)));
+        var png = TestImages.DataUrl(TestImages.Png(10, 10), "image/png");
+        using var many = await user.PostChatAsync(ChatBody(Guid.NewGuid(), "many", [.. Enumerable.Repeat(File("image/png", png), 11)]));
+
+        V1Client.AssertProblem(await V1Client.ReadAsync(text), HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        V1Client.AssertProblem(await V1Client.ReadAsync(many), HttpStatusCode.RequestEntityTooLarge, "too_many_files");
+    }
+
+    [Fact]
+    public async Task Deleting_a_session_deletes_its_images_but_keeps_one_another_session_shows()
+    {
+        var user = NewUser();
+        var shared = await UploadRawAsync(user, TestImages.Jpeg(100, 100), "image/jpeg");
+        var sharedUrl = shared.Body.GetProperty("url").GetString()!;
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        await SendAsync(user, first, "one", File("image/jpeg", sharedUrl), File("image/png", TestImages.DataUrl(TestImages.Png(20, 20), "image/png")));
+        await SendAsync(user, second, "two", File("image/jpeg", sharedUrl));
+        Assert.Equal(2, (await Store.ListAsync(user.UserId)).Count);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await user.CallAsync(HttpMethod.Delete, $"/v1/sessions/{first}")).Status);
+        var left = Assert.Single(await Store.ListAsync(user.UserId));
+        Assert.Equal(shared.Body.GetProperty("id").GetGuid(), left.Id);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await user.CallAsync(HttpMethod.Delete, $"/v1/sessions/{second}")).Status);
+        Assert.Empty(await Store.ListAsync(user.UserId));
+        using var gone = await fixture.App.CreateClient().GetAsync(sharedUrl);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    private static object File(string mediaType, string url, string? filename = null) => new { type = "file", mediaType, filename, url };
+
+    private static object ChatBody(Guid chatId, string text, params object[] files) => new
+    {
+        id = chatId,
+        messages = new[] { new { id = "m-1", role = "user", parts = (object[])[new { type = "text", text }, .. files] } },
+        trigger = "submit-message",
+    };
+
+    private static async Task<List<SseEvent>> SendAsync(V1Client user, Guid chatId, string text, params object[] files)
+    {
+        using var response = await user.PostChatAsync(ChatBody(chatId, text, files));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new SseReader(await response.Content.ReadAsStreamAsync());
+        return await reader.ReadToEndAsync();
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body, string? ContentType)> UploadRawAsync(V1Client user, byte[] bytes, string mediaType)
+    {
+        using var request = user.NewRequest(HttpMethod.Post, "/v1/files");
+        request.Content = new ByteArrayContent(bytes);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        return await V1Client.ReadAsync(await user.Http.SendAsync(request));
+    }
+}
