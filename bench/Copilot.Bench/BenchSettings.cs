@@ -31,7 +31,8 @@ internal sealed record class BenchSettings
                                   our turns through an Orleans client, without HTTP)
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
-                                  a --quick run writes none unless given); --docs none writes none
+                                  a --quick run, or one without the turns phase, writes none unless given);
+                                  --docs none writes none
           --silo-setting KEY=VAL  extra configuration for the started silo, e.g. Copilot:Sessions:PageMaxMessages=50
 
         The streaming phase (stream): a fake OpenAI-compatible model streaming on loopback, our routes calling it
@@ -115,6 +116,10 @@ internal sealed record class BenchSettings
     /// <summary>The Markdown page whose bench markers receive the tables; null writes none.</summary>
     public string? DocsPath { get; init; } = Path.Combine("docs", "performance.md");
 
+    /// <summary>Whether <see cref="DocsPath"/> was given: a run without the turn phases writes the page only then, as it
+    /// would replace the page's tables with its own few.</summary>
+    public bool DocsGiven { get; init; }
+
     /// <summary>A running service to measure; null starts one.</summary>
     public Uri? Url { get; init; }
 
@@ -184,7 +189,7 @@ internal sealed record class BenchSettings
                 "--memory-sessions" => settings with { MemorySessions = Positive(name, value) },
                 "--phases" => settings with { Phases = [.. value.Split(',').Select(p => AllPhases.Contains(p) ? p : throw new ArgumentException($"{name}: unknown phase '{p}'"))] },
                 "--out" => settings with { OutputPath = value },
-                "--docs" => settings with { DocsPath = value == "none" ? null : value },
+                "--docs" => settings with { DocsPath = value == "none" ? null : value, DocsGiven = true },
                 "--silo-setting" => settings with { SiloSettings = WithSetting(settings.SiloSettings, name, value) },
                 "--stream-users" => settings with { Stream = settings.Stream with { Users = [.. value.Split(',').Select(v => Positive(name, v))] } },
                 "--chunk-chars" => settings with { Stream = settings.Stream with { ChunkChars = Positive(name, value) } },

@@ -213,7 +213,7 @@ internal static class Benchmark
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, JsonOptions), cancellationToken);
         await Console.Error.WriteLineAsync($"Wrote {path}");
-        if (settings.DocsPath is { } docs)
+        if (settings.DocsPath is { } docs && (settings.DocsGiven || settings.Phases.Contains("turns")))
         {
             await DocsSection.WriteAsync(docs, markdown, cancellationToken);
         }

@@ -62,5 +62,5 @@ const server = http.createServer((req, res) => {
     res.on('close', () => clearInterval(timer));
   });
 });
-server.keepAliveTimeout = 60_000;
+server.keepAliveTimeout = 120_000; // longer than the clients keep idle connections (.NET: 1 min)
 server.listen(port, '127.0.0.1', () => console.log(`model server on ${port}`));

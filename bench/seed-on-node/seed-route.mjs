@@ -119,7 +119,9 @@ function serve() {
     res.end(`\n\n[SESSION_ID:${session.id}]`);
   }
 
-  http.createServer((req, res) => {
+  // Longer than Node's 5 s default: the bench's client keeps idle connections longer, and one closed under it as it
+  // sends would count as an error of the route.
+  const server = http.createServer((req, res) => {
     if (req.method !== 'POST' || req.url !== '/api/copilot') {
       return json(res, 404, { error: 'Not found' });
     }
@@ -131,5 +133,7 @@ function serve() {
         res.destroy(error);
       }
     });
-  }).listen(Number(port), '127.0.0.1');
+  });
+  server.keepAliveTimeout = 120_000;
+  server.listen(Number(port), '127.0.0.1');
 }

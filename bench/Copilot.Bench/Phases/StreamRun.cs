@@ -53,6 +53,10 @@ internal static class StreamRun
             await using var target = await LocalService.StartAsync(settings with { SiloSettings = silo, Users = maxUsers }, 0, cancellationToken);
             var postgres = target.Cpu!;
             using var http = ServiceTarget.CreateHttpClient(target.BaseAddress, maxUsers);
+
+            await WarmUpAsync(
+                new StreamPhase.Side(name, "POST /api/copilot", target.Silo!.Id, http, target.TokenFor, StoresReadableHistory: false),
+                stream, settings.ServiceWarmup, postgres, model.Id, cancellationToken);
             foreach (var users in stream.Users)
             {
                 foreach (var surface in new[] { "POST /api/copilot", "POST /v1/chat" })
@@ -65,7 +69,7 @@ internal static class StreamRun
             if (first)
             {
                 first = false;
-                figures.AddRange(await SeedAsync(target, stream, postgres, modelPort, model.Id, cancellationToken));
+                figures.AddRange(await SeedAsync(target, stream, settings.ServiceWarmup, postgres, modelPort, model.Id, cancellationToken));
             }
         }
 
@@ -73,7 +77,7 @@ internal static class StreamRun
     }
 
     private static async Task<List<StreamFigure>> SeedAsync(
-        ServiceTarget target, StreamSettings stream, CpuMeter postgres, int modelPort, int modelPid, CancellationToken cancellationToken)
+        ServiceTarget target, StreamSettings stream, TimeSpan warmup, CpuMeter postgres, int modelPort, int modelPid, CancellationToken cancellationToken)
     {
         await BaselineSchema.CreateAsync(target.Database!, cancellationToken);
         try
@@ -88,6 +92,9 @@ internal static class StreamRun
                 cancellationToken);
             using var http = ServiceTarget.CreateHttpClient(new Uri($"http://127.0.0.1:{port}"), stream.Users.Max());
             var figures = new List<StreamFigure>();
+            await WarmUpAsync(
+                new StreamPhase.Side(Seed, "POST /api/copilot", seed.Id, http, target.TokenFor, StoresReadableHistory: false),
+                stream, warmup, postgres, modelPid, cancellationToken);
             foreach (var users in stream.Users)
             {
                 var side = new StreamPhase.Side(Seed, "POST /api/copilot", seed.Id, http, target.TokenFor, StoresReadableHistory: false);
@@ -100,6 +107,15 @@ internal static class StreamRun
         {
             await BaselineSchema.DropAsync(target.Database!);
         }
+    }
+
+    /// <summary>Unmeasured streamed turns: a fresh process on two busy cores spends its first turns in the JIT, and
+    /// without this the first route measured saw almost none of its turns end inside the window.</summary>
+    private static async Task WarmUpAsync(
+        StreamPhase.Side side, StreamSettings stream, TimeSpan warmup, CpuMeter postgres, int modelPid, CancellationToken cancellationToken)
+    {
+        await Console.Error.WriteLineAsync($"   {side.Name}: warm-up, {warmup.TotalSeconds:0} s of streamed turns, not measured");
+        await StreamPhase.RunAsync(side, stream.Users.Min(), stream with { Duration = warmup }, postgres, modelPid, cancellationToken);
     }
 
     private static async Task<StreamFigure> MeasureAsync(
