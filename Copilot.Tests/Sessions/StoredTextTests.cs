@@ -7,15 +7,17 @@ namespace Copilot.Tests.Sessions;
 /// <summary>The one rule for stored text, and the streamed reply's chunk-by-chunk repair.</summary>
 public sealed class StoredTextTests
 {
-    [Theory]
-    [InlineData("plain", true)]
-    [InlineData("emoji \ud83d\ude00", true)]
-    [InlineData("nul \0", false)]
-    [InlineData("lone high \ud83d", false)]
-    [InlineData("\ude00 lone low", false)]
-    [InlineData("reversed \ude00\ud83d", false)]
-    public void Storable_text_has_no_NUL_and_no_unpaired_surrogate(string text, bool storable) =>
-        Assert.Equal(storable, StoredText.IsStorable(text));
+    // Built here, not passed as theory data: the test runner's serialization would turn a lone surrogate into U+FFFD.
+    [Fact]
+    public void Storable_text_has_no_NUL_and_no_unpaired_surrogate()
+    {
+        Assert.True(StoredText.IsStorable("plain"));
+        Assert.True(StoredText.IsStorable("emoji \ud83d\ude00"));
+        Assert.False(StoredText.IsStorable("nul \0"));
+        Assert.False(StoredText.IsStorable("lone high \ud83d"));
+        Assert.False(StoredText.IsStorable("\ude00 lone low"));
+        Assert.False(StoredText.IsStorable("reversed \ude00\ud83d"));
+    }
 
     [Fact]
     public void Repair_puts_a_replacement_character_in_place_of_each_NUL_and_unpaired_surrogate() =>
