@@ -52,6 +52,12 @@ public static class ErrorCodes
     /// <summary>404 on /v1: no route has this path.</summary>
     public const string NotFound = "not_found";
 
+    /// <summary>405: the route exists but not with this method.</summary>
+    public const string MethodNotAllowed = "method_not_allowed";
+
+    /// <summary>415: the body's content type is not one the route reads (JSON).</summary>
+    public const string UnsupportedMediaType = "unsupported_media_type";
+
     /// <summary>413: the request body is over the size limit.</summary>
     public const string BodyTooLarge = "body_too_large";
 

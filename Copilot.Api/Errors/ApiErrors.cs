@@ -47,6 +47,28 @@ internal static class ApiErrors
     public static readonly ApiFault RouteNotFound = new(
         StatusCodes.Status404NotFound, ErrorCodes.NotFound, "Not found", "No such route; see /docs for the API");
 
+    public static readonly ApiFault MethodNotAllowed = new(
+        StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed, "Method not allowed",
+        "This route does not accept this method; see /docs for the API");
+
+    public static readonly ApiFault UnsupportedMediaType = new(
+        StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Unsupported media type",
+        "The request body must be JSON (Content-Type: application/json)");
+
+    /// <summary>A request the framework refused before any handler ran (a parameter that could not be bound).</summary>
+    public static readonly ApiFault Unreadable = BadRequest("The request could not be read");
+
+    /// <summary>The fault for a response the framework ended with <paramref name="status"/> and no body, or null
+    /// when that status keeps no body (a 404 outside the surfaces that answer problems).</summary>
+    public static ApiFault? ForEmptyResponse(int status, HttpRequest request) => status switch
+    {
+        StatusCodes.Status404NotFound when ApiFault.UsesProblems(request) => RouteNotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status400BadRequest => Unreadable,
+        _ => null,
+    };
+
     public static ApiFault BadRequest(string text) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, InvalidTitle, text);
 

@@ -4,6 +4,7 @@ using Copilot.Api.Errors;
 using Copilot.Api.Shared;
 using Copilot.Api.V1.Messages;
 using Copilot.Api.V1.Sessions;
+using Copilot.Grains;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
 using Microsoft.AspNetCore.Builder;
@@ -88,7 +89,7 @@ internal static class SessionsApi
 
         var (title, problem) = await ReadBodyFieldAsync(
             httpContext, apiOptions, ReadTitle,
-            "title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters");
+            "title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters or unpaired surrogates, with something visible once control characters and bidirectional overrides are removed");
         if (title is null)
         {
             return problem!;
@@ -223,7 +224,8 @@ internal static class SessionsApi
         root.ValueKind == System.Text.Json.JsonValueKind.Object &&
         root.TryGetProperty("title", out var title) &&
         title.ValueKind == System.Text.Json.JsonValueKind.String &&
-        title.GetString()!.Trim() is { Length: > 0 and <= RenameRequest.MaxChars } trimmed && StoredText.IsStorable(trimmed)
+        title.GetString()!.Trim() is { Length: > 0 and <= RenameRequest.MaxChars } trimmed && StoredText.IsStorable(trimmed) &&
+        StoredText.Title(trimmed, RenameRequest.MaxChars).Length > 0
             ? trimmed
             : null;
 }

@@ -17,6 +17,9 @@ public sealed partial class CopilotDatabase(
     /// <summary>Connections each silo's pool may open when the connection string does not say (Npgsql's own default is 100).</summary>
     public const int DefaultMaxPoolSize = 50;
 
+    /// <summary>The data source's name, which Npgsql's metrics and traces show instead of its connection string.</summary>
+    public const string DataSourceName = "copilot";
+
     private readonly Lock _startLock = new();
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private string? _connectionString = Normalize(configuration.GetConnectionString(DatabaseOptions.ConnectionStringName));
@@ -42,7 +45,7 @@ public sealed partial class CopilotDatabase(
         {
             lock (_startLock)
             {
-                return _dataSource ??= NpgsqlDataSource.Create(ConnectionString);
+                return _dataSource ??= new NpgsqlDataSourceBuilder(ConnectionString) { Name = DataSourceName }.Build();
             }
         }
     }

@@ -54,6 +54,22 @@ public sealed class StartupTests
         Assert.Contains(expected, line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task In_jwt_mode_an_admin_secret_shorter_than_32_bytes_stops_the_service_naming_the_setting()
+    {
+        var (exitCode, line) = await RunSiloAsync(new()
+        {
+            ["Copilot__Auth__Mode"] = "Jwt",
+            ["Copilot__Auth__JwtSecret"] = TestTokens.Secret,
+            ["Copilot__Auth__Issuer"] = TestTokens.Issuer,
+            ["Copilot__Admin__CronSecret"] = "x",
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains("Copilot__Admin__CronSecret) must be at least 32 bytes", line, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the silo; returns its exit code and its only line on stderr (failing if there are more, or a stack trace).</summary>
     /// <remarks>A null value removes the variable from the defaults.</remarks>
     private static async Task<(int ExitCode, string ErrorLine)> RunSiloAsync(Dictionary<string, string?> environment)

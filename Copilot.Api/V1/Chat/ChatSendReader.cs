@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Copilot.Api.Shared;
+using Copilot.Grains;
 using Copilot.Grains.Personas;
 
 namespace Copilot.Api.V1.Chat;

@@ -37,7 +37,7 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
             return;
         }
 
-        _text.Append(text.Length <= room ? text : text[..room]);
+        _text.Append(StoredText.CutAtGrapheme(text, room));
         Signal();
     }
 

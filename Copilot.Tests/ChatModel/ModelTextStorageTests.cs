@@ -1,0 +1,73 @@
+using Copilot.Grains;
+using Copilot.Grains.Personas;
+using Copilot.Grains.Sessions;
+using Copilot.Tests.Fixtures;
+
+namespace Copilot.Tests.ChatModel;
+
+/// <summary>Whatever text an OpenAI-compatible model streams, what is stored is storable, is what was streamed, and
+/// the seed-shaped SQL views keep working over every row.</summary>
+public sealed class ModelTextStorageTests(OpenAIClusterFixture fixture) : IClassFixture<OpenAIClusterFixture>
+{
+    private readonly IClusterClient _client = fixture.Client;
+    private readonly FakeOpenAIServer _server = fixture.Server;
+
+    // Chosen by name: as theory data, a lone surrogate would reach the test as U+FFFD (the runner serializes its cases).
+    private static readonly Dictionary<string, (string[] Chunks, string Expected)> Replies = new(StringComparer.Ordinal)
+    {
+        // NUL inside a chunk and as a chunk of its own.
+        ["nul"] = (["a\0b", "\0", " end"], "a\uFFFDb\uFFFD end"),
+
+        // An emoji whose surrogate pair is split across two chunks is one valid character.
+        ["split-pair"] = (["smile \ud83d", "\ude00 done"], "smile \ud83d\ude00 done"),
+
+        // A lone surrogate, high or low, in the middle of a chunk.
+        ["lone"] = (["x\ud83dy", "z\ude00w"], "x\uFFFDyz\uFFFDw"),
+
+        // A high surrogate ending the stream has no low half.
+        ["dangling-high"] = (["last \ud83d"], "last \uFFFD"),
+    };
+
+    [Theory]
+    [InlineData("nul")]
+    [InlineData("split-pair")]
+    [InlineData("lone")]
+    [InlineData("dangling-high")]
+    public async Task Model_text_is_stored_as_streamed_with_replacement_characters_and_both_views_read_every_row(string reply)
+    {
+        var (chunks, expected) = Replies[reply];
+        var user = Guid.NewGuid();
+        var grain = _client.GetGrain<ISessionGrain>(Guid.NewGuid());
+        await grain.CreateAsync(user, PersonaRole.Field);
+        var token = "t" + Guid.NewGuid().ToString("N");
+        _server.Enqueue(token, FakeOpenAIReply.Stream(chunks));
+
+        var started = await grain.StartTurnAsync(user, new TurnRequest { Content = $"{token} say something odd" });
+        var reads = await Turns.ReadToEndAsync(grain, user, started.TurnId);
+
+        var streamed = string.Concat(reads.Select(r => r.Text));
+        var stored = reads[^1].Message!;
+        Assert.Equal((MessageStatus.Complete, expected), (stored.Status, streamed));
+        Assert.Equal(streamed, stored.Content);
+        Assert.All(reads, r => Assert.True(StoredText.IsStorable(r.Text)));
+
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await SessionViews.AssertMatchGrainAsync(dataSource, grain, user);
+        foreach (var view in new[] { "copilot_sessions", "copilot_messages" })
+        {
+            await using var count = dataSource.CreateCommand($"SELECT count(*) FROM {view}");
+            var rows = (long)(await count.ExecuteScalarAsync())!;
+            await using var all = dataSource.CreateCommand($"SELECT * FROM {view}");
+            await using var reader = await all.ExecuteReaderAsync();
+            var read = 0L;
+            while (await reader.ReadAsync())
+            {
+                var values = new object[reader.FieldCount];
+                reader.GetValues(values);
+                read++;
+            }
+
+            Assert.True(rows > 0 && read >= rows, $"{view}: {read} rows read, {rows} counted");
+        }
+    }
+}
