@@ -70,7 +70,9 @@ internal static class ChatApi
                 Role = send.Persona,
                 ClientMessageId = send.MessageId,
                 CreateIfMissing = true,
+                StreamSlot = StreamSlot.Of(httpContext),
             });
+            StreamSlot.Started(httpContext, started);
         }
         catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
         {

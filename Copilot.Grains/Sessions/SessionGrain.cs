@@ -31,7 +31,7 @@ internal sealed partial class SessionGrain(
     IOptions<ChatModelOptions> modelOptions,
     [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
     CopilotMetrics metrics,
-    ModelUsage usage,
+    UserLimits usage,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     private readonly SessionsOptions _options = sessionOptions.Value;
@@ -131,7 +131,7 @@ internal sealed partial class SessionGrain(
             await UpdateIndexAsync(required: true);
         }
 
-        await _turns.StartAsync(marker);
+        await _turns.StartAsync(marker, request.StreamSlot);
         await UpdateIndexAsync();
         return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = stored, Created = created };
     }
@@ -212,6 +212,8 @@ internal sealed partial class SessionGrain(
 
     private async Task CreateSessionAsync(Guid userId, PersonaRole role)
     {
+        await usage.AdmitSessionAsync(userId);
+
         // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
         // itself, whereas a stored session without a reminder would never expire.
         await _expiry.RegisterAsync();

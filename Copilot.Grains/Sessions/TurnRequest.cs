@@ -16,4 +16,8 @@ public sealed record class TurnRequest
 
     /// <summary>Create the session when it does not exist (for a session id the caller just made up).</summary>
     [Id(3)] public bool CreateIfMissing { get; init; }
+
+    /// <summary>The user's stream slot admitted for this send (<see cref="Usage.IUserLimitsGrain"/>): a turn started by
+    /// the request holds it until the turn ends; null when no limits apply.</summary>
+    [Id(4)] public Guid? StreamSlot { get; init; }
 }

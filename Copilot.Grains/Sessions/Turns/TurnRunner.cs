@@ -17,7 +17,7 @@ internal sealed class TurnRunner(
     ChatModelOptions model,
     TimeProvider time,
     CopilotMetrics metrics,
-    ModelUsage usage,
+    UserLimits usage,
     Func<Task> replyStored)
 {
     /// <summary>Longest wait one reply read may ask for.</summary>
@@ -57,14 +57,15 @@ internal sealed class TurnRunner(
         return (marker, stored[0]);
     }
 
-    /// <summary>Starts generating the reply of the turn <paramref name="marker"/> describes, whose user message is stored.</summary>
-    public async Task StartAsync(InFlightTurn marker)
+    /// <summary>Starts generating the reply of the turn <paramref name="marker"/> describes, whose user message is stored;
+    /// the turn holds the user's stream slot <paramref name="slot"/> until it ends.</summary>
+    public async Task StartAsync(InFlightTurn marker, Guid? slot)
     {
         var input = await ContextWindow.BuildAsync(
             store.Header.Role, store.History.NewestFirstAsync(long.MaxValue, store.ReadPageAsync), options.ContextMaxMessages, options.ContextBudgetChars);
         _turn?.Dispose();
         _turn = new ActiveTurn(marker.TurnId, options.MaxReplyChars);
-        _generation = RunAsync(_turn, marker, input);
+        _generation = RunAsync(_turn, marker, input, usage.HoldSlot(store.Header.OwnerId, slot));
     }
 
     /// <summary>The reply of <paramref name="turnId"/> from <paramref name="offset"/>.</summary>
@@ -159,9 +160,10 @@ internal sealed class TurnRunner(
         _turn = null;
     }
 
-    /// <summary>Streams the reply and stores it; never throws.</summary>
-    private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input)
+    /// <summary>Streams the reply and stores it, holding <paramref name="slot"/> until then; never throws.</summary>
+    private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input, IAsyncDisposable slot)
     {
+        await using var held = slot;
         var measured = metrics.StartTurn(store.Header.Role);
         var outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
         measured.Finish(outcome.Status, outcome.Metadata);
