@@ -160,12 +160,17 @@ internal sealed class TurnRunner(
         _turn = null;
     }
 
-    /// <summary>Streams the reply and stores it, holding <paramref name="slot"/> until then; never throws.</summary>
+    /// <summary>Streams the reply, holding the user's stream <paramref name="slot"/> while the model is called, and
+    /// stores it; never throws.</summary>
     private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input, IAsyncDisposable slot)
     {
-        await using var held = slot;
         var measured = metrics.StartTurn(store.Header.Role);
-        var outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
+        ReplyOutcome outcome;
+        await using (slot)
+        {
+            outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
+        }
+
         measured.Finish(outcome.Status, outcome.Metadata);
         await usage.RecordAsync(store.Header.OwnerId, outcome.Metadata);
         var reply = new UnstoredReply(
