@@ -26,7 +26,7 @@ internal sealed record class BenchSettings
           --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
           --list-sessions N       sessions of the user whose list is read (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,seed,floor,growth,reads,memory; also grain:
+          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,memory; also grain:
                                   our turns through an Orleans client, without HTTP)
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
@@ -85,7 +85,7 @@ internal sealed record class BenchSettings
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "seed", "floor", "growth", "reads", "memory"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "memory"];
 
     /// <summary>The phases to run: all but <c>grain</c> unless asked for (it costs a closed-loop window per size).</summary>
     public IReadOnlyList<string> Phases { get; init; } = [.. AllPhases.Where(p => p != "grain")];
