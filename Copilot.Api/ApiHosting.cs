@@ -91,7 +91,6 @@ public static class ApiHosting
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         app.MapSeedApi();
         app.MapV1Chat();
         app.MapV1Sessions();

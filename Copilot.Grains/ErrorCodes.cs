@@ -49,6 +49,9 @@ public static class ErrorCodes
     /// <summary>409: the session was created with another persona (the seed surface calls the persona its role).</summary>
     public const string PersonaMismatch = "persona_mismatch";
 
+    /// <summary>409: the user has as many sessions as allowed; deleting old ones makes room.</summary>
+    public const string SessionLimit = "session_limit";
+
     /// <summary>404 on /v1: no route has this path.</summary>
     public const string NotFound = "not_found";
 

@@ -34,7 +34,7 @@ internal sealed class UserData(IGrainFactory grains)
             }
         }
 
-        await grains.GetGrain<IUserUsageGrain>(userId).ClearAsync();
+        await grains.GetGrain<IUserLimitsGrain>(userId).ClearAsync();
         return deleted;
     }
 

@@ -30,6 +30,11 @@ internal static class ApiErrors
         StatusCodes.Status409Conflict, ErrorCodes.PersonaMismatch, "Persona mismatch",
         "This session was created with another persona (role); start a new session to change it");
 
+    /// <summary>The user has as many sessions as <c>Copilot:Sessions:MaxPerUser</c> allows.</summary>
+    public static readonly ApiFault SessionLimit = new(
+        StatusCodes.Status409Conflict, ErrorCodes.SessionLimit, "Too many conversations",
+        "You have reached the maximum number of conversations; delete old conversations to start a new one");
+
     /// <summary>No valid bearer token. The seed surface answers a bad token with this text and no code.</summary>
     public static readonly ApiFault Unauthorized =
         new(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "Unauthorized", "Unauthorized");
@@ -107,6 +112,7 @@ internal static class ApiErrors
         SessionNotFoundException => SessionNotFound,
         TurnInFlightException => TurnInFlight,
         RoleMismatchException => PersonaMismatch,
+        SessionLimitException => SessionLimit,
         _ => null,
     };
 

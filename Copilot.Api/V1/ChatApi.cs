@@ -73,7 +73,9 @@ internal static class ChatApi
                 CreateIfMissing = true,
                 Regenerate = send.Regenerate,
                 AfterMessageId = send.AfterMessageId,
+                StreamSlot = StreamSlot.Of(httpContext),
             });
+            StreamSlot.Started(httpContext, started);
         }
         catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
         {

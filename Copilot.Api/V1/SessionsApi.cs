@@ -1,6 +1,7 @@
 using System.Globalization;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
+using Copilot.Api.RateLimiting;
 using Copilot.Api.Shared;
 using Copilot.Api.V1.Messages;
 using Copilot.Api.V1.Sessions;
@@ -32,10 +33,11 @@ internal static class SessionsApi
         var group = endpoints.MapV1Group("/v1/sessions", "Sessions (v1)");
         group.MapGet("", ListAsync).WithSummary("My sessions, most recently updated first (keyset cursor)");
         group.MapGet("/{id}", GetAsync).WithSummary("One session");
-        group.MapPatch("/{id}", RenameAsync).Accepts<RenameRequest>("application/json").WithSummary("Rename a session");
-        group.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a session and everything it stored, now");
+        group.MapPatch("/{id}", RenameAsync).RequireCopilotWriteLimits().Accepts<RenameRequest>("application/json").WithSummary("Rename a session");
+        group.MapDelete("/{id}", DeleteAsync).RequireCopilotWriteLimits().WithSummary("Delete a session and everything it stored, now");
         group.MapGet("/{id}/messages", MessagesAsync).WithSummary("A session's active path, newest first, in the UI message shape");
         group.MapPut("/{id}/active", SwitchAsync)
+            .RequireCopilotWriteLimits()
             .Accepts<SwitchRequest>("application/json")
             .WithSummary("Make the path through a message active (below it, the newest version at each step)");
         return group;

@@ -31,7 +31,7 @@ internal sealed partial class SessionGrain(
     IOptions<ChatModelOptions> modelOptions,
     [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
     CopilotMetrics metrics,
-    ModelUsage usage,
+    UserLimits usage,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     private readonly SessionsOptions _options = sessionOptions.Value;
@@ -176,7 +176,7 @@ internal sealed partial class SessionGrain(
             await UpdateIndexAsync(required: true);
         }
 
-        await _turns.StartAsync(marker, user);
+        await _turns.StartAsync(marker, user, request.StreamSlot);
         await UpdateIndexAsync();
         return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = user, Created = created };
     }
@@ -288,6 +288,8 @@ internal sealed partial class SessionGrain(
 
     private async Task CreateSessionAsync(Guid userId, PersonaRole role)
     {
+        await usage.AdmitSessionAsync(userId);
+
         // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
         // itself, whereas a stored session without a reminder would never expire.
         await _expiry.RegisterAsync();

@@ -34,6 +34,11 @@ public sealed class SessionsOptions
     [Range(1, 10_000)]
     public int ContextMaxMessages { get; set; } = 40;
 
+    /// <summary>Sessions one user may have; a new one past this is refused (409 <c>session_limit</c>) until the user
+    /// deletes some. Default 1,000.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPerUser { get; set; } = 1_000;
+
     /// <summary>Longest user message accepted, in characters. Default 16,000.</summary>
     [Range(1, 1_000_000)]
     public int MaxMessageChars { get; set; } = 16_000;

@@ -23,4 +23,8 @@ public sealed record class TurnRequest
     /// <summary>The id (stored or client) of the message the client shows before this one: when it is the active leaf,
     /// the message is new and no lookup is needed.</summary>
     [Id(5)] public string? AfterMessageId { get; init; }
+
+    /// <summary>The user's stream slot admitted for this send (<see cref="Usage.IUserLimitsGrain"/>): a turn started by
+    /// the request holds it until the turn ends; null when no limits apply.</summary>
+    [Id(6)] public Guid? StreamSlot { get; init; }
 }

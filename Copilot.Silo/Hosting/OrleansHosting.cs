@@ -73,8 +73,8 @@ public static class OrleansHosting
                     o.ShutdownTimeout = needed;
                 }
             });
-        silo.Services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        silo.Services.AddSingleton<ModelUsage>();
+        silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        silo.Services.AddSingleton<UserLimits>();
         silo.Services.TryAddSingleton<CopilotMetrics>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();

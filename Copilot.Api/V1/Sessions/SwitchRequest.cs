@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Copilot.Api.Shared;
+using Copilot.Grains;
 using Copilot.Api.V1.Chat;
 
 namespace Copilot.Api.V1.Sessions;

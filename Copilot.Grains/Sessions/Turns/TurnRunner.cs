@@ -17,7 +17,7 @@ internal sealed class TurnRunner(
     ChatModelOptions model,
     TimeProvider time,
     CopilotMetrics metrics,
-    ModelUsage usage,
+    UserLimits usage,
     Func<Task> replyStored)
 {
     /// <summary>Longest wait one reply read may ask for.</summary>
@@ -76,14 +76,15 @@ internal sealed class TurnRunner(
     }
 
     /// <summary>Starts generating the reply of the turn <paramref name="marker"/> describes to the stored
-    /// <paramref name="user"/> message; the model sees the path that ends with it.</summary>
-    public async Task StartAsync(InFlightTurn marker, SessionMessage user)
+    /// <paramref name="user"/> message; the model sees the path that ends with it. The turn holds the user's stream slot
+    /// <paramref name="slot"/> until it ends.</summary>
+    public async Task StartAsync(InFlightTurn marker, SessionMessage user, Guid? slot)
     {
         var input = await ContextWindow.BuildAsync(
             store.Header.Role, store.Tree.PathAsync(store.History, store.ReadPageAsync, user), options.ContextMaxMessages, options.ContextBudgetChars);
         _turn?.Dispose();
         _turn = new ActiveTurn(marker.TurnId, options.MaxReplyChars);
-        _generation = RunAsync(_turn, marker, input);
+        _generation = RunAsync(_turn, marker, input, usage.HoldSlot(store.Header.OwnerId, slot));
     }
 
     /// <summary>The reply of <paramref name="turnId"/> from <paramref name="offset"/>.</summary>
@@ -179,11 +180,17 @@ internal sealed class TurnRunner(
         _turn = null;
     }
 
-    /// <summary>Streams the reply and stores it; never throws.</summary>
-    private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input)
+    /// <summary>Streams the reply, holding the user's stream <paramref name="slot"/> while the model is called, and
+    /// stores it; never throws.</summary>
+    private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input, IAsyncDisposable slot)
     {
         var measured = metrics.StartTurn(store.Header.Role);
-        var outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
+        ReplyOutcome outcome;
+        await using (slot)
+        {
+            outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
+        }
+
         measured.Finish(outcome.Status, outcome.Metadata);
         await usage.RecordAsync(store.Header.OwnerId, outcome.Metadata);
         var reply = new UnstoredReply(
