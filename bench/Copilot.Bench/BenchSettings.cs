@@ -12,7 +12,8 @@ internal sealed record class BenchSettings
 
         Starts the service itself (embedded PostgreSQL in a temp directory, offline model at zero delay,
         Jwt auth with a generated HS256 secret) unless --url is given, once per reply size, runs every phase,
-        prints Markdown tables ready to paste into the README and writes JSON.
+        prints its tables as Markdown, writes them into docs/performance.md (between its bench markers) and
+        writes JSON.
 
           --users N               concurrent users in the turn, seed and floor phases (default 16)
           --reply-chars LIST      reply sizes of the turn and seed phases, in characters; 0 is the offline model's
@@ -28,6 +29,8 @@ internal sealed record class BenchSettings
           --phases LIST           which phases to run (default turns,seed,floor,growth,reads,memory; also grain:
                                   our turns through an Orleans client, without HTTP)
           --out PATH              JSON output (default bench-results/latest.json)
+          --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
+                                  a --quick run writes none unless given); --docs none writes none
           --silo-setting KEY=VAL  extra configuration for the started silo, e.g. Copilot:Sessions:PageMaxMessages=50
           --quick                 a smoke run: 2 s phases, fewer sessions (numbers are not meaningful)
 
@@ -93,6 +96,9 @@ internal sealed record class BenchSettings
     /// <summary>Where the JSON goes.</summary>
     public string OutputPath { get; init; } = Path.Combine("bench-results", "latest.json");
 
+    /// <summary>The Markdown page whose bench markers receive the tables; null writes none.</summary>
+    public string? DocsPath { get; init; } = Path.Combine("docs", "performance.md");
+
     /// <summary>A running service to measure; null starts one.</summary>
     public Uri? Url { get; init; }
 
@@ -132,6 +138,7 @@ internal sealed record class BenchSettings
                 GrowthTurnsPerSession = 2,
                 ListSessions = 100,
                 MemorySessions = 500,
+                DocsPath = null,
             }
             : new BenchSettings();
         for (var i = 0; i < args.Length; i++)
@@ -160,6 +167,7 @@ internal sealed record class BenchSettings
                 "--memory-sessions" => settings with { MemorySessions = Positive(name, value) },
                 "--phases" => settings with { Phases = [.. value.Split(',').Select(p => AllPhases.Contains(p) ? p : throw new ArgumentException($"{name}: unknown phase '{p}'"))] },
                 "--out" => settings with { OutputPath = value },
+                "--docs" => settings with { DocsPath = value == "none" ? null : value },
                 "--silo-setting" => settings with { SiloSettings = WithSetting(settings.SiloSettings, name, value) },
                 "--url" => settings with { Url = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new ArgumentException($"{name}: not an absolute URL: {value}") },
                 "--token" => settings with { Token = value },

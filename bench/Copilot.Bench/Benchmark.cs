@@ -192,11 +192,17 @@ internal static class Benchmark
         };
         report = report with { Targets = CheckTargets(report) };
 
-        Console.WriteLine(MarkdownReport.Render(report));
+        var markdown = MarkdownReport.Render(report);
+        Console.WriteLine(markdown);
         var path = Path.GetFullPath(settings.OutputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, JsonOptions), cancellationToken);
         await Console.Error.WriteLineAsync($"Wrote {path}");
+        if (settings.DocsPath is { } docs)
+        {
+            await DocsSection.WriteAsync(docs, markdown, cancellationToken);
+        }
+
         return problems.Any(p => p.Contains("failed", StringComparison.Ordinal)) ? 1 : 0;
     }
 

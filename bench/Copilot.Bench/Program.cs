@@ -1,4 +1,10 @@
 using Copilot.Bench;
+using Copilot.Bench.Reporting;
+
+if (args is ["--check-docs-writer"])
+{
+    return DocsSection.SelfCheck();
+}
 
 BenchSettings? settings;
 try

@@ -4,7 +4,7 @@ using Copilot.Bench.Phases;
 
 namespace Copilot.Bench.Reporting;
 
-/// <summary>Renders a <see cref="BenchReport"/> as the Markdown tables the README shows.</summary>
+/// <summary>Renders a <see cref="BenchReport"/> as the Markdown tables docs/performance.md shows.</summary>
 internal static class MarkdownReport
 {
     public static string Render(BenchReport report)
@@ -37,7 +37,7 @@ internal static class MarkdownReport
 
         if (report.Growth is { } growth)
         {
-            Line(md, $"#### Growth: a turn at each history length, {Conversation.SizeName(s.LongReplyChars)} (one turn at a time)");
+            Line(md, $"### Growth: a turn at each history length, {Conversation.SizeName(s.LongReplyChars)} (one turn at a time)");
             Line(md);
             Line(md, "| history (messages) | turns | p50 ms | p99 ms | WAL bytes/turn | of it full-page images | without them | single turn min–max |");
             Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -57,7 +57,7 @@ internal static class MarkdownReport
 
         if (report.Reads.Count > 0)
         {
-            Line(md, $"#### Reads, {Conversation.SizeName(s.LongReplyChars)} in the history (one at a time)");
+            Line(md, $"### Reads, {Conversation.SizeName(s.LongReplyChars)} in the history (one at a time)");
             Line(md);
             Line(md, "| read | p50 ms | p99 ms | answer bytes |");
             Line(md, "| --- | ---: | ---: | ---: |");
@@ -71,7 +71,7 @@ internal static class MarkdownReport
 
         if (report.Memory is { } memory)
         {
-            Line(md, $"#### Memory per active session, {memory.TurnsPerSession} turns each, {Conversation.SizeName(memory.ReplyChars)}");
+            Line(md, $"### Memory per active session, {memory.TurnsPerSession} turns each, {Conversation.SizeName(memory.ReplyChars)}");
             Line(md);
             Line(md, "| active sessions | silo working set before | after | per session |");
             Line(md, "| ---: | ---: | ---: | ---: |");
@@ -82,7 +82,7 @@ internal static class MarkdownReport
             Line(md);
         }
 
-        Line(md, "#### Targets, this run");
+        Line(md, "### Targets, this run");
         Line(md);
         Line(md, "| target | this run | met |");
         Line(md, "| --- | --- | --- |");
@@ -106,7 +106,7 @@ internal static class MarkdownReport
     private static void TurnsTables(StringBuilder md, BenchReport report)
     {
         var s = report.Settings;
-        Line(md, $"#### Turns at {s.Users} concurrent users (closed loop)");
+        Line(md, $"### Turns at {s.Users} concurrent users (closed loop)");
         Line(md);
         Line(md, "| reply | | turns/s | p50 ms | p95 ms | p99 ms | WAL bytes/turn (of it full-page images) | CPU ms/turn: service + PostgreSQL + client | errors |");
         Line(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -139,7 +139,7 @@ internal static class MarkdownReport
 
         if (report.Turns.Any(t => t.OursOverSeed is not null))
         {
-            Line(md, "#### Ours ÷ seed, same texts, same run");
+            Line(md, "### Ours ÷ seed, same texts, same run");
             Line(md);
             Line(md, "| reply | turns/s | p50 latency | WAL bytes/turn | CPU ms/turn: ours (service + PostgreSQL) ÷ seed's PostgreSQL |");
             Line(md, "| --- | ---: | ---: | ---: | ---: |");
