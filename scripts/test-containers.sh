@@ -109,6 +109,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         tail -n 20 /tmp/copilot-containers-apt.log | sed 's/^/     /'
         exit 1
     fi
+    rm -f /tmp/copilot-containers-apt.log
 fi
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/copilot-containers-XXXXXX")
