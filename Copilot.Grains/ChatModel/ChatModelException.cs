@@ -22,7 +22,6 @@ public sealed class ChatModelException : Exception
     {
     }
 
-    /// <summary>Creates the exception.</summary>
     public ChatModelException(string code, string message, Exception? innerException = null)
         : base(message, innerException)
     {

@@ -5,7 +5,6 @@ namespace Copilot.Grains.ChatModel;
 /// <summary>The chat model, bound from <c>Copilot:ChatModel</c>.</summary>
 public sealed class ChatModelOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:ChatModel";
 
     /// <summary>Which provider answers. Default: <see cref="ChatModelProvider.OpenAI"/> when <see cref="ApiKey"/> is set, else offline.</summary>
@@ -36,11 +35,6 @@ public sealed class ChatModelOptions
 
     /// <summary>Delay between the offline responder's chunks, to look like a real stream. Default 40 ms; 0 for benchmarks.</summary>
     public TimeSpan OfflineChunkDelay { get; set; } = TimeSpan.FromMilliseconds(40);
-
-    /// <summary>Length of the offline responder's replies, in characters: varied prose of about this length instead of its
-    /// short default reply, for benchmarks with replies of a real model's size. Default unset (the short reply).</summary>
-    [Range(OfflineChatClient.MinProseChars, 100_000)]
-    public int? OfflineReplyChars { get; set; }
 
     /// <summary>The provider in force once defaults are applied.</summary>
     public ChatModelProvider EffectiveProvider =>

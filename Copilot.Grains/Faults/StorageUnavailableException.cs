@@ -6,19 +6,16 @@ namespace Copilot.Grains.Faults;
 [GenerateSerializer, Alias("copilot.storage-unavailable")]
 public sealed class StorageUnavailableException : Exception
 {
-    /// <summary>Creates the exception.</summary>
     public StorageUnavailableException()
         : base("Storage is unavailable.")
     {
     }
 
-    /// <summary>Creates the exception with a message.</summary>
     public StorageUnavailableException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception with a message and cause.</summary>
     /// <remarks>Orleans serializes the inner exception too: give a cause only when it has a codec.</remarks>
     public StorageUnavailableException(string message, Exception innerException)
         : base(message, innerException)

@@ -9,6 +9,5 @@ public sealed record class NewMessage(
     /// <summary>How it ended; <see cref="MessageStatus.Complete"/> unless said otherwise.</summary>
     [Id(2)] public MessageStatus Status { get; init; } = MessageStatus.Complete;
 
-    /// <summary>Metadata to store with it.</summary>
     [Id(3)] public MessageMetadata Metadata { get; init; } = MessageMetadata.None;
 }

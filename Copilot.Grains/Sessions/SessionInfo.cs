@@ -6,16 +6,12 @@ namespace Copilot.Grains.Sessions;
 [GenerateSerializer, Immutable, Alias("copilot.session-info")]
 public sealed record class SessionInfo
 {
-    /// <summary>The session id.</summary>
     [Id(0)] public required Guid Id { get; init; }
 
-    /// <summary>The owner.</summary>
     [Id(1)] public required Guid OwnerId { get; init; }
 
-    /// <summary>The persona.</summary>
     [Id(2)] public required PersonaRole Role { get; init; }
 
-    /// <summary>The title.</summary>
     [Id(3)] public required string Title { get; init; }
 
     /// <summary>Created (UTC).</summary>

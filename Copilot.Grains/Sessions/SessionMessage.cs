@@ -5,22 +5,18 @@ namespace Copilot.Grains.Sessions;
 [GenerateSerializer, Immutable, Alias("copilot.session-message")]
 public sealed record class SessionMessage
 {
-    /// <summary>The message id.</summary>
     [Id(0)] public required Guid Id { get; init; }
 
     /// <summary>Position in the session: 0, 1, 2, ... with no gaps.</summary>
     [Id(1)] public required long Seq { get; init; }
 
-    /// <summary>Who wrote it.</summary>
     [Id(2)] public required MessageRole Role { get; init; }
 
-    /// <summary>The text.</summary>
     [Id(3)] public required string Content { get; init; }
 
     /// <summary>When it was written (UTC).</summary>
     [Id(4)] public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>How it ended.</summary>
     [Id(5)] public MessageStatus Status { get; init; } = MessageStatus.Complete;
 
     /// <summary>Model, usage and error details where known.</summary>

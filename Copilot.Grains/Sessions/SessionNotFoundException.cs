@@ -5,19 +5,16 @@ namespace Copilot.Grains.Sessions;
 [GenerateSerializer, Alias("copilot.session-not-found")]
 public sealed class SessionNotFoundException : Exception
 {
-    /// <summary>Creates the exception.</summary>
     public SessionNotFoundException()
         : base("Session not found.")
     {
     }
 
-    /// <summary>Creates the exception with a message.</summary>
     public SessionNotFoundException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception with a message and cause.</summary>
     public SessionNotFoundException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -5,7 +5,6 @@ namespace Copilot.Grains.Sessions;
 /// <summary>Session limits and lifetimes, bound from <c>Copilot:Sessions</c>.</summary>
 public sealed class SessionsOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Sessions";
 
     /// <summary>The service key of the <see cref="TimeProvider"/> session logic reads (idle deadlines, message times).</summary>

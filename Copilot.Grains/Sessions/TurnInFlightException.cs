@@ -4,19 +4,16 @@ namespace Copilot.Grains.Sessions;
 [GenerateSerializer, Alias("copilot.turn-in-flight")]
 public sealed class TurnInFlightException : Exception
 {
-    /// <summary>Creates the exception.</summary>
     public TurnInFlightException()
         : base("A reply is already being generated in this session.")
     {
     }
 
-    /// <summary>Creates the exception with a message.</summary>
     public TurnInFlightException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception with a message and cause.</summary>
     public TurnInFlightException(string message, Exception innerException)
         : base(message, innerException)
     {

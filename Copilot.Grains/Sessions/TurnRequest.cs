@@ -6,7 +6,6 @@ namespace Copilot.Grains.Sessions;
 [GenerateSerializer, Immutable, Alias("copilot.turn-request")]
 public sealed record class TurnRequest
 {
-    /// <summary>The user's message.</summary>
     [Id(0)] public required string Content { get; init; }
 
     /// <summary>The persona asked for; null keeps the session's (or the default for a new one).</summary>

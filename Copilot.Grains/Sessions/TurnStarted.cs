@@ -4,13 +4,11 @@ namespace Copilot.Grains.Sessions;
 [GenerateSerializer, Immutable, Alias("copilot.turn-started")]
 public sealed record class TurnStarted
 {
-    /// <summary>The session.</summary>
     [Id(0)] public required SessionInfo Session { get; init; }
 
     /// <summary>The turn id; also the id of the assistant message it produces.</summary>
     [Id(1)] public required Guid TurnId { get; init; }
 
-    /// <summary>The stored user message.</summary>
     [Id(2)] public required SessionMessage UserMessage { get; init; }
 
     /// <summary>True when this call created the session.</summary>

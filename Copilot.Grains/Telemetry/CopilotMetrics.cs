@@ -41,17 +41,15 @@ public sealed class CopilotMetrics
         _time = time;
     }
 
-    /// <summary>A session was activated on this silo.</summary>
     public void SessionActivated() => ActiveSessions.Add(1);
 
-    /// <summary>A session was deactivated on this silo.</summary>
     public void SessionDeactivated() => ActiveSessions.Add(-1);
 
     /// <summary>A request was refused by a limit; <paramref name="reason"/> is one of a few fixed words.</summary>
     public void RequestRejected(string reason) => Rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Starts timing a model call for a turn of <paramref name="persona"/>.</summary>
-    public TurnMeasurement StartTurn(PersonaRole persona) => new(this, persona, _time.GetTimestamp());
+    internal TurnMeasurement StartTurn(PersonaRole persona) => new(this, persona, _time.GetTimestamp());
 
     internal TimeSpan Since(long start) => _time.GetElapsedTime(start);
 

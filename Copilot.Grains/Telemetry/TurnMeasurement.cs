@@ -4,7 +4,7 @@ using Copilot.Grains.Sessions;
 namespace Copilot.Grains.Telemetry;
 
 /// <summary>The timing of one turn's model call, from its start to its first text and its end.</summary>
-public sealed class TurnMeasurement
+internal sealed class TurnMeasurement
 {
     private readonly CopilotMetrics _metrics;
     private readonly PersonaRole _persona;

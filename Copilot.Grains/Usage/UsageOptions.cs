@@ -5,7 +5,6 @@ namespace Copilot.Grains.Usage;
 /// <summary>The daily model-token quota, bound from <c>Copilot:RateLimits</c> (the section of the HTTP limits too).</summary>
 public sealed class UsageOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:RateLimits";
 
     /// <summary>Model tokens (input plus output) one user may use per UTC day; further sends are refused until midnight

@@ -1,5 +1,4 @@
 using Copilot.Grains.Sessions;
-using Copilot.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Grains.Usage;

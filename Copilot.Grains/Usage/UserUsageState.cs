@@ -3,7 +3,7 @@ namespace Copilot.Grains.Usage;
 /// <summary>The persisted usage count of one user.</summary>
 /// <remarks>Stored format: add fields, never rename them.</remarks>
 [GenerateSerializer, Alias("copilot.user-usage-state")]
-public sealed record class UserUsageState
+internal sealed record class UserUsageState
 {
     /// <summary>The UTC day the count is for.</summary>
     [Id(0)] public DateOnly Day { get; set; }

@@ -4,7 +4,6 @@ namespace Copilot.Grains.Users;
 [GenerateSerializer, Immutable, Alias("copilot.session-list-page")]
 public sealed record class SessionListPage
 {
-    /// <summary>The sessions.</summary>
     [Id(0)] public required IReadOnlyList<SessionSummary> Sessions { get; init; }
 
     /// <summary>Pass back to get the next page; null on the last page.</summary>

@@ -8,13 +8,10 @@ namespace Copilot.Grains.Users;
 [GenerateSerializer, Immutable, Alias("copilot.session-summary")]
 public sealed record class SessionSummary
 {
-    /// <summary>The session id.</summary>
     [Id(0)] public required Guid Id { get; init; }
 
-    /// <summary>The title.</summary>
     [Id(1)] public required string Title { get; init; }
 
-    /// <summary>The persona.</summary>
     [Id(2)] public required PersonaRole Role { get; init; }
 
     /// <summary>Created (UTC).</summary>

@@ -1,5 +1,4 @@
 using Copilot.Grains.Sessions;
-using Copilot.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

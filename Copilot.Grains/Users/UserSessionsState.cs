@@ -3,9 +3,8 @@ namespace Copilot.Grains.Users;
 /// <summary>The persisted index of one user's live sessions.</summary>
 /// <remarks>Stored format: add fields, never rename them.</remarks>
 [GenerateSerializer, Alias("copilot.user-sessions-state")]
-public sealed record class UserSessionsState
+internal sealed record class UserSessionsState
 {
-    /// <summary>The user.</summary>
     [Id(0)] public Guid UserId { get; set; }
 
     /// <summary>The sessions, in no particular order.</summary>

@@ -49,9 +49,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     public static async Task<LocalPostgres> StartAsync(
         string dataDirectory, int? port = null, CancellationToken cancellationToken = default)
     {
-        var binDirectory = FindBinDirectory() ?? throw new LocalPostgresException(
-            "PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them (Debian: apt-get install postgresql) " +
-            "or set ConnectionStrings__Copilot to an existing PostgreSQL database.");
+        var binDirectory = RequireBinDirectory();
         dataDirectory = Path.GetFullPath(dataDirectory);
         var runAsServiceUser = IsRoot();
         Directory.CreateDirectory(dataDirectory);
@@ -94,6 +92,46 @@ public sealed class LocalPostgres : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await RunServerCommandAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], CancellationToken.None);
     }
+
+    /// <summary>Runs one of the server's tools (<c>pg_ctl</c>, <c>psql</c>, ...) from the machine's binaries, as the
+    /// <c>postgres</c> user under root, as the server itself is run.</summary>
+    /// <exception cref="LocalPostgresException">No binaries were found, or the tool failed; the message says why.</exception>
+    public static Task RunToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
+        RunServerCommandAsync(RequireBinDirectory(), IsRoot(), tool, arguments, cancellationToken);
+
+    /// <summary>The folder of the newest PostgreSQL server binaries: <c>COPILOT_POSTGRES_BIN</c> when set (null if it
+    /// holds no <c>pg_ctl</c>), else Debian's <c>/usr/lib/postgresql/&lt;version&gt;/bin</c>, else the <c>PATH</c>.</summary>
+    private static string? FindBinDirectory()
+    {
+        var configured = Environment.GetEnvironmentVariable("COPILOT_POSTGRES_BIN");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return File.Exists(Path.Combine(configured, "pg_ctl")) ? configured : null;
+        }
+
+        const string debianRoot = "/usr/lib/postgresql";
+        if (Directory.Exists(debianRoot))
+        {
+            var newest = Directory.GetDirectories(debianRoot)
+                .Select(dir => (dir, version: int.TryParse(Path.GetFileName(dir), out var v) ? v : -1))
+                .Where(candidate => File.Exists(Path.Combine(candidate.dir, "bin", "pg_ctl")))
+                .OrderByDescending(candidate => candidate.version)
+                .Select(candidate => Path.Combine(candidate.dir, "bin"))
+                .FirstOrDefault();
+            if (newest is not null)
+            {
+                return newest;
+            }
+        }
+
+        return (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "initdb")));
+    }
+
+    private static string RequireBinDirectory() => FindBinDirectory() ?? throw new LocalPostgresException(
+        "PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them (Debian: apt-get install postgresql) " +
+        "or set ConnectionStrings__Copilot to an existing PostgreSQL database.");
 
     private static async Task<int?> RunningPortAsync(
         string binDirectory, string dataDirectory, bool runAsServiceUser, CancellationToken cancellationToken)
@@ -214,34 +252,6 @@ public sealed class LocalPostgres : IAsyncDisposable
             throw new LocalPostgresException(
                 $"{Path.GetFileName(fileName)} {string.Join(' ', arguments.Take(4))} failed with exit code {process.ExitCode}: {output}");
         }
-    }
-
-    private static string? FindBinDirectory()
-    {
-        var configured = Environment.GetEnvironmentVariable("COPILOT_POSTGRES_BIN");
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return File.Exists(Path.Combine(configured, "pg_ctl")) ? configured : null;
-        }
-
-        const string debianRoot = "/usr/lib/postgresql";
-        if (Directory.Exists(debianRoot))
-        {
-            var newest = Directory.GetDirectories(debianRoot)
-                .Select(dir => (dir, version: int.TryParse(Path.GetFileName(dir), out var v) ? v : -1))
-                .Where(candidate => File.Exists(Path.Combine(candidate.dir, "bin", "pg_ctl")))
-                .OrderByDescending(candidate => candidate.version)
-                .Select(candidate => Path.Combine(candidate.dir, "bin"))
-                .FirstOrDefault();
-            if (newest is not null)
-            {
-                return newest;
-            }
-        }
-
-        return (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "initdb")));
     }
 
     // Environment.UserName resolves the effective uid on Unix.

@@ -1,6 +1,6 @@
 using Copilot.Api.Admin;
+using Copilot.Grains;
 using Copilot.Grains.Sessions;
-using Copilot.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.Net;
+using Copilot.Grains;
 using Copilot.Grains.Faults;
 using Copilot.Grains.Sessions;
-using Copilot.Grains.Storage;
 using Copilot.Grains.Telemetry;
 using Copilot.Grains.Usage;
 using Copilot.Silo.Database;

@@ -75,7 +75,7 @@ public sealed class DevelopmentAuthTests : IAsyncLifetime
 
     private async Task<(int ExitCode, string Output)> RunTokenCommandAsync(string userId)
     {
-        var run = await SiloCommandLine.RunAsync(["token", userId], new Dictionary<string, string>
+        var run = await SiloCommandLine.RunAsync(["token", userId], new Dictionary<string, string?>
         {
             ["Copilot__Auth__Mode"] = "Development",
             ["Copilot__Auth__DevelopmentKeyPath"] = _keyPath,

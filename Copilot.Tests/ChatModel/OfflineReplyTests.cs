@@ -1,30 +1,28 @@
 using System.IO.Compression;
 using System.Text;
 using Copilot.Grains.ChatModel;
-using Copilot.Silo.Hosting;
+using Copilot.Testing.ChatModel;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Copilot.Tests.ChatModel;
 
-/// <summary>The offline responder's prose replies (<c>Copilot:ChatModel:OfflineReplyChars</c>): their length,
-/// determinism, variety and streaming, and that leaving the setting unset keeps the short reply.</summary>
+/// <summary>The benchmark's prose replies (<see cref="ProseReplies"/>): their length, determinism, variety and streaming
+/// through the offline responder, and that the responder on its own keeps the short reply.</summary>
 public sealed class OfflineReplyTests
 {
-    public static TheoryData<int> Lengths => new() { OfflineChatClient.MinProseChars, 500, 2_000, 8_000, 100_000 };
+    public static TheoryData<int> Lengths => new() { ProseReplies.MinChars, 500, 2_000, 8_000, 100_000 };
 
     [Theory]
     [MemberData(nameof(Lengths))]
     public void Prose_is_at_most_the_length_asked_for_and_falls_short_by_less_than_the_stated_bound(int chars)
     {
         var lengths = Enumerable.Range(0, 200)
-            .Select(i => string.Concat(OfflineChatClient.ComposeProse($"How do I flash a chimney? ({i})", i % 7, chars)).Length)
+            .Select(i => string.Concat(ProseReplies.Compose($"How do I flash a chimney? ({i})", i % 7, chars)).Length)
             .ToList();
 
-        Assert.All(lengths, length => Assert.InRange(length, chars - OfflineChatClient.ProseShortfall, chars));
+        Assert.All(lengths, length => Assert.InRange(length, chars - ProseReplies.Shortfall, chars));
     }
 
     [Fact]
@@ -58,7 +56,7 @@ public sealed class OfflineReplyTests
     [Fact]
     public void Prose_is_paragraphs_of_sentences_each_chunk_after_the_first_starting_with_its_separator()
     {
-        var chunks = OfflineChatClient.ComposeProse("Do I need a cricket behind this chimney?", 2, 2_000);
+        var chunks = ProseReplies.Compose("Do I need a cricket behind this chimney?", 2, 2_000);
 
         Assert.InRange(chunks.Count, 15, 40);
         Assert.All(chunks.Skip(1), chunk => Assert.True(chunk[0] is ' ' or '\n', $"'{chunk}'"));
@@ -67,9 +65,11 @@ public sealed class OfflineReplyTests
     }
 
     [Fact]
-    public async Task With_the_setting_the_responder_streams_the_prose_in_its_chunks_for_the_question_and_turn()
+    public async Task Given_prose_the_responder_streams_it_in_its_chunks_for_the_question_and_turn()
     {
-        using var client = new OfflineChatClient(Options.Create(new ChatModelOptions { OfflineReplyChars = 2_000, OfflineChunkDelay = TimeSpan.Zero }));
+        using var client = new OfflineChatClient(
+            Options.Create(new ChatModelOptions { OfflineChunkDelay = TimeSpan.Zero }),
+            (question, priorTurns) => ProseReplies.Compose(question, priorTurns, 2_000));
         ChatMessage[] history =
         [
             new(ChatRole.System, "You are a roofing assistant."),
@@ -87,11 +87,11 @@ public sealed class OfflineReplyTests
             }
         }
 
-        Assert.Equal(OfflineChatClient.ComposeProse("How long does a slate roof last?", 1, 2_000), texts);
+        Assert.Equal(ProseReplies.Compose("How long does a slate roof last?", 1, 2_000), texts);
     }
 
     [Fact]
-    public async Task Without_the_setting_the_responder_gives_its_short_reply()
+    public async Task On_its_own_the_responder_gives_its_short_reply()
     {
         using var client = new OfflineChatClient(Options.Create(new ChatModelOptions { OfflineChunkDelay = TimeSpan.Zero }));
 
@@ -100,22 +100,7 @@ public sealed class OfflineReplyTests
         Assert.Equal(OfflineReplies.For("hello", 0), response.Text);
     }
 
-    [Theory]
-    [InlineData("199")]
-    [InlineData("100001")]
-    public void A_reply_length_out_of_range_is_refused_naming_the_setting(string value)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Copilot:ChatModel:OfflineReplyChars"] = value })
-            .Build();
-        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddCopilotChatModel().BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ChatModelOptions>>().Value);
-
-        Assert.Contains("OfflineReplyChars", error.Message, StringComparison.Ordinal);
-    }
-
-    private static string Prose(string question, int turn) => string.Concat(OfflineChatClient.ComposeProse(question, turn, 2_000));
+    private static string Prose(string question, int turn) => string.Concat(ProseReplies.Compose(question, turn, 2_000));
 
     private static double GzipRatio(string text)
     {

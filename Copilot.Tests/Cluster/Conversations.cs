@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Copilot.Grains.Sessions;
+using Copilot.Testing.Polling;
 
 namespace Copilot.Tests.Cluster;
 
@@ -39,21 +40,7 @@ public static class Conversations
     /// <summary>Repeats <paramref name="attempt"/> until it succeeds or <paramref name="deadline"/> has passed; each
     /// attempt may take up to <paramref name="attemptTimeout"/>. Failed attempts are reported to <paramref name="failed"/>.</summary>
     /// <remarks>Failure detection runs on the wall clock, so recovery can only be waited for in real time.</remarks>
-    public static async Task<T> RetryAsync<T>(
-        Func<Task<T>> attempt, TimeSpan deadline, TimeSpan attemptTimeout, Action<Exception>? failed = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return await attempt().WaitAsync(attemptTimeout);
-            }
-            catch (Exception ex) when (clock.Elapsed < deadline)
-            {
-                failed?.Invoke(ex);
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
-            }
-        }
-    }
+    public static Task<T> RetryAsync<T>(
+        Func<Task<T>> attempt, TimeSpan deadline, TimeSpan attemptTimeout, Action<Exception>? failed = null) =>
+        Poll.RetryAsync(() => attempt().WaitAsync(attemptTimeout), deadline, TimeSpan.FromMilliseconds(200), failed: failed);
 }

@@ -22,7 +22,7 @@ public sealed class GracefulStopTests(AdoNetClusterFixture fixture)
         var token = "graceful-" + Guid.NewGuid().ToString("N")[..8];
         var reply = FakeOpenAIReply.Stream(["The reply ", "went on ", "after the stop."], pauseAfter: 1);
         openAI.Enqueue(token, reply);
-        await using var silo = await SiloProcess.StartAsync(fixture.ClusterId, fixture.ServiceId, OpenAISettings(openAI), Deadline);
+        await using var silo = await ClusterSilo.StartAsync(fixture.ClusterId, fixture.ServiceId, OpenAISettings(openAI), Deadline);
         var (userId, grain, turn) = await StartTurnOnAsync(silo.SiloAddress, $"what happens when my silo stops? {token}");
         Assert.Equal("The reply ", (await Turns.ReadMoreAsync(grain, userId, turn.TurnId, 0)).Text);
 
@@ -45,7 +45,7 @@ public sealed class GracefulStopTests(AdoNetClusterFixture fixture)
         var reply = FakeOpenAIReply.Stream(["Only this ", "never arrives."], pauseAfter: 1);
         openAI.Enqueue(token, reply);
         var settings = new Dictionary<string, string?>(OpenAISettings(openAI)) { ["Copilot:Sessions:TurnShutdownGrace"] = "00:00:00.200" };
-        await using var silo = await SiloProcess.StartAsync(fixture.ClusterId, fixture.ServiceId, settings, Deadline);
+        await using var silo = await ClusterSilo.StartAsync(fixture.ClusterId, fixture.ServiceId, settings, Deadline);
         var (userId, grain, turn) = await StartTurnOnAsync(silo.SiloAddress, $"will this reply survive? {token}");
         Assert.Equal("Only this ", (await Turns.ReadMoreAsync(grain, userId, turn.TurnId, 0)).Text);
 
@@ -64,7 +64,7 @@ public sealed class GracefulStopTests(AdoNetClusterFixture fixture)
     /// <summary>The silo left cleanly, and the turn's reply is stored with <paramref name="status"/> and
     /// <paramref name="content"/>, the turn no longer in flight.</summary>
     private async Task AssertStoppedWithReplyAsync(
-        SiloProcess silo, int exitCode, (Guid UserId, ISessionGrain Grain, TurnStarted Turn) started, MessageStatus status, string content)
+        ClusterSilo silo, int exitCode, (Guid UserId, ISessionGrain Grain, TurnStarted Turn) started, MessageStatus status, string content)
     {
         var (userId, grain, turn) = started;
         Assert.Equal(0, exitCode);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Testing.Polling;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
@@ -20,7 +21,7 @@ public sealed class MembershipTests(AdoNetClusterFixture fixture, ITestOutputHel
     [Fact]
     public async Task Killing_the_silo_that_hosts_a_session_loses_no_acknowledged_message()
     {
-        await using var doomed = await SiloProcess.StartAsync(
+        await using var doomed = await ClusterSilo.StartAsync(
             fixture.ClusterId, fixture.ServiceId, new Dictionary<string, string?>(), TimeSpan.FromSeconds(60));
         var silos = fixture.Cluster.GetActiveSilos().Select(s => s.SiloAddress).Append(doomed.SiloAddress).ToList();
         await Conversations.RetryAsync(
@@ -73,7 +74,7 @@ public sealed class MembershipTests(AdoNetClusterFixture fixture, ITestOutputHel
         output.WriteLine($"killing {doomed.SiloAddress} with SIGKILL");
 
         var clock = Stopwatch.StartNew();
-        doomed.Kill();
+        await doomed.KillAsync();
         var declaredDead = WhenDeclaredDeadAsync(doomed.SiloAddress, clock);
         var after = await Conversations.RetryAsync(
             () => Conversations.SendAsync(_client, userId, sessions[chosen], "after the kill", "after"),
@@ -144,18 +145,11 @@ public sealed class MembershipTests(AdoNetClusterFixture fixture, ITestOutputHel
     }
 
     /// <summary>When (on <paramref name="clock"/>) the membership table first holds <paramref name="silo"/> as Dead.</summary>
-    private async Task<TimeSpan?> WhenDeclaredDeadAsync(SiloAddress silo, Stopwatch clock)
-    {
-        while (clock.Elapsed < RecoveryDeadline)
-        {
-            if (await fixture.MembershipStatusAsync(silo) == SiloStatus.Dead)
-            {
-                return clock.Elapsed;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
-
-        return null;
-    }
+    private async Task<TimeSpan?> WhenDeclaredDeadAsync(SiloAddress silo, Stopwatch clock) =>
+        await Poll.UntilAsync(
+            async () => await fixture.MembershipStatusAsync(silo) == SiloStatus.Dead,
+            RecoveryDeadline - clock.Elapsed,
+            TimeSpan.FromMilliseconds(100))
+            ? clock.Elapsed
+            : null;
 }

@@ -42,7 +42,7 @@ public sealed class SchemaTests
     {
         var connectionString = await TestDatabase.CreateEmptyDatabaseAsync();
 
-        var environment = new Dictionary<string, string> { ["ConnectionStrings__Copilot"] = connectionString };
+        var environment = new Dictionary<string, string?> { ["ConnectionStrings__Copilot"] = connectionString };
         var results = await Task.WhenAll(
             SiloCommandLine.RunAsync(["migrate"], environment), SiloCommandLine.RunAsync(["migrate"], environment));
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Storage;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Database;
@@ -70,7 +71,7 @@ public sealed class ViewTests(ClusterFixture fixture)
             command.Parameters.AddWithValue("n1", n1);
             command.Parameters.AddWithValue("segment", JsonSerializer.Serialize(
                 new SessionSegment { SessionId = grain.GetPrimaryKey(), SegmentNumber = 0, Messages = [first] },
-                Copilot.Grains.Storage.CopilotStorage.JsonOptions));
+                Copilot.Grains.CopilotStorage.JsonOptions));
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
 

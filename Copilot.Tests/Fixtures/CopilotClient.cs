@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Copilot.Testing.Polling;
 
 namespace Copilot.Tests.Fixtures;
 
@@ -31,17 +32,12 @@ public sealed partial class CopilotClient(HttpClient http, Guid userId)
     /// loads its share of the reminder table. A 503 stores nothing, so the retry sends the message once.</summary>
     public async Task<SendResult> SendWhenAvailableAsync(string message, TimeSpan deadline, Guid? sessionId = null)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var result = await SendAsync(message, sessionId);
-            if (result.Status != HttpStatusCode.ServiceUnavailable || clock.Elapsed > deadline)
-            {
-                return result;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
+        SendResult? result = null;
+        await Poll.UntilAsync(
+            async () => (result = await SendAsync(message, sessionId)).Status != HttpStatusCode.ServiceUnavailable,
+            deadline,
+            TimeSpan.FromMilliseconds(250));
+        return result!;
     }
 
     /// <summary>Posts a raw body.</summary>

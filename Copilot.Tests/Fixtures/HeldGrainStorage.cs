@@ -1,4 +1,4 @@
-using Copilot.Grains.Storage;
+using Copilot.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 

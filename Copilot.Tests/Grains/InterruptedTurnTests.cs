@@ -1,7 +1,6 @@
 using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
-using Copilot.Grains.Storage;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;

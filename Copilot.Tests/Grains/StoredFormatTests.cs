@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
-using Copilot.Grains.Storage;
+using Copilot.Grains.Sessions.Storage;
 
 namespace Copilot.Tests.Grains;
 

@@ -75,7 +75,7 @@ public sealed class StartupTests
     /// <summary>As <see cref="RunSiloAsync"/>, with the silo's standard output (its log) too.</summary>
     private static async Task<(int ExitCode, string ErrorLine, string Stdout)> RunSiloWithOutputAsync(Dictionary<string, string?> environment)
     {
-        var defaults = new Dictionary<string, string>
+        var defaults = new Dictionary<string, string?>
         {
             ["ConnectionStrings__Copilot"] = "Host=127.0.0.1;Port=1;Username=nobody",
             ["Copilot__Auth__Mode"] = "Development",

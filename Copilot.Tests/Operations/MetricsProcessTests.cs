@@ -14,7 +14,7 @@ public sealed class MetricsProcessTests
     public async Task A_silo_process_exports_orleans_http_server_and_our_series()
     {
         var id = "metrics-" + Guid.NewGuid().ToString("N")[..8];
-        await using var silo = await SiloProcess.StartAsync(id, id, new Dictionary<string, string?>(), TimeSpan.FromSeconds(60));
+        await using var silo = await ClusterSilo.StartAsync(id, id, new Dictionary<string, string?>(), TimeSpan.FromSeconds(60));
         using var http = new HttpClient { BaseAddress = silo.BaseAddress };
         var user = new CopilotClient(http, Guid.NewGuid());
 

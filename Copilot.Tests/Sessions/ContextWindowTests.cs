@@ -1,5 +1,6 @@
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Turns;
 using Microsoft.Extensions.AI;
 
 namespace Copilot.Tests.Sessions;

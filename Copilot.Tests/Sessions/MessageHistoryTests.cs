@@ -1,4 +1,5 @@
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Storage;
 
 namespace Copilot.Tests.Sessions;
 

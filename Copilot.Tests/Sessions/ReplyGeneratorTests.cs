@@ -1,6 +1,7 @@
 using Copilot.Grains;
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Turns;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,5 @@
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Expiry;
 
 namespace Copilot.Tests.Sessions;
 

@@ -1,5 +1,5 @@
 using Copilot.Grains.Personas;
-using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Storage;
 
 namespace Copilot.Tests.Sessions;
 

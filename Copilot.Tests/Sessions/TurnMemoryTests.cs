@@ -1,4 +1,6 @@
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Storage;
+using Copilot.Grains.Sessions.Turns;
 
 namespace Copilot.Tests.Sessions;
 

@@ -18,7 +18,7 @@ internal sealed record class BenchSettings
           --users N               concurrent users in the turn, seed and floor phases (default 16)
           --reply-chars LIST      reply sizes of the turn and seed phases, in characters; 0 is the offline model's
                                   short default reply (default 0,2000). The service is started once per size
-                                  (Copilot:ChatModel:OfflineReplyChars); growth, reads and memory run at the last.
+                                  (Bench:ReplyChars of Copilot.BenchSilo); growth, reads and memory run at the last.
           --duration SECONDS      measured time of each closed-loop phase (default 10)
           --service-warmup SECONDS  unmeasured HTTP turns before the first phase (default 20): .NET's tiered
                                   JIT keeps recompiling hot code for ~20 s of load on 2 busy cores
@@ -218,9 +218,9 @@ internal sealed record class BenchSettings
             : throw new ArgumentException($"{name}: expected a positive whole number, got '{value}'.");
 
     private static int ReplyChars(string name, string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n == 0 || n >= Copilot.Grains.ChatModel.OfflineChatClient.MinProseChars)
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n == 0 || n >= Copilot.Testing.ChatModel.ProseReplies.MinChars)
             ? n
-            : throw new ArgumentException($"{name}: expected 0 or at least {Copilot.Grains.ChatModel.OfflineChatClient.MinProseChars}, got '{value}'.");
+            : throw new ArgumentException($"{name}: expected 0 or at least {Copilot.Testing.ChatModel.ProseReplies.MinChars}, got '{value}'.");
 
     private static int NonNegative(string name, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)

@@ -4,6 +4,7 @@ using Copilot.Chaos.Checking;
 using Copilot.Chaos.Cluster;
 using Copilot.Chaos.Faults;
 using Copilot.Chaos.Workload;
+using Copilot.Testing.Auth;
 
 // A Jepsen-style run: users converse through a local cluster while silos and PostgreSQL are killed, stopped, restarted
 // and frozen; then every answer a client got is checked against what is stored.
@@ -23,7 +24,7 @@ try
     await using var cluster = await LocalCluster.StartAsync(settings.Silos, settings.ChunkDelay);
     runDirectory = cluster.RunDirectory;
     Log($"cluster up; logs and data in {runDirectory}");
-    using var http = new CopilotHttp(new ChaosTokens(cluster.Secret, LocalCluster.Issuer), settings.ClientTimeout);
+    using var http = new CopilotHttp(new JwtMinter(cluster.Secret, LocalCluster.Issuer, TimeSpan.FromDays(1)), settings.ClientTimeout);
     var probe = new ServiceProbe(cluster.Silos, http);
     await probe.StartAsync();
 

@@ -3,6 +3,9 @@ using System.Security.Cryptography;
 using Copilot.Bench.Measuring;
 using Copilot.Silo.Database;
 using Copilot.Silo.Hosting;
+using Copilot.Testing.Auth;
+using Copilot.Testing.ChatModel;
+using Copilot.Testing.Silos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,9 +14,9 @@ using Orleans.Configuration;
 
 namespace Copilot.Bench.Hosting;
 
-/// <summary>Starts the whole service for a run: an embedded PostgreSQL in a temp directory, the built Copilot.Silo as
-/// a child process on it (offline model at zero delay, Jwt auth with a fresh HS256 secret), and an Orleans client of
-/// its cluster for the figures HTTP cannot give (bulk pre-fill, the newest page, forcing a GC).</summary>
+/// <summary>Starts the whole service for a run: an embedded PostgreSQL in a temp directory, the built Copilot.BenchSilo
+/// (Copilot.Silo's host with the long-prose offline model) as a child process on it (offline model at zero delay, Jwt
+/// auth with a fresh HS256 secret), and an Orleans client of its cluster for the figures HTTP cannot give (bulk pre-fill, the newest page, forcing a GC).</summary>
 internal static class LocalService
 {
     private const string ClusterId = "bench";
@@ -22,8 +25,8 @@ internal static class LocalService
 
     /// <summary>Starts everything; the returned target stops it all on dispose.</summary>
     /// <param name="settings">The run's settings.</param>
-    /// <param name="replyChars">The offline model's reply length (<c>Copilot:ChatModel:OfflineReplyChars</c>); 0 leaves it
-    /// unset, for the short reply.</param>
+    /// <param name="replyChars">The offline model's reply length (<c>Bench:ReplyChars</c>); 0 leaves it unset, for the
+    /// short reply.</param>
     /// <param name="cancellationToken">Stops the start.</param>
     public static async Task<ServiceTarget> StartAsync(BenchSettings settings, int replyChars, CancellationToken cancellationToken)
     {
@@ -47,7 +50,7 @@ internal static class LocalService
             var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
             var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPorts.FindFree()}");
             var gatewayPort = LoopbackPorts.FindFree();
-            var environment = new Dictionary<string, string>
+            var environment = new Dictionary<string, string?>
             {
                 ["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/'),
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -72,7 +75,7 @@ internal static class LocalService
             };
             if (replyChars > 0)
             {
-                environment["Copilot__ChatModel__OfflineReplyChars"] = replyChars.ToString(CultureInfo.InvariantCulture);
+                environment[ProseReplies.ReplyCharsKey] = replyChars.ToString(CultureInfo.InvariantCulture);
             }
 
             foreach (var (key, value) in settings.SiloSettings)
@@ -80,10 +83,13 @@ internal static class LocalService
                 environment[key] = value;
             }
 
-            Console.Error.WriteLine($"Starting Copilot.Silo on {baseAddress} ...");
+            Console.Error.WriteLine($"Starting Copilot.BenchSilo on {baseAddress} ...");
             var logDirectory = Path.GetDirectoryName(Path.GetFullPath(settings.OutputPath))!;
             Directory.CreateDirectory(logDirectory);
-            var silo = SiloProcess.Start(environment, Path.Combine(logDirectory, replyChars > 0 ? $"silo-{replyChars}-char-replies.log" : "silo-short-replies.log"));
+            var logPath = Path.Combine(logDirectory, replyChars > 0 ? $"silo-{replyChars}-char-replies.log" : "silo-short-replies.log");
+            File.Delete(logPath);
+            var silo = SiloProcess.Start(
+                Path.Combine(AppContext.BaseDirectory, "Copilot.BenchSilo.dll"), environment, logPath, stopGrace: TimeSpan.FromSeconds(30));
             cleanup.Add(silo.DisposeAsync);
             await silo.WaitUntilHealthyAsync(baseAddress, TimeSpan.FromSeconds(120), cancellationToken);
 
@@ -96,10 +102,10 @@ internal static class LocalService
                 client.Dispose();
             });
 
-            var tokens = new BenchTokens(secret, Issuer);
+            var tokens = new JwtMinter(secret, Issuer, TimeSpan.FromHours(2));
             var target = new ServiceTarget
             {
-                Description = "Copilot.Silo started by the bench as a child process, on an embedded PostgreSQL in a temp directory",
+                Description = "Copilot.BenchSilo started by the bench as a child process, on an embedded PostgreSQL in a temp directory",
                 BaseAddress = baseAddress,
                 Http = ServiceTarget.CreateHttpClient(baseAddress, settings.Users),
                 TokenFor = tokens.For,

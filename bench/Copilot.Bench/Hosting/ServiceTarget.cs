@@ -1,5 +1,7 @@
 using System.Net;
 using Copilot.Bench.Measuring;
+using Copilot.Testing.Auth;
+using Copilot.Testing.Silos;
 using Npgsql;
 
 namespace Copilot.Bench.Hosting;
@@ -47,7 +49,7 @@ internal sealed class ServiceTarget : IAsyncDisposable
     public static ServiceTarget Connect(BenchSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var tokens = settings.JwtSecret is not null ? new BenchTokens(settings.JwtSecret, settings.Issuer!) : null;
+        var tokens = settings.JwtSecret is not null ? new JwtMinter(settings.JwtSecret, settings.Issuer!, TimeSpan.FromHours(2)) : null;
         var target = new ServiceTarget
         {
             Description = $"running service at {settings.Url}",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Copilot.Grains.ChatModel;
+using Copilot.Testing.ChatModel;
 
 namespace Copilot.Bench.Phases;
 
@@ -12,11 +13,11 @@ internal static class Conversation
         CultureInfo.InvariantCulture, $"What should I check on the flashing around a chimney on a 6/12 pitch roof? (question {n})");
 
     /// <summary>What the offline model answers to question <paramref name="n"/> of a session (after <paramref name="n"/>
-    /// earlier ones) with <c>Copilot:ChatModel:OfflineReplyChars</c> = <paramref name="replyChars"/> (0: unset, the short
+    /// earlier ones) with <c>Bench:ReplyChars</c> = <paramref name="replyChars"/> (0: unset, the short
     /// reply). The service's reply is the same text while the earlier questions fit its context window, and text of the
     /// same size and kind after that.</summary>
     public static string Reply(int n, int replyChars) =>
-        string.Concat(OfflineChatClient.Compose(Question(n), n, replyChars > 0 ? replyChars : null));
+        string.Concat(replyChars > 0 ? ProseReplies.Compose(Question(n), n, replyChars) : OfflineChatClient.Compose(Question(n), n));
 
     /// <summary>How a reply size reads in the report.</summary>
     public static string SizeName(int replyChars) => replyChars > 0

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Copilot.Bench.Hosting;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Testing.Silos;
 
 namespace Copilot.Bench.Phases;
 

@@ -43,7 +43,7 @@ internal static class TurnsPhase
         {
             var problem = $"turns at {Conversation.SizeName(replyChars)}: the service's reply ({firstReplies[0].Length} chars) is not the " +
                 $"offline model's ({expected.Length} chars), so the seed's rows do not hold the same texts; is " +
-                $"Copilot:ChatModel:OfflineReplyChars {(replyChars > 0 ? $"set to {replyChars}" : "unset")}?";
+                $"Bench:ReplyChars {(replyChars > 0 ? $"set to {replyChars}" : "unset")}?";
             problems.Add(problem);
             await Console.Error.WriteLineAsync("   warning: " + problem);
         }

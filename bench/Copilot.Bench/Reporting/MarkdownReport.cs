@@ -78,7 +78,7 @@ internal static class MarkdownReport
             Line(md, $"| {memory.Sessions:N0} ({memory.Users:N0} users) | {Mib(memory.WorkingSetBefore)} | {Mib(memory.WorkingSetAfter)} | **{memory.BytesPerSession / 1024:0.0} KiB** |");
             Line(md);
             Line(md, $"Filled at {memory.SessionsFilledPerSecond:N0} sessions/s, {memory.FillMethod}. Session activations counted by Orleans: " +
-                $"{memory.SessionActivationsBefore:N0} before, {memory.SessionActivationsAfter:N0} after. Working set of the Copilot.Silo process alone, after two forced GCs.");
+                $"{memory.SessionActivationsBefore:N0} before, {memory.SessionActivationsAfter:N0} after. Working set of the silo process alone (Copilot.BenchSilo), after two forced GCs.");
             Line(md);
         }
 

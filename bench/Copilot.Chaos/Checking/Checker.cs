@@ -1,5 +1,6 @@
 using Copilot.Chaos.Cluster;
 using Copilot.Chaos.Workload;
+using Copilot.Testing.Polling;
 using Npgsql;
 
 namespace Copilot.Chaos.Checking;
@@ -156,21 +157,13 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http)
         var sessions = new Dictionary<Guid, StoredSession?>();
         foreach (var (sessionId, userId) in owners)
         {
-            var deadline = DateTime.UtcNow + ReadDeadline;
-            for (var attempt = 0; ; attempt++)
-            {
-                var silo = cluster.Silos[attempt % cluster.Silos.Count];
-                try
-                {
-                    var messages = await http.MessagesAsync(userId, sessionId, silo.BaseAddress);
-                    sessions[sessionId] = messages is null ? null : new StoredSession(sessionId, messages);
-                    break;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(250);
-                }
-            }
+            var attempt = 0;
+            var messages = await Poll.RetryAsync(
+                () => http.MessagesAsync(userId, sessionId, cluster.Silos[attempt++ % cluster.Silos.Count].BaseAddress),
+                ReadDeadline,
+                TimeSpan.FromMilliseconds(250),
+                ex => ex is HttpRequestException or OperationCanceledException);
+            sessions[sessionId] = messages is null ? null : new StoredSession(sessionId, messages);
         }
 
         return sessions;

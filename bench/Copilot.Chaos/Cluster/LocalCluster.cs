@@ -46,7 +46,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
         var postgres = await PostgresServer.StartAsync(siloAssembly, runDirectory);
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string?>
         {
             ["ConnectionStrings__Copilot"] = postgres.ConnectionString,
             ["Copilot__Cluster__ClusterId"] = ServiceId,

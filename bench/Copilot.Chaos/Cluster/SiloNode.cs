@@ -1,18 +1,16 @@
-using System.Diagnostics;
 using System.Globalization;
 using Copilot.Silo.Hosting;
+using Copilot.Testing.Silos;
 
 namespace Copilot.Chaos.Cluster;
 
 /// <summary>One silo process of the cluster, on ports it keeps across restarts (as a service manager restarts it).</summary>
-internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictionary<string, string> environment, string runDirectory)
+internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictionary<string, string?> environment, string runDirectory)
 {
-    private static readonly HttpClient Health = new() { Timeout = TimeSpan.FromSeconds(2) };
-
     private readonly int _siloPort = LoopbackPorts.FindFree();
     private readonly int _gatewayPort = LoopbackPorts.FindFree();
     private readonly List<(DateTime From, DateTime? To)> _outages = [];
-    private Process? _process;
+    private SiloProcess? _process;
 
     /// <summary>The silo's number in the cluster, from 0.</summary>
     public int Index { get; } = index;
@@ -23,24 +21,20 @@ internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictiona
     /// <summary>Starts the process (again) and waits until <c>/healthz</c> answers.</summary>
     public async Task StartAsync(TimeSpan timeout)
     {
-        var settings = new Dictionary<string, string>(environment)
+        var settings = new Dictionary<string, string?>(environment)
         {
             ["Copilot__Cluster__SiloPort"] = _siloPort.ToString(CultureInfo.InvariantCulture),
             ["Copilot__Cluster__GatewayPort"] = _gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/'),
         };
-        _process?.Dispose();
-        _process = ChildProcess.Start("dotnet", [siloAssembly], settings, Path.Combine(runDirectory, $"silo-{Index}.log"));
-        var clock = Stopwatch.StartNew();
-        while (!await IsHealthyAsync())
+        if (_process is not null)
         {
-            if (_process.HasExited || clock.Elapsed > timeout)
-            {
-                throw new InvalidOperationException($"silo {Index} did not become healthy; see {runDirectory}/silo-{Index}.log");
-            }
-
-            await Task.Delay(200);
+            await _process.DisposeAsync();
         }
+
+        _process = SiloProcess.Start(
+            siloAssembly, settings, Path.Combine(runDirectory, $"silo-{Index}.log"), workingDirectory: Environment.CurrentDirectory);
+        await _process.WaitUntilHealthyAsync(BaseAddress, timeout);
 
         lock (_outages)
         {
@@ -55,22 +49,20 @@ internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictiona
     public async Task KillAsync()
     {
         MarkDown();
-        ChildProcess.Signal(_process!.Id, ChildProcess.SigKill);
-        await _process.WaitForExitAsync();
+        await _process!.KillAsync();
     }
 
     /// <summary>SIGTERM, and waits for the graceful stop to end.</summary>
     public async Task TerminateAsync(TimeSpan timeout)
     {
         MarkDown();
-        ChildProcess.Signal(_process!.Id, ChildProcess.SigTerm);
         try
         {
-            await _process.WaitForExitAsync().WaitAsync(timeout);
+            await _process!.StopAsync(timeout);
         }
         catch (TimeoutException)
         {
-            _process.Kill(entireProcessTree: true);
+            await _process!.KillAsync();
             throw new InvalidOperationException($"silo {Index} did not stop within {timeout.TotalSeconds:0} s of SIGTERM");
         }
     }
@@ -88,19 +80,10 @@ internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictiona
     /// <summary>Stops the process if it runs (SIGTERM, then SIGKILL after a minute).</summary>
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process is not null)
         {
-            try
-            {
-                await TerminateAsync(TimeSpan.FromMinutes(1));
-            }
-            catch (InvalidOperationException)
-            {
-                // Killed instead.
-            }
+            await _process.DisposeAsync();
         }
-
-        _process?.Dispose();
     }
 
     private void MarkDown()
@@ -108,19 +91,6 @@ internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictiona
         lock (_outages)
         {
             _outages.Add((DateTime.UtcNow, null));
-        }
-    }
-
-    private async Task<bool> IsHealthyAsync()
-    {
-        try
-        {
-            using var response = await Health.GetAsync(new Uri(BaseAddress, "/healthz"));
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return false;
         }
     }
 }

@@ -1,4 +1,5 @@
 using Copilot.Chaos.Cluster;
+using Copilot.Silo.Database;
 
 namespace Copilot.Chaos.Faults;
 
@@ -84,7 +85,7 @@ internal sealed class FaultScheduler(LocalCluster cluster, ServiceProbe probe, i
                     break;
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or LocalPostgresException)
         {
             fault = fault with { Error = ex.Message };
         }

@@ -1,5 +1,6 @@
 using Copilot.Chaos.Cluster;
 using Copilot.Chaos.Workload;
+using Copilot.Testing.Polling;
 
 namespace Copilot.Chaos.Faults;
 
@@ -48,19 +49,6 @@ internal sealed class ServiceProbe(IReadOnlyList<SiloNode> silos, CopilotHttp ht
     }
 
     /// <summary>Probes every 250 ms until a round passes; the time it did, or null after <paramref name="limit"/>.</summary>
-    public async Task<DateTime?> WaitForFullServiceAsync(TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await PassesAsync())
-            {
-                return DateTime.UtcNow;
-            }
-
-            await Task.Delay(250);
-        }
-
-        return null;
-    }
+    public async Task<DateTime?> WaitForFullServiceAsync(TimeSpan limit) =>
+        await Poll.UntilAsync(PassesAsync, limit, TimeSpan.FromMilliseconds(250)) ? DateTime.UtcNow : null;
 }

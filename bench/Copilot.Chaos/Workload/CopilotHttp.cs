@@ -4,11 +4,12 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Copilot.Testing.Auth;
 
 namespace Copilot.Chaos.Workload;
 
 /// <summary>The seed-compatible HTTP API as the chat panel uses it, with a client timeout on every answer.</summary>
-internal sealed partial class CopilotHttp(ChaosTokens tokens, TimeSpan timeout) : IDisposable
+internal sealed partial class CopilotHttp(JwtMinter tokens, TimeSpan timeout) : IDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {

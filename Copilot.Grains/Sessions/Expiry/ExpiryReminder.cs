@@ -1,0 +1,29 @@
+namespace Copilot.Grains.Sessions.Expiry;
+
+/// <summary>The one reminder a session registers: set at creation to the idle deadline, moved when the session was
+/// touched since, removed when the session is gone.</summary>
+internal sealed class ExpiryReminder(IGrainBase grain, SessionsOptions options, TimeProvider time)
+{
+    public const string Name = "expiry";
+
+    /// <summary>Registers the reminder for a session created now.</summary>
+    public async Task RegisterAsync() =>
+        await grain.RegisterOrUpdateReminder(Name, options.IdleTimeout, SessionExpiry.ReminderPeriod(options));
+
+    /// <summary>Moves the reminder to the deadline of a session last touched at <paramref name="updatedAt"/>, instead of
+    /// writing it on every message; returns that deadline.</summary>
+    public async Task<DateTimeOffset> MoveAsync(DateTimeOffset updatedAt)
+    {
+        await grain.RegisterOrUpdateReminder(
+            Name, SessionExpiry.DueIn(updatedAt, time.GetUtcNow(), options), SessionExpiry.ReminderPeriod(options));
+        return SessionExpiry.Deadline(updatedAt, options);
+    }
+
+    public async Task UnregisterAsync()
+    {
+        if (await grain.GetReminder(Name) is { } reminder)
+        {
+            await grain.UnregisterReminder(reminder);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text;
+
+namespace Copilot.Grains.Sessions.Turns;
+
+/// <summary>The in-memory side of a turn: the reply text as it streams in, and the readers waiting for more.</summary>
+/// <remarks>Lives only in the activation that runs the turn; everything durable is in <see cref="Storage.SessionState"/>.
+/// All members run on the grain's scheduler, so no locking is needed.</remarks>
+internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
+{
+    private readonly StringBuilder _text = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Guid TurnId { get; } = turnId;
+
+    /// <summary>Cancels the model call: set by a stop request or by a silo shutting down.</summary>
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>Why <see cref="Cancellation"/> fired, when it did.</summary>
+    public MessageStatus? CancelledAs { get; private set; }
+
+    /// <summary>True once the reply has ended and its outcome is known.</summary>
+    public bool IsFinished => Outcome is not null;
+
+    /// <summary>How the reply ended; <see cref="ReplyProgress.Message"/> is null when it could not be stored.</summary>
+    public ReplyProgress? Outcome { get; private set; }
+
+    public string Text => _text.ToString();
+
+    /// <summary>Whether the reply reached its length cap; the rest of the stream is ignored.</summary>
+    public bool IsFull => _text.Length >= maxChars;
+
+    public void Append(string text)
+    {
+        var room = maxChars - _text.Length;
+        if (room <= 0 || text.Length == 0)
+        {
+            return;
+        }
+
+        _text.Append(text.Length <= room ? text : text[..room]);
+        Signal();
+    }
+
+    public void Cancel(MessageStatus reason)
+    {
+        if (IsFinished || CancelledAs is not null)
+        {
+            return;
+        }
+
+        CancelledAs = reason;
+        Cancellation.Cancel();
+    }
+
+    public void Finish(SessionMessage? stored, MessageStatus status, string? errorCode)
+    {
+        Outcome = new ReplyProgress
+        {
+            Text = "",
+            NextOffset = _text.Length,
+            Done = true,
+            Status = status,
+            ErrorCode = errorCode,
+            Message = stored,
+        };
+        Signal();
+    }
+
+    /// <summary>The text from <paramref name="offset"/>, after waiting up to <paramref name="maxWait"/> when there is none yet.</summary>
+    public async Task<ReplyProgress> ReadAsync(int offset, TimeSpan maxWait)
+    {
+        offset = Math.Clamp(offset, 0, _text.Length);
+        if (offset == _text.Length && !IsFinished && maxWait > TimeSpan.Zero)
+        {
+            try
+            {
+                await _changed.Task.WaitAsync(maxWait);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing new yet: the caller polls again.
+            }
+        }
+
+        var text = _text.ToString(offset, _text.Length - offset);
+        return Outcome is { } outcome
+            ? outcome with { Text = text, NextOffset = _text.Length }
+            : new ReplyProgress { Text = text, NextOffset = _text.Length, Done = false };
+    }
+
+    public void Dispose() => Cancellation.Dispose();
+
+    private void Signal()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+}

@@ -1,0 +1,181 @@
+using Copilot.Grains.ChatModel;
+using Copilot.Grains.Sessions.Storage;
+using Copilot.Grains.Telemetry;
+using Copilot.Grains.Usage;
+using Microsoft.Extensions.AI;
+
+namespace Copilot.Grains.Sessions.Turns;
+
+/// <summary>The turns of one activation: stores a turn's user message, runs its reply in the background, answers the
+/// reply's readers (from memory while it runs here, else from storage), and stops it.</summary>
+/// <remarks>Lives in the session grain's activation and runs on its scheduler; one turn runs at a time.</remarks>
+internal sealed class TurnRunner(
+    SessionStore store,
+    ReplyGenerator generator,
+    ReplyWriter replies,
+    SessionsOptions options,
+    ChatModelOptions model,
+    TimeProvider time,
+    CopilotMetrics metrics,
+    ModelUsage usage,
+    Func<Task> replyStored)
+{
+    /// <summary>Longest wait one reply read may ask for.</summary>
+    public static readonly TimeSpan MaxReadWait = TimeSpan.FromSeconds(10);
+
+    private ActiveTurn? _turn;
+    private Task? _generation;
+
+    public bool IsRunning => _turn is { IsFinished: false };
+
+    public Guid? RunningTurnId => IsRunning ? _turn!.TurnId : null;
+
+    /// <exception cref="TurnInFlightException">A turn is running: one at a time keeps the history in order.</exception>
+    public void EnsureNoneRunning()
+    {
+        if (IsRunning)
+        {
+            throw new TurnInFlightException();
+        }
+    }
+
+    /// <summary>Stores the turn's user message together with the marker of the turn now in flight.</summary>
+    public async Task<(InFlightTurn Marker, SessionMessage Stored)> StoreUserMessageAsync(TurnRequest request)
+    {
+        var userMessage = new NewMessage(MessageRole.User, request.Content)
+        {
+            Metadata = request.ClientMessageId is null ? MessageMetadata.None : new MessageMetadata { ClientMessageId = request.ClientMessageId },
+        };
+        var marker = new InFlightTurn
+        {
+            TurnId = Guid.NewGuid(),
+            UserMessageId = Guid.NewGuid(),
+            StartedAt = time.GetUtcNow(),
+            Model = model.EffectiveModel,
+        };
+        var stored = await store.WriteMessagesAsync([(marker.UserMessageId, userMessage)], marker);
+        return (marker, stored[0]);
+    }
+
+    /// <summary>Starts generating the reply of the turn <paramref name="marker"/> describes, whose user message is stored.</summary>
+    public async Task StartAsync(InFlightTurn marker)
+    {
+        var input = await ContextWindow.BuildAsync(
+            store.Header.Role, store.History.NewestFirstAsync(long.MaxValue, store.ReadPageAsync), options.ContextMaxMessages, options.ContextBudgetChars);
+        _turn?.Dispose();
+        _turn = new ActiveTurn(marker.TurnId, options.MaxReplyChars);
+        _generation = RunAsync(_turn, marker, input);
+    }
+
+    /// <summary>The reply of <paramref name="turnId"/> from <paramref name="offset"/>.</summary>
+    /// <exception cref="SessionNotFoundException">The turn is neither running here nor stored.</exception>
+    public async Task<ReplyProgress> ReadAsync(Guid turnId, int offset, TimeSpan maxWait)
+    {
+        if (_turn is { } turn && turn.TurnId == turnId)
+        {
+            return await turn.ReadAsync(offset, maxWait > MaxReadWait ? MaxReadWait : maxWait);
+        }
+
+        // The turn ran in an earlier activation (or the silo that ran it died): answer from storage.
+        var stored = await store.FindReplyAsync(turnId) ?? throw new SessionNotFoundException("Turn not found.");
+        offset = Math.Clamp(offset, 0, stored.Content.Length);
+        return new ReplyProgress
+        {
+            Text = stored.Content[offset..],
+            NextOffset = stored.Content.Length,
+            Done = true,
+            Status = stored.Status,
+            ErrorCode = stored.Metadata.ErrorCode,
+            Message = stored,
+        };
+    }
+
+    /// <summary>Stops the running turn <paramref name="turnId"/>; false when it is not running here.</summary>
+    public bool Stop(Guid turnId)
+    {
+        if (_turn is { IsFinished: false } turn && turn.TurnId == turnId)
+        {
+            turn.Cancel(MessageStatus.Stopped);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Stops a reply in flight and waits until what arrived is stored.</summary>
+    public async Task StopAndWaitAsync()
+    {
+        if (_generation is { IsCompleted: false } generation && _turn is { } turn)
+        {
+            turn.Cancel(MessageStatus.Stopped);
+            await generation;
+        }
+    }
+
+    /// <summary>Gives a reply in flight <paramref name="grace"/> to finish, then stores what arrived as interrupted.</summary>
+    public async Task LetFinishAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (_generation is { IsCompleted: false } generation && _turn is { } turn)
+        {
+            try
+            {
+                await generation.WaitAsync(grace, cancellationToken);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                turn.Cancel(MessageStatus.Interrupted);
+                await generation;
+            }
+        }
+    }
+
+    /// <summary>Records a turn whose activation died (or whose reply could not be stored) as interrupted.</summary>
+    public async Task FinishStaleAsync(InFlightTurn marker)
+    {
+        var interrupted = new NewMessage(MessageRole.Assistant, "")
+        {
+            Status = MessageStatus.Interrupted,
+            Metadata = new MessageMetadata { Model = marker.Model, ErrorCode = ErrorCodes.Interrupted },
+        };
+        // What is stored may be the whole reply instead: a duplicate activation that still ran the turn wrote it first.
+        // Readers of the turn therefore get it from storage (ReadAsync), never from an assumed outcome.
+        await store.WriteMessagesAsync([(marker.TurnId, interrupted)]);
+    }
+
+    /// <summary>A held reply is stored at last: the turn's readers now see it.</summary>
+    public void HeldReplyWritten(SessionMessage stored)
+    {
+        replies.HeldReplyWritten(stored);
+        if (_turn is { } turn && turn.TurnId == stored.Id)
+        {
+            turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode);
+        }
+    }
+
+    /// <summary>Drops the turn of a deleted session.</summary>
+    public void Forget()
+    {
+        _turn?.Dispose();
+        _turn = null;
+    }
+
+    /// <summary>Streams the reply and stores it; never throws.</summary>
+    private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input)
+    {
+        var measured = metrics.StartTurn(store.Header.Role);
+        var outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
+        measured.Finish(outcome.Status, outcome.Metadata);
+        await usage.RecordAsync(store.Header.OwnerId, outcome.Metadata);
+        var reply = new UnstoredReply(
+            marker.TurnId, new NewMessage(MessageRole.Assistant, turn.Text) { Status = outcome.Status, Metadata = outcome.Metadata });
+        if (await replies.WriteAsync(reply, turn.Cancellation.Token) is not { } stored)
+        {
+            turn.Finish(null, MessageStatus.Failed, ErrorCodes.StorageUnavailable);
+            return;
+        }
+
+        // Stored is what counts: a duplicate activation may have recorded this turn first (as interrupted).
+        turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode);
+        await replyStored();
+    }
+}

@@ -1,4 +1,0 @@
-namespace Copilot.Grains.Sessions;
-
-/// <summary>A generated reply whose write failed: held by the activation until storage takes it.</summary>
-internal sealed record class UnstoredReply(Guid TurnId, NewMessage Message);
