@@ -17,7 +17,8 @@ public sealed class StartupWaitTests
     {
         var port = LoopbackPorts.FindFree();
         var logger = new WarningRecorder();
-        await using var database = Create($"Host=127.0.0.1;Port={port};Username={LocalPostgres.DatabaseName};Database={LocalPostgres.DatabaseName}", TimeSpan.FromMinutes(1), logger);
+        // The server's own database, there from its first moment: LocalPostgres creates `copilot` once it listens.
+        await using var database = Create($"Host=127.0.0.1;Port={port};Username={LocalPostgres.DatabaseName};Database=postgres", TimeSpan.FromMinutes(1), logger);
 
         var initializing = database.InitializeAsync();
         await logger.FirstWarning.WaitAsync(TimeSpan.FromSeconds(30));
