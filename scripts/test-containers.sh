@@ -69,10 +69,10 @@ remove_netavark_rules() {
 }
 
 cleanup() {
-    if [ -n "${image_build:-}" ]; then
-        kill "$image_build" 2>/dev/null
-        wait "$image_build" 2>/dev/null
-    fi
+    local job
+    for job in "${image_build:-}" "${publish_ahead:-}"; do
+        [ -n "$job" ] && kill "$job" 2>/dev/null && wait "$job" 2>/dev/null
+    done
     if [ -n "$run" ] && [ -f "$run/containers.conf" ]; then
         podman pod rm --all --force --time 0 >/dev/null 2>&1
         podman rm --all --force --time 0 >/dev/null 2>&1
@@ -171,8 +171,14 @@ if [ -f "$cache/base-$base_key.tar.zst" ]; then
     need "base image loads from $cache" "$log" load_archive "$cache/base-$base_key.tar.zst"
     note "base image loaded from the cache"
 else
+    # Meanwhile, the linux-x64 build that deploy/build-image.sh publishes from, so that its publish finds it done.
+    dotnet publish Copilot.Silo -c Release -r linux-x64 --self-contained true --nologo -v quiet -o "$run/publish" \
+        >"$run/publish.log" 2>&1 &
+    publish_ahead=$!
     note "building the base image from Debian's packages (mmdebstrap)"
     need "base image builds from Debian's packages" "$log" make_base
+    wait "$publish_ahead"
+    publish_ahead=""
     rm -f "$cache"/base-*.tar.zst
     save_archive "$cache/base-$base_key.tar.zst" "$base_image" >>"$log" 2>&1
     note "base image built and cached"
