@@ -271,23 +271,31 @@ token() {
 }
 user_token=$(token "$(cat /proc/sys/kernel/random/uuid)")
 
-# send BASE SESSION MESSAGE: one turn; prints the session id when it was answered with 200
+# send BASE SESSION MESSAGE: one turn; prints the session id when it was answered with 200. A 502 or 503 (no silo
+# available yet, or the session's silo just lost) is tried again, up to five times a second apart, as a client would.
 send() {
-    local body headers="$run/headers" code
+    local body headers="$run/headers" code attempt
     body=$(jq -nc --arg m "$3" --arg s "$2" '{message: $m, sessionId: (if $s == "" then null else $s end), role: "field"}')
-    code=$(curl -sS -m 60 -o "$run/reply" -D "$headers" -w '%{http_code}' -H "Authorization: Bearer $user_token" \
-        -H 'Content-Type: application/json' -d "$body" "$1/api/copilot" 2>>"$run/curl.log")
-    [ "$code" = 200 ] || { echo "POST $1/api/copilot: $code $(head -c 300 "$run/reply")" >>"$run/curl.log"; return 1; }
+    for attempt in 1 2 3 4 5; do
+        code=$(curl -sS -m 60 -o "$run/reply" -D "$headers" -w '%{http_code}' -H "Authorization: Bearer $user_token" \
+            -H 'Content-Type: application/json' -d "$body" "$1/api/copilot" 2>>"$run/curl.log")
+        [ "$code" = 200 ] && break
+        echo "POST $1/api/copilot (attempt $attempt): $code $(head -c 300 "$run/reply")" >>"$run/curl.log"
+        [ "$code" = 502 ] || [ "$code" = 503 ] || return 1
+        sleep 1
+    done
+    [ "$code" = 200 ] || return 1
     tr -d '\r' <"$headers" | awk -F': ' 'tolower($1) == "x-session-id" { print $2 }'
 }
 # messages BASE SESSION: prints how many messages the session has (nothing unless 200)
 messages() {
     curl -sf -m 5 -H "Authorization: Bearer $user_token" "$1/api/copilot?sessionId=$2" 2>/dev/null | jq '.messages | length'
 }
-# all_have BASE COUNT SESSION...: every session reads back with COUNT messages
+# all_have BASE COUNT SESSION...: every session reads back with COUNT messages (and there is at least one)
 all_have() {
     local base=$1 count=$2 session
     shift 2
+    [ $# -gt 0 ] || return 1
     for session in "$@"; do
         [ "$(messages "$base" "$session")" = "$count" ] || return 1
     done
@@ -381,7 +389,8 @@ note "bringing the stack up again"
 need "podman-compose brings the stack up again" "$compose_log" compose up -d
 check "every silo ready again" silos_ready 180
 check "every conversation is still there, all four messages (the volume)" all_have "$entry" 4 "${sessions[@]}"
-check "and takes a new message" [ "$(send "$entry" "${sessions[0]}" "One more.")" = "${sessions[0]}" ]
+takes_one_more() { [ -n "${sessions[0]:-}" ] && [ "$(send "$entry" "${sessions[0]}" "One more.")" = "${sessions[0]}" ]; }
+check "and takes a new message" takes_one_more
 compose down -v
 podman network rm -f "${project}_default" >>"$compose_log" 2>&1
 
