@@ -19,7 +19,7 @@ scripts/ensure-postgres.sh
 dotnet build Copilot.Silo -c Release --nologo -v quiet
 
 silo_dll=Copilot.Silo/bin/Release/net10.0/Copilot.Silo.dll
-# The service's appsettings.json (quiet logging) is read from its content root: the build output, not this folder.
+# The service's appsettings.json is read from its content root: the build output, not this folder.
 export ASPNETCORE_CONTENTROOT="${ASPNETCORE_CONTENTROOT:-$PWD/Copilot.Silo/bin/Release/net10.0}"
 export Copilot__Database__LocalDataDirectory="${Copilot__Database__LocalDataDirectory:-$PWD/.data/postgres}"
 export Copilot__Auth__DevelopmentKeyPath="${Copilot__Auth__DevelopmentKeyPath:-$PWD/.data/dev-signing-key}"

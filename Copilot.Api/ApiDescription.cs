@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.OpenApi;
 namespace Copilot.Api;
 
 /// <summary>What the OpenAPI document says about the service as a whole.</summary>
-public static class ApiDescription
+internal static class ApiDescription
 {
     /// <summary>Sets the document's title, description and bearer scheme.</summary>
     public static void Configure(OpenApiOptions options)

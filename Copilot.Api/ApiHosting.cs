@@ -4,7 +4,7 @@ using Copilot.Api.Auth;
 using Copilot.Api.ChatConsole;
 using Copilot.Api.Errors;
 using Copilot.Api.RateLimiting;
-using Copilot.Api.Streaming;
+using Copilot.Api.Seed;
 using Copilot.Api.V1;
 using Copilot.Api.V1.Chat;
 using Microsoft.AspNetCore.Builder;
@@ -27,7 +27,6 @@ public static class ApiHosting
     /// <summary>Where the API reference page is served.</summary>
     public const string DocsPath = "/docs";
 
-    /// <summary>Adds the API's services.</summary>
     public static IHostApplicationBuilder AddCopilotApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
@@ -64,11 +63,21 @@ public static class ApiHosting
     public static WebApplication UseCopilotApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+
+        // An unknown /v1 route gets a problem like every other /v1 error, not an empty 404.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Response.StatusCode == StatusCodes.Status404NotFound && ApiFault.UsesProblems(http.Request))
+            {
+                await ApiErrors.RouteNotFound.ToProblem().ExecuteAsync(http);
+            }
+        });
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.MapCopilotApi();
+        app.MapSeedApi();
         app.MapV1Chat();
         app.MapV1Sessions();
         app.MapCopilotAdmin();

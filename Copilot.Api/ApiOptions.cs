@@ -3,9 +3,8 @@ using System.ComponentModel.DataAnnotations;
 namespace Copilot.Api;
 
 /// <summary>HTTP limits, bound from <c>Copilot:Api</c>.</summary>
-public sealed class ApiOptions
+internal sealed class ApiOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Api";
 
     /// <summary>Largest request body accepted, in bytes. Default 256 KiB (a 16,000-character message needs at most ~64 KiB).</summary>

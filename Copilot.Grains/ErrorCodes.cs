@@ -44,10 +44,10 @@ public static class ErrorCodes
     public const string TurnInFlight = "turn_in_flight";
 
     /// <summary>409: the session was created with another persona (the seed surface calls the persona its role).</summary>
-    public const string RoleMismatch = "role_mismatch";
-
-    /// <summary>409 on /v1: the session was created with another persona.</summary>
     public const string PersonaMismatch = "persona_mismatch";
+
+    /// <summary>404 on /v1: no route has this path.</summary>
+    public const string NotFound = "not_found";
 
     /// <summary>413: the request body is over the size limit.</summary>
     public const string BodyTooLarge = "body_too_large";

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Copilot.Api.Admin;
 
 /// <summary>Operator calls, authorized by their own secret rather than a user token.</summary>
-public static class AdminApi
+internal static class AdminApi
 {
     /// <summary>The content type of an export: one JSON object per line.</summary>
     public const string NdjsonContentType = "application/x-ndjson";
@@ -48,7 +48,7 @@ public static class AdminApi
             || !payload.TryGetProperty("old_record", out var old) || old.ValueKind != JsonValueKind.Object
             || !old.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !Guid.TryParse(id.GetString(), out var userId))
         {
-            return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id");
+            return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id").ToSeed();
         }
 
         return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));

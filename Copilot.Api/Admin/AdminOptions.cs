@@ -1,9 +1,8 @@
 namespace Copilot.Api.Admin;
 
 /// <summary>Admin calls, bound from <c>Copilot:Admin</c>.</summary>
-public sealed class AdminOptions
+internal sealed class AdminOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Admin";
 
     /// <summary>Bearer secret for the expiry sweep. Unset (the default) disables the sweep: it answers 404.</summary>

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Copilot.Api.Errors;
-using Copilot.Grains;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +21,7 @@ internal sealed class AdminSecretFilter(IOptions<AdminOptions> options) : IEndpo
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), Encoding.UTF8.GetBytes("Bearer " + secret)))
         {
-            return TypedResults.Json(new ApiError("Unauthorized", ErrorCodes.Unauthorized), statusCode: StatusCodes.Status401Unauthorized);
+            return ApiErrors.Unauthorized.ToSeed();
         }
 
         return await next(context);

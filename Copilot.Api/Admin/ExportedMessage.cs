@@ -1,9 +1,10 @@
+using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.Admin;
 
 /// <summary>A message line of a user's export.</summary>
-public sealed record class ExportedMessage(
+internal sealed record class ExportedMessage(
     string Type,
     Guid SessionId,
     Guid Id,
@@ -17,7 +18,6 @@ public sealed record class ExportedMessage(
     long? OutputTokens,
     string? ErrorCode)
 {
-    /// <summary>The line for <paramref name="message"/> of session <paramref name="sessionId"/>.</summary>
     public static ExportedMessage From(Guid sessionId, SessionMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -26,9 +26,9 @@ public sealed record class ExportedMessage(
             sessionId,
             message.Id,
             message.Seq,
-            message.Role.ToString().ToLowerInvariant(),
+            message.Role.ToWireName(),
             message.Content,
-            message.Status.ToString().ToLowerInvariant(),
+            message.Status.ToWireName(),
             message.CreatedAt,
             message.Metadata.Model,
             message.Metadata.InputTokens,

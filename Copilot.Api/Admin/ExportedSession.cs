@@ -4,10 +4,9 @@ using Copilot.Grains.Users;
 namespace Copilot.Api.Admin;
 
 /// <summary>A session line of a user's export.</summary>
-public sealed record class ExportedSession(
+internal sealed record class ExportedSession(
     string Type, Guid Id, string Title, string Persona, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long MessageCount)
 {
-    /// <summary>The line for <paramref name="session"/>.</summary>
     public static ExportedSession From(SessionSummary session)
     {
         ArgumentNullException.ThrowIfNull(session);

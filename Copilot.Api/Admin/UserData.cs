@@ -6,7 +6,7 @@ using Copilot.Grains.Users;
 namespace Copilot.Api.Admin;
 
 /// <summary>Everything stored for one user, for the data-rights calls: export it all, or delete it all.</summary>
-public sealed class UserData(IGrainFactory grains)
+internal sealed class UserData(IGrainFactory grains)
 {
     private const int PageSize = 100;
 

@@ -11,7 +11,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Copilot.Api.Auth;
 
 /// <summary>JWT bearer authentication: development tokens or the identity provider's, with the user id in <c>sub</c>.</summary>
-public static class AuthHosting
+internal static class AuthHosting
 {
     /// <summary>Binds <c>Copilot:Auth</c> and sets up bearer-token validation for it.</summary>
     public static IHostApplicationBuilder AddCopilotAuth(this IHostApplicationBuilder builder)
@@ -104,14 +104,15 @@ public static class AuthHosting
                 // One answer for every token fault: which check failed is for the logs, not the caller.
                 context.HandleResponse();
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                if (Problems.AppliesTo(context.Request))
+                if (ApiFault.UsesProblems(context.Request))
                 {
-                    await Problems.Unauthorized().ExecuteAsync(context.HttpContext);
+                    await ApiErrors.Unauthorized.ToProblem().ExecuteAsync(context.HttpContext);
                     return;
                 }
 
+                // The seed's own answer, without a code: its clients know no other.
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await context.Response.WriteAsJsonAsync(new ApiError("Unauthorized"));
+                await context.Response.WriteAsJsonAsync(new ApiError(ApiErrors.Unauthorized.Text));
             },
         };
     }

@@ -3,10 +3,8 @@ namespace Copilot.Api.Auth;
 /// <summary>Bearer-token validation, bound from <c>Copilot:Auth</c>.</summary>
 public sealed class AuthOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Auth";
 
-    /// <summary>The issuer of development tokens.</summary>
     public const string DevelopmentIssuer = "copilot-development";
 
     /// <summary>The setting's name as an environment variable, for messages to operators.</summary>

@@ -14,7 +14,6 @@ public sealed class DevelopmentTokens(IOptions<AuthOptions> options, TimeProvide
 
     private readonly Lazy<SymmetricSecurityKey> _key = new(() => LoadOrCreateKey(options.Value.DevelopmentKeyPath));
 
-    /// <summary>The signing key.</summary>
     public SymmetricSecurityKey Key => _key.Value;
 
     /// <summary>A token for <paramref name="userId"/>, valid for <paramref name="lifetime"/> (default 30 days).</summary>

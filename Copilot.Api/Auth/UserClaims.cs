@@ -3,7 +3,7 @@ using System.Security.Claims;
 namespace Copilot.Api.Auth;
 
 /// <summary>Reads the caller's user id.</summary>
-public static class UserClaims
+internal static class UserClaims
 {
     /// <summary>The claim holding the user id (a UUID), as Supabase issues it.</summary>
     public const string Subject = "sub";

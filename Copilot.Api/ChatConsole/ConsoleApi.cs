@@ -7,7 +7,7 @@ using Microsoft.Net.Http.Headers;
 namespace Copilot.Api.ChatConsole;
 
 /// <summary>The chat console: a single page at <c>/</c> with its scripts and styles under <c>/console/</c>, built on /v1.</summary>
-public static class ConsoleApi
+internal static class ConsoleApi
 {
     /// <summary>What the console's responses may load and do: only this origin's scripts, styles and API, no inline code,
     /// no plugins, no framing, and HTML reaches the DOM only through the sanitizer's Trusted Types policy.</summary>

@@ -4,47 +4,93 @@ using Copilot.Grains;
 using Copilot.Grains.Faults;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Copilot.Api.Errors;
 
-/// <summary>The service's error answers, in one place, so every route says the same thing for the same fault.</summary>
-public static class ApiErrors
+/// <summary>The error table: every refusal of both surfaces, with its status, code, title and text, in one place.</summary>
+internal static class ApiErrors
 {
-    /// <summary>400 with a description of the bad input.</summary>
-    public static JsonHttpResult<ApiError> BadRequest(string error) =>
-        TypedResults.Json(new ApiError(error, ErrorCodes.InvalidRequest), statusCode: StatusCodes.Status400BadRequest);
+    private const string InvalidTitle = "The request is invalid";
 
-    /// <summary>404 for a session that does not exist for this caller (never created, expired, or someone else's).</summary>
-    public static JsonHttpResult<ApiError> SessionNotFound() =>
-        TypedResults.Json(new ApiError("Session not found", ErrorCodes.SessionNotFound), statusCode: StatusCodes.Status404NotFound);
+    /// <summary>A session that does not exist for this caller (never created, expired, deleted, or someone else's).</summary>
+    /// <remarks>The text is the seed's own, which its panel shows.</remarks>
+    public static readonly ApiFault SessionNotFound =
+        new(StatusCodes.Status404NotFound, ErrorCodes.SessionNotFound, "Session not found", "Session not found");
 
-    /// <summary>413 for a body over the size limit.</summary>
-    public static JsonHttpResult<ApiError> TooLarge(long limit) =>
-        TypedResults.Json(
-            new ApiError($"Request body is larger than {limit} bytes", ErrorCodes.BodyTooLarge),
-            statusCode: StatusCodes.Status413PayloadTooLarge);
+    public static readonly ApiFault TurnInFlight = new(
+        StatusCodes.Status409Conflict, ErrorCodes.TurnInFlight, "A reply is in flight",
+        "A reply is already being generated in this session; wait for it to finish");
 
-    /// <summary>502 when the chat model failed before producing anything.</summary>
-    public static JsonHttpResult<ApiError> ModelFailed(string? code) =>
-        TypedResults.Json(
-            new ApiError("The chat model could not answer; your message was saved, please try again", code ?? ErrorCodes.ModelError),
-            statusCode: StatusCodes.Status502BadGateway);
+    /// <summary>The session was created with another persona (the seed surface calls the persona its role).</summary>
+    public static readonly ApiFault PersonaMismatch = new(
+        StatusCodes.Status409Conflict, ErrorCodes.PersonaMismatch, "Persona mismatch",
+        "This session was created with another persona (role); start a new session to change it");
 
-    /// <summary>The status and body for an exception a route did not handle itself; unknown faults are a plain 500.</summary>
-    public static (int Status, ApiError Error) FromException(Exception exception) => exception switch
+    /// <summary>No valid bearer token. The seed surface answers a bad token with this text and no code.</summary>
+    public static readonly ApiFault Unauthorized =
+        new(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "Unauthorized", "Unauthorized");
+
+    /// <summary>Storage or the cluster is unreachable: nothing was lost, and a retry can succeed.</summary>
+    public static readonly ApiFault Unavailable = new(
+        StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "Service unavailable",
+        "The service is temporarily unavailable (storage unreachable); please retry");
+
+    /// <summary>A fault the service did not expect; its text names nothing of the cause.</summary>
+    public static readonly ApiFault InternalError = new(
+        StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Internal server error", "Internal server error");
+
+    /// <summary>A page that does not exist: an unknown route.</summary>
+    public static readonly ApiFault RouteNotFound = new(
+        StatusCodes.Status404NotFound, ErrorCodes.NotFound, "Not found", "No such route; see /docs for the API");
+
+    public static ApiFault BadRequest(string text) =>
+        new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, InvalidTitle, text);
+
+    /// <summary>A 400 naming each bad field (a JSON path such as <c>message.parts</c>, or a query parameter).</summary>
+    public static ApiFault InvalidFields(IDictionary<string, string[]> fields) => new(
+        StatusCodes.Status400BadRequest,
+        ErrorCodes.InvalidRequest,
+        InvalidTitle,
+        string.Join("; ", fields.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")),
+        fields);
+
+    public static ApiFault InvalidField(string field, string error) =>
+        InvalidFields(new Dictionary<string, string[]> { [field] = [error] });
+
+    /// <summary>A body over the size limit (<paramref name="limit"/> bytes, when known).</summary>
+    public static ApiFault TooLarge(long? limit = null) => new(
+        StatusCodes.Status413PayloadTooLarge, ErrorCodes.BodyTooLarge, "Request body too large",
+        limit is null ? "The request body is too large" : $"The request body is larger than {limit} bytes");
+
+    /// <summary>The chat model failed before producing anything (<paramref name="code"/> says how); a reply that
+    /// could not be stored is <see cref="Unavailable"/>.</summary>
+    public static ApiFault ModelFailed(string? code) => code == ErrorCodes.StorageUnavailable
+        ? Unavailable
+        : new(StatusCodes.Status502BadGateway, code ?? ErrorCodes.ModelError, "The chat model failed",
+            "The chat model could not answer; your message was saved, please try again");
+
+    public static ApiFault RateLimited(string text) =>
+        new(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too Many Requests", text);
+
+    public static ApiFault QuotaExceeded(string text) =>
+        new(StatusCodes.Status429TooManyRequests, ErrorCodes.QuotaExceeded, "Too Many Requests", text);
+
+    /// <summary>A session grain's refusal, or null for any other exception.</summary>
+    public static ApiFault? FromRefusal(Exception exception) => exception switch
     {
-        SessionNotFoundException => (StatusCodes.Status404NotFound, new ApiError("Session not found", ErrorCodes.SessionNotFound)),
-        TurnInFlightException => (StatusCodes.Status409Conflict,
-            new ApiError("A reply is already being generated in this session; wait for it to finish", ErrorCodes.TurnInFlight)),
-        RoleMismatchException => (StatusCodes.Status409Conflict,
-            new ApiError("This session was created with another role; start a new session to change roles", ErrorCodes.RoleMismatch)),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (StatusCodes.Status413PayloadTooLarge, new ApiError("Request body is too large", ErrorCodes.BodyTooLarge)),
-        BadHttpRequestException bad => (bad.StatusCode, new ApiError("Bad request", ErrorCodes.InvalidRequest)),
-        _ when IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable,
-            new ApiError("The service is temporarily unavailable (storage unreachable); please retry", ErrorCodes.Unavailable)),
-        _ => (StatusCodes.Status500InternalServerError, new ApiError("Internal server error", ErrorCodes.InternalError)),
+        SessionNotFoundException => SessionNotFound,
+        TurnInFlightException => TurnInFlight,
+        RoleMismatchException => PersonaMismatch,
+        _ => null,
+    };
+
+    /// <summary>The answer for an exception a route did not handle itself; unknown faults are a plain 500.</summary>
+    public static ApiFault FromException(Exception exception) => FromRefusal(exception) ?? exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge(),
+        BadHttpRequestException bad => BadRequest("Bad request") with { Status = bad.StatusCode },
+        _ when IsUnavailable(exception) => Unavailable,
+        _ => InternalError,
     };
 
     /// <summary>True when the cause is the database or the cluster being unreachable rather than a bug.</summary>

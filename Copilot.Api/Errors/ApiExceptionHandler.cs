@@ -4,31 +4,23 @@ using Microsoft.Extensions.Logging;
 
 namespace Copilot.Api.Errors;
 
-/// <summary>Turns exceptions that reach the pipeline into the error answers of <see cref="ApiErrors"/> (problem details from
-/// <see cref="Problems"/> on <c>/v1</c>); never a stack trace.</summary>
+/// <summary>Turns exceptions that reach the pipeline into the answers of <see cref="ApiErrors"/>, in the shape of the
+/// surface asked; never a stack trace.</summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, error) = ApiErrors.FromException(exception);
-        if (status >= StatusCodes.Status500InternalServerError)
+        var fault = ApiErrors.FromException(exception);
+        if (fault.Status >= StatusCodes.Status500InternalServerError)
         {
-            LogUnhandled(exception, httpContext.Request.Method, httpContext.Request.Path, status);
+            LogUnhandled(exception, httpContext.Request.Method, httpContext.Request.Path, fault.Status);
         }
 
-        if (httpContext.Response.HasStarted)
+        if (!httpContext.Response.HasStarted)
         {
-            return true;
+            await fault.WriteAsync(httpContext);
         }
 
-        if (Problems.AppliesTo(httpContext.Request))
-        {
-            await TypedResults.Problem(Problems.FromException(exception)).ExecuteAsync(httpContext);
-            return true;
-        }
-
-        httpContext.Response.StatusCode = status;
-        await httpContext.Response.WriteAsJsonAsync(error, cancellationToken);
         return true;
     }
 

@@ -1,5 +1,5 @@
 using Copilot.Api.Auth;
-using Copilot.Grains;
+using Copilot.Api.Errors;
 using Copilot.Grains.Telemetry;
 using Copilot.Grains.Usage;
 using Microsoft.AspNetCore.Http;
@@ -22,7 +22,7 @@ internal sealed class DailyQuotaFilter(ModelUsage usage, TimeProvider time, Copi
             var now = time.GetUtcNow();
             var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
             return new LimitRejectedResult(
-                ErrorCodes.QuotaExceeded, "Today's model-token quota is used up; it resets at midnight UTC", midnight - now);
+                ApiErrors.QuotaExceeded("Today's model-token quota is used up; it resets at midnight UTC"), midnight - now);
         }
 
         return await next(context);

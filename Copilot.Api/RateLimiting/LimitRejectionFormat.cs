@@ -1,7 +1,7 @@
 namespace Copilot.Api.RateLimiting;
 
 /// <summary>How a route answers a send refused by a limit.</summary>
-public enum LimitRejectionFormat
+internal enum LimitRejectionFormat
 {
     /// <summary>The seed surface's <c>{"error": "...", "code": "..."}</c>.</summary>
     Seed,

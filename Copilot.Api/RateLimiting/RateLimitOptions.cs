@@ -5,9 +5,8 @@ namespace Copilot.Api.RateLimiting;
 /// <summary>Per-user limits on sends, bound from <c>Copilot:RateLimits</c> (the daily token quota,
 /// <c>Copilot:RateLimits:DailyTokens</c>, is in <see cref="Grains.Usage.UsageOptions"/>).</summary>
 /// <remarks>The defaults are far above what a person typing into the panel does; they stop scripts and runaway clients.</remarks>
-public sealed class RateLimitOptions
+internal sealed class RateLimitOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:RateLimits";
 
     /// <summary>Sends per user per minute: a token bucket of this size, refilled evenly over the minute, so a burst of this

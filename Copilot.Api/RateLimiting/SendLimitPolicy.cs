@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using Copilot.Api.Auth;
-using Copilot.Grains;
+using Copilot.Api.Errors;
 using Copilot.Grains.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -35,6 +35,6 @@ internal sealed class SendLimitPolicy(IOptions<RateLimitOptions> options, TimePr
         var message = reason == UserSendLimiter.StreamsReason
             ? "Too many replies are streaming for this user at once; wait for one to finish"
             : "Too many messages sent in the last minute; wait and retry";
-        await new LimitRejectedResult(ErrorCodes.RateLimited, message, retryAfter).ExecuteAsync(context.HttpContext);
+        await new LimitRejectedResult(ApiErrors.RateLimited(message), retryAfter).ExecuteAsync(context.HttpContext);
     }
 }

@@ -5,9 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Copilot.Api.RateLimiting;
 
 /// <summary>Per-user limits on sending messages: sends per minute, concurrent streams and the daily token quota.</summary>
-public static class SendLimits
+internal static class SendLimits
 {
-    /// <summary>The rate-limiter policy's name.</summary>
     public const string PolicyName = "copilot-sends";
 
     /// <summary>Binds <c>Copilot:RateLimits</c> and registers the policy. <c>UseRateLimiter</c> must follow

@@ -1,7 +1,7 @@
 namespace Copilot.Api.Seed;
 
 /// <summary>A message as the seed's panel loads it (snake_case on the wire).</summary>
-public sealed record class SeedMessage(
+internal sealed record class SeedMessage(
     Guid Id,
     Guid SessionId,
     string Role,

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Copilot.Api.Seed;
 
 /// <summary>The <c>metadata</c> of a message: position, outcome, and model details where known.</summary>
-public sealed record class SeedMessageMetadata(
+internal sealed record class SeedMessageMetadata(
     long Seq,
     string Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,

@@ -1,4 +1,4 @@
 namespace Copilot.Api.Seed;
 
 /// <summary>The body of <c>GET /api/copilot?sessionId=</c>.</summary>
-public sealed record class SeedMessagesResponse(IReadOnlyList<SeedMessage> Messages);
+internal sealed record class SeedMessagesResponse(IReadOnlyList<SeedMessage> Messages);

@@ -1,7 +1,7 @@
 namespace Copilot.Api.Seed;
 
 /// <summary>A session as the seed's panel lists it (snake_case on the wire).</summary>
-public sealed record class SeedSession(
+internal sealed record class SeedSession(
     Guid Id,
     Guid UserId,
     DateTimeOffset CreatedAt,

@@ -1,4 +1,4 @@
 namespace Copilot.Api.Seed;
 
 /// <summary>The body of <c>GET /api/copilot</c>.</summary>
-public sealed record class SeedSessionsResponse(IReadOnlyList<SeedSession> Sessions);
+internal sealed record class SeedSessionsResponse(IReadOnlyList<SeedSession> Sessions);

@@ -1,8 +1,7 @@
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
 using Copilot.Api.RateLimiting;
-using Copilot.Api.Requests;
-using Copilot.Api.Streaming;
+using Copilot.Api.Shared;
 using Copilot.Api.V1.Chat;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +14,7 @@ namespace Copilot.Api.V1;
 
 /// <summary>The chat routes of <c>/v1</c>, compatible with the AI SDK's <c>DefaultChatTransport</c>
 /// (<c>api: '&lt;base&gt;/v1/chat'</c>, <c>resume: true</c>); the chat id is the session id.</summary>
-public static class ChatApi
+internal static class ChatApi
 {
     /// <summary>Maps <c>POST /v1/chat</c>, <c>GET /v1/chat/{id}/stream</c> and <c>POST /v1/chat/{id}/stop</c>.</summary>
     public static RouteGroupBuilder MapV1Chat(this IEndpointRouteBuilder endpoints)
@@ -45,8 +44,8 @@ public static class ChatApi
         if (document is null)
         {
             return fault == JsonBodyFault.TooLarge
-                ? Problems.TooLarge(maxBody)
-                : Problems.BadRequest("body", "must be JSON");
+                ? ApiErrors.TooLarge(maxBody).ToProblem()
+                : ApiErrors.InvalidField("body", "must be JSON").ToProblem();
         }
 
         ChatSend send;
@@ -55,7 +54,7 @@ public static class ChatApi
             var (read, errors) = ChatSendReader.Read(document.RootElement, sessionsOptions.Value.MaxMessageChars);
             if (read is null)
             {
-                return Problems.BadRequest(errors);
+                return ApiErrors.InvalidFields(errors).ToProblem();
             }
 
             send = read;
@@ -73,16 +72,16 @@ public static class ChatApi
                 CreateIfMissing = true,
             });
         }
-        catch (Exception ex) when (Problems.FromRefusal(ex) is { } refusal)
+        catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
         {
-            return refusal;
+            return refusal.ToProblem();
         }
 
         var first = await ReplyPolling.FirstProgressAsync(grain, userId, started.TurnId);
         if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.
-            return Problems.ModelFailed(first.ErrorCode);
+            return ApiErrors.ModelFailed(first.ErrorCode).ToProblem();
         }
 
         return new UiMessageStream(grain, userId, StreamPosition.Beginning(started.TurnId), first);
@@ -107,7 +106,7 @@ public static class ChatApi
         var lastEventId = httpContext.Request.Headers[UiMessageStream.LastEventIdHeader].ToString();
         if (lastEventId.Length > 0 && !StreamPosition.TryParse(lastEventId, turnId, out after))
         {
-            return Problems.BadRequest(UiMessageStream.LastEventIdHeader, "is not an event id of this service's streams");
+            return ApiErrors.InvalidField(UiMessageStream.LastEventIdHeader, "is not an event id of this service's streams").ToProblem();
         }
 
         return new UiMessageStream(grain, userId, after);
@@ -151,6 +150,6 @@ public static class ChatApi
 
         var grain = grains.GetGrain<ISessionGrain>(chatId);
         var info = await grain.GetInfoAsync(userId);
-        return (grain, userId, info, info is null ? Problems.SessionNotFound() : null);
+        return (grain, userId, info, info is null ? ApiErrors.SessionNotFound.ToProblem() : null);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
-using Copilot.Api.Requests;
+using Copilot.Api.Shared;
 using Copilot.Api.V1.Messages;
 using Copilot.Api.V1.Sessions;
 using Copilot.Grains.Sessions;
@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Copilot.Api.V1;
 
 /// <summary>The caller's sessions (chats) and their messages.</summary>
-public static class SessionsApi
+internal static class SessionsApi
 {
     /// <summary>Sessions listed per page when <c>limit</c> is not given.</summary>
     public const int DefaultSessionLimit = 20;
@@ -23,7 +23,6 @@ public static class SessionsApi
     /// <summary>Messages listed per page when <c>limit</c> is not given.</summary>
     public const int DefaultMessageLimit = 50;
 
-    /// <summary>The largest <c>limit</c> accepted.</summary>
     public const int MaxLimit = 100;
 
     /// <summary>Maps <c>/v1/sessions</c>: list, get, rename, delete, and a session's messages.</summary>
@@ -52,7 +51,7 @@ public static class SessionsApi
 
         if (errors.Count > 0)
         {
-            return Problems.BadRequest(errors);
+            return ApiErrors.InvalidFields(errors).ToProblem();
         }
 
         var page = await grains.GetGrain<IUserSessionsGrain>(httpContext.User.GetUserId()).ListAsync(pageSize, cursor);
@@ -72,7 +71,7 @@ public static class SessionsApi
         }
 
         var info = await grains.GetGrain<ISessionGrain>(sessionId).GetInfoAsync(httpContext.User.GetUserId());
-        return info is null ? Problems.SessionNotFound() : TypedResults.Ok(SessionResponse.From(info));
+        return info is null ? ApiErrors.SessionNotFound.ToProblem() : TypedResults.Ok(SessionResponse.From(info));
     }
 
     /// <summary>Renames one of the caller's sessions.</summary>
@@ -88,7 +87,7 @@ public static class SessionsApi
         var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
         if (document is null)
         {
-            return fault == JsonBodyFault.TooLarge ? Problems.TooLarge(maxBody) : Problems.BadRequest("body", "must be JSON");
+            return fault == JsonBodyFault.TooLarge ? ApiErrors.TooLarge(maxBody).ToProblem() : ApiErrors.InvalidField("body", "must be JSON").ToProblem();
         }
 
         string? title;
@@ -99,7 +98,7 @@ public static class SessionsApi
 
         if (title is null)
         {
-            return Problems.BadRequest("title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters");
+            return ApiErrors.InvalidField("title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters").ToProblem();
         }
 
         try
@@ -107,9 +106,9 @@ public static class SessionsApi
             var info = await grains.GetGrain<ISessionGrain>(sessionId).RenameAsync(httpContext.User.GetUserId(), title);
             return TypedResults.Ok(SessionResponse.From(info));
         }
-        catch (Exception ex) when (Problems.FromRefusal(ex) is { } refusal)
+        catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
         {
-            return refusal;
+            return refusal.ToProblem();
         }
     }
 
@@ -124,7 +123,7 @@ public static class SessionsApi
 
         return await grains.GetGrain<ISessionGrain>(sessionId).DeleteAsync(httpContext.User.GetUserId())
             ? TypedResults.NoContent()
-            : Problems.SessionNotFound();
+            : ApiErrors.SessionNotFound.ToProblem();
     }
 
     /// <summary>A page of a session's messages older than <paramref name="before"/> (a sequence number), newest first.</summary>
@@ -153,13 +152,13 @@ public static class SessionsApi
 
         if (errors.Count > 0)
         {
-            return Problems.BadRequest(errors);
+            return ApiErrors.InvalidFields(errors).ToProblem();
         }
 
         var page = await grains.GetGrain<ISessionGrain>(sessionId)
             .GetMessagesAsync(httpContext.User.GetUserId(), beforeSeq, pageSize);
         return page is null
-            ? Problems.SessionNotFound()
+            ? ApiErrors.SessionNotFound.ToProblem()
             : TypedResults.Ok(new MessageListResponse(
                 [.. page.Messages.Select(UiMessage.From)], page.NextBeforeSeq is not null, page.NextBeforeSeq));
     }

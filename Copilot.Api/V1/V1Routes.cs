@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Copilot.Api.V1;
 
 /// <summary>What every <c>/v1</c> route shares: its auth, CORS policy, and how it reads a path id.</summary>
-public static class V1Routes
+internal static class V1Routes
 {
     /// <summary>The CORS policy of <c>/v1</c> (more methods and headers than the seed surface's).</summary>
     public const string CorsPolicy = "v1";
@@ -19,7 +19,7 @@ public static class V1Routes
     /// <summary>Reads a path id as a UUID, or the 400 naming it.</summary>
     public static bool TryParseId(string id, out Guid parsed, out ProblemHttpResult? problem)
     {
-        problem = Guid.TryParse(id, out parsed) ? null : Problems.BadRequest("id", "must be a UUID");
+        problem = Guid.TryParse(id, out parsed) ? null : ApiErrors.InvalidField("id", "must be a UUID").ToProblem();
         return problem is null;
     }
 }

@@ -5,7 +5,6 @@ namespace Copilot.Grains.Usage;
 [GenerateSerializer, Alias("copilot.user-usage-state")]
 internal sealed record class UserUsageState
 {
-    /// <summary>The UTC day the count is for.</summary>
     [Id(0)] public DateOnly Day { get; set; }
 
     /// <summary>Model tokens (input plus output) used that day.</summary>

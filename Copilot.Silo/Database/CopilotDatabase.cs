@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -33,7 +31,6 @@ public sealed partial class CopilotDatabase(
     /// <summary>True when no connection string was configured and the embedded server is used.</summary>
     public bool IsEmbedded => _localServer is not null;
 
-    /// <summary>The connection string in use.</summary>
     public string ConnectionString
     {
         get
@@ -43,7 +40,6 @@ public sealed partial class CopilotDatabase(
         }
     }
 
-    /// <summary>The shared data source.</summary>
     public NpgsqlDataSource DataSource
     {
         get

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Hosting;
-
 namespace Copilot.Silo.Database;
 
 /// <summary>Prepares the database (embedded server, schema) before the silo starts.</summary>

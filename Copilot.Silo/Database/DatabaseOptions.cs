@@ -3,7 +3,6 @@ namespace Copilot.Silo.Database;
 /// <summary>Where the database is, bound from <c>Copilot:Database</c> (the connection string is <c>ConnectionStrings:Copilot</c>).</summary>
 public sealed class DatabaseOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Database";
 
     /// <summary>The connection string name under <c>ConnectionStrings</c>.</summary>

@@ -1,10 +1,7 @@
 using Copilot.Api.Admin;
 using Copilot.Grains;
 using Copilot.Grains.Sessions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Orleans.Configuration;
 
 namespace Copilot.Silo.Database;

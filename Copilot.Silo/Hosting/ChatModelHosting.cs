@@ -3,7 +3,6 @@ using System.ClientModel.Primitives;
 using Copilot.Grains.ChatModel;
 using Copilot.Silo.ChatModel;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenAI;

@@ -5,7 +5,6 @@ namespace Copilot.Silo.Hosting;
 /// <summary>This silo's place in the cluster, bound from <c>Copilot:Cluster</c>.</summary>
 public sealed class ClusterSettings
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Cluster";
 
     /// <summary>The section whose values override <see cref="MembershipDefaults"/>, named as in Orleans'

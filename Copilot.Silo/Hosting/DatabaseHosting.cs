@@ -1,8 +1,5 @@
 using Copilot.Api.Auth;
 using Copilot.Silo.Database;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Copilot.Silo.Hosting;
 

@@ -1,9 +1,5 @@
 using Copilot.Api.Admin;
 using Copilot.Silo.Database;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Copilot.Silo.Hosting;
 

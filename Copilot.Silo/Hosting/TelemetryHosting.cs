@@ -1,8 +1,4 @@
 using Copilot.Grains.Telemetry;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -30,10 +26,11 @@ public static class TelemetryHosting
 
     private static readonly string[] OrleansSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
-    /// <summary>Registers the meters, the Prometheus exporter (unless <c>Copilot:Telemetry:Prometheus=false</c>) and OTLP
+    /// <summary>Sets the default log levels (<see cref="LoggingDefaults"/>), and registers the meters, the Prometheus exporter (unless <c>Copilot:Telemetry:Prometheus=false</c>) and OTLP
     /// export of metrics and traces (when an OTLP endpoint is configured).</summary>
     public static WebApplicationBuilder AddCopilotTelemetry(this WebApplicationBuilder builder)
     {
+        builder.Configuration.AddCopilotLoggingDefaults();
         var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);

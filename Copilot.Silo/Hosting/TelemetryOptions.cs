@@ -4,7 +4,6 @@ namespace Copilot.Silo.Hosting;
 /// <c>OTEL_EXPORTER_OTLP_*</c> variables and is on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
 public sealed class TelemetryOptions
 {
-    /// <summary>The configuration section.</summary>
     public const string SectionName = "Copilot:Telemetry";
 
     /// <summary>Serve a Prometheus scrape endpoint at <see cref="TelemetryHosting.MetricsPath"/>. Default true.</summary>

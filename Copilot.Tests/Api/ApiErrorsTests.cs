@@ -15,19 +15,19 @@ public sealed class ApiErrorsTests
             "Reminder Service is still initializing and it is taking a long time. Please retry again later.",
             new TimeoutException("The operation has timed out."));
 
-        var (status, error) = ApiErrors.FromException(loading);
+        var fault = ApiErrors.FromException(loading);
 
-        Assert.Equal(StatusCodes.Status503ServiceUnavailable, status);
-        Assert.Equal(ErrorCodes.Unavailable, error.Code);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, fault.Status);
+        Assert.Equal(ErrorCodes.Unavailable, fault.Code);
     }
 
     [Fact]
     public void An_unknown_fault_is_a_500_that_names_no_detail()
     {
-        var (status, error) = ApiErrors.FromException(new Orleans.Runtime.OrleansException("something else"));
+        var fault = ApiErrors.FromException(new Orleans.Runtime.OrleansException("something else"));
 
-        Assert.Equal(StatusCodes.Status500InternalServerError, status);
-        Assert.Equal(ErrorCodes.InternalError, error.Code);
-        Assert.DoesNotContain("something else", error.Error, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status500InternalServerError, fault.Status);
+        Assert.Equal(ErrorCodes.InternalError, fault.Code);
+        Assert.DoesNotContain("something else", fault.Text, StringComparison.Ordinal);
     }
 }

@@ -71,7 +71,7 @@ public sealed class TurnTests(GatedAppFixture fixture) : IClassFixture<GatedAppF
         var send = await user.SendAsync("switch persona", sessionId, role: "exec");
 
         Assert.Equal(HttpStatusCode.Conflict, send.Status);
-        Assert.Contains("\"code\":\"role_mismatch\"", send.Body, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"persona_mismatch\"", send.Body, StringComparison.Ordinal);
         Assert.Equal(2, (await user.LoadMessagesAsync(sessionId)).Length);
         Assert.Equal(calls, fixture.Model.Calls);
     }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Copilot.Grains;
-using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;

@@ -1,5 +1,4 @@
 using Copilot.Grains;
-using Copilot.Grains.ChatModel;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;

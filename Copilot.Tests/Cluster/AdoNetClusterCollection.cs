@@ -4,6 +4,5 @@ namespace Copilot.Tests.Cluster;
 [CollectionDefinition(Name)]
 public sealed class AdoNetClusterCollection : ICollectionFixture<AdoNetClusterFixture>
 {
-    /// <summary>The collection name.</summary>
     public const string Name = "adonet-cluster";
 }

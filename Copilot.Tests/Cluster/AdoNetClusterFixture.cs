@@ -1,7 +1,6 @@
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.Configuration;
-using Orleans.Runtime;
 using Orleans.TestingHost;
 
 namespace Copilot.Tests.Cluster;
@@ -19,7 +18,6 @@ public sealed class AdoNetClusterFixture : IAsyncLifetime
     /// <summary>This cluster's rows in grain storage and reminders.</summary>
     public string ServiceId { get; } = "cluster-" + Guid.NewGuid().ToString("N")[..8];
 
-    /// <summary>The cluster.</summary>
     public TestCluster Cluster { get; private set; } = null!;
 
     /// <summary>A client of the cluster, connected through its gateways.</summary>

@@ -2,7 +2,6 @@ using System.Net;
 using Copilot.Silo.Hosting;
 using Copilot.Testing.Silos;
 using Copilot.Tests.Fixtures;
-using Orleans.Runtime;
 
 namespace Copilot.Tests.Cluster;
 

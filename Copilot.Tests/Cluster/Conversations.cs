@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Copilot.Grains.Sessions;
 using Copilot.Testing.Polling;
 

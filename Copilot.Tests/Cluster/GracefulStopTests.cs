@@ -1,7 +1,6 @@
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;
-using Orleans.Runtime;
 
 namespace Copilot.Tests.Cluster;
 

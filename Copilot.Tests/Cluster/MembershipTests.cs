@@ -4,7 +4,6 @@ using Copilot.Grains.Sessions;
 using Copilot.Testing.Polling;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 

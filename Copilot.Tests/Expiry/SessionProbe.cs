@@ -8,7 +8,6 @@ namespace Copilot.Tests.Expiry;
 /// <summary>Looks at one session through every surface: the grain, HTTP, and the SQL rows and views.</summary>
 public sealed class SessionProbe(CopilotAppFactory app, CopilotClient user, Guid sessionId)
 {
-    /// <summary>The session.</summary>
     public Guid SessionId { get; } = sessionId;
 
     /// <summary>True when the grain still knows the session.</summary>

@@ -9,7 +9,6 @@ public sealed class SweepAppFixture : IAsyncLifetime
     /// <summary>The sessions' clock.</summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    /// <summary>The app.</summary>
     public CopilotAppFactory App { get; private set; } = null!;
 
     public async Task InitializeAsync() => App = await ExpiryApp.StartAsync(Clock, remindersOnFakeClock: false);

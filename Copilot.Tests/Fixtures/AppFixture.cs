@@ -3,10 +3,8 @@ namespace Copilot.Tests.Fixtures;
 /// <summary>One running app shared by the HTTP tests; each test uses fresh user ids.</summary>
 public sealed class AppFixture : IAsyncLifetime
 {
-    /// <summary>The app.</summary>
     public CopilotAppFactory App { get; private set; } = null!;
 
-    /// <summary>A client for a new user.</summary>
     public CopilotClient NewUser() => new(App.CreateClient(), Guid.NewGuid());
 
     public async Task InitializeAsync() => App = await CopilotAppFactory.StartAsync();
@@ -18,6 +16,5 @@ public sealed class AppFixture : IAsyncLifetime
 [CollectionDefinition(Name)]
 public sealed class AppCollection : ICollectionFixture<AppFixture>
 {
-    /// <summary>The collection name.</summary>
     public const string Name = "app";
 }

@@ -8,10 +8,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The service id the shared cluster stores its rows under.</summary>
     public string ServiceId { get; } = "tests-" + Guid.NewGuid().ToString("N")[..8];
 
-    /// <summary>The cluster.</summary>
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    /// <summary>A client of the cluster.</summary>
     public IClusterClient Client => Cluster.Client;
 
     public async Task InitializeAsync() => Cluster = await TestClusters.StartAsync(ServiceId, silos: 2);
@@ -23,6 +21,5 @@ public sealed class ClusterFixture : IAsyncLifetime
 [CollectionDefinition(Name)]
 public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 {
-    /// <summary>The collection name.</summary>
     public const string Name = "cluster";
 }

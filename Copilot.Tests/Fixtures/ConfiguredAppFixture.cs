@@ -4,7 +4,6 @@ namespace Copilot.Tests.Fixtures;
 /// <param name="settings">Configuration over the test defaults.</param>
 public abstract class ConfiguredAppFixture(IReadOnlyDictionary<string, string?> settings) : IAsyncLifetime
 {
-    /// <summary>The app.</summary>
     public CopilotAppFactory App { get; private set; } = null!;
 
     public async Task InitializeAsync() => App = await CopilotAppFactory.StartAsync(settings: settings);

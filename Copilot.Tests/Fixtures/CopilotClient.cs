@@ -11,7 +11,6 @@ namespace Copilot.Tests.Fixtures;
 /// <summary>Talks to the seed-compatible API as one user, the way the chat panel does.</summary>
 public sealed partial class CopilotClient(HttpClient http, Guid userId)
 {
-    /// <summary>The user.</summary>
     public Guid UserId { get; } = userId;
 
     /// <summary>The underlying client (no auth header set on it).</summary>

@@ -10,10 +10,8 @@ public sealed class GatedAppFixture : IAsyncLifetime
     /// <summary>The model every turn of the app asks.</summary>
     public GatedChatClient Model { get; } = new();
 
-    /// <summary>The app.</summary>
     public CopilotAppFactory App { get; private set; } = null!;
 
-    /// <summary>A client for a new user.</summary>
     public CopilotClient NewUser() => new(App.CreateClient(), Guid.NewGuid());
 
     /// <summary>Sends <paramref name="message"/> and answers it with <paramref name="reply"/> in one chunk.</summary>

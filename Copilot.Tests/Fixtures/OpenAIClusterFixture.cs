@@ -43,10 +43,8 @@ public class OpenAIClusterFixture : IAsyncLifetime
     /// <summary>The fake OpenAI server the cluster talks to.</summary>
     public FakeOpenAIServer Server { get; private set; } = null!;
 
-    /// <summary>The cluster.</summary>
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    /// <summary>A client of the cluster.</summary>
     public IClusterClient Client => Cluster.Client;
 
     public async Task InitializeAsync()

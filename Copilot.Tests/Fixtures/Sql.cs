@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Copilot.Tests.Fixtures;
 
 /// <summary>Direct SQL reads of what Orleans stored, for checks the grains cannot make about themselves.</summary>

@@ -1,4 +1,3 @@
-using Copilot.Silo.Database;
 using Copilot.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using Copilot.Silo.Hosting;
 using Copilot.Tests.Fixtures;

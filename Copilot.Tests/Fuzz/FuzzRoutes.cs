@@ -6,7 +6,6 @@ namespace Copilot.Tests.Fuzz;
 /// null, ["limit", "before"])</c>.</remarks>
 public static class FuzzRoutes
 {
-    /// <summary>The routes.</summary>
     public static IReadOnlyList<FuzzRoute> All { get; } =
     [
         new(HttpMethod.Post, "/api/copilot", FuzzAuth.User, """{"message":"fuzz","sessionId":null,"role":"field"}""", []),

@@ -27,7 +27,6 @@ internal sealed record class ChaosSettings
     /// <summary>The cluster must answer through every silo within this time of the last fault.</summary>
     public TimeSpan RecoveryLimit { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>The usage text.</summary>
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Copilot.Chaos -- [--duration SECONDS] [--users N] [--seed N] [--silos N]
           --duration   seconds of conversation under faults (default 180)

@@ -9,7 +9,7 @@ namespace Copilot.Api.V1.Chat;
 /// <param name="Trigger"><c>submit-message</c> or <c>regenerate-message</c>.</param>
 /// <param name="MessageId">Sent by the transport with some triggers; not used.</param>
 /// <param name="Persona"><c>field</c>, <c>pm</c> or <c>exec</c>, for a new session; must match an existing session's.</param>
-public sealed record class ChatRequestBody(
+internal sealed record class ChatRequestBody(
     Guid Id,
     IReadOnlyList<ChatRequestMessage>? Messages,
     ChatRequestMessage? Message,

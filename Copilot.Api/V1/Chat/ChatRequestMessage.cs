@@ -6,4 +6,4 @@ namespace Copilot.Api.V1.Chat;
 /// <param name="Id">The message id: the idempotency key; a retry with the same id never calls the model again.</param>
 /// <param name="Role"><c>user</c> for the message that is used.</param>
 /// <param name="Parts">Its parts; the text parts are joined.</param>
-public sealed record class ChatRequestMessage(string Id, string Role, IReadOnlyList<UiMessagePart> Parts);
+internal sealed record class ChatRequestMessage(string Id, string Role, IReadOnlyList<UiMessagePart> Parts);

@@ -7,4 +7,4 @@ namespace Copilot.Api.V1.Chat;
 /// <param name="MessageId">The user message's id: the idempotency key.</param>
 /// <param name="Text">The message's text parts, joined.</param>
 /// <param name="Persona">The persona asked for, or null.</param>
-public sealed record class ChatSend(Guid ChatId, string MessageId, string Text, PersonaRole? Persona);
+internal sealed record class ChatSend(Guid ChatId, string MessageId, string Text, PersonaRole? Persona);

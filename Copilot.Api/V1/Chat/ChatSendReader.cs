@@ -1,17 +1,15 @@
 using System.Text.Json;
-using Copilot.Api.Requests;
+using Copilot.Api.Shared;
 using Copilot.Grains.Personas;
 
 namespace Copilot.Api.V1.Chat;
 
 /// <summary>Validates a <c>POST /v1/chat</c> body as the AI SDK's <c>DefaultChatTransport</c> sends it
 /// (<c>{id, messages, trigger, messageId?}</c>) or in the compact form <c>{id, message}</c>, naming every bad field.</summary>
-public static class ChatSendReader
+internal static class ChatSendReader
 {
-    /// <summary>The longest message id accepted.</summary>
     public const int MaxMessageIdChars = 200;
 
-    /// <summary>The triggers a send may carry.</summary>
     public static IReadOnlyList<string> Triggers { get; } = ["submit-message", "regenerate-message"];
 
     /// <summary>The send, or the bad fields (JSON paths) with what is wrong with each.</summary>

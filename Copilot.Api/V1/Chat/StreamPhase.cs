@@ -2,7 +2,7 @@ namespace Copilot.Api.V1.Chat;
 
 /// <summary>The events of a reply's UI message stream, in the order they are sent. With the reply offset it makes the
 /// SSE event id, so a stream can be resumed after any event.</summary>
-public enum StreamPhase
+internal enum StreamPhase
 {
     /// <summary>Nothing sent yet.</summary>
     None,

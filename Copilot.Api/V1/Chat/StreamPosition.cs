@@ -7,7 +7,7 @@ namespace Copilot.Api.V1.Chat;
 /// <param name="TurnId">The turn (and assistant message) the stream belongs to.</param>
 /// <param name="Offset">Reply characters sent so far.</param>
 /// <param name="Phase">The last event sent at that offset.</param>
-public readonly record struct StreamPosition(Guid TurnId, int Offset, StreamPhase Phase) : IComparable<StreamPosition>
+internal readonly record struct StreamPosition(Guid TurnId, int Offset, StreamPhase Phase) : IComparable<StreamPosition>
 {
     /// <summary>Before the first event of <paramref name="turnId"/>.</summary>
     public static StreamPosition Beginning(Guid turnId) => new(turnId, 0, StreamPhase.None);
@@ -39,16 +39,12 @@ public readonly record struct StreamPosition(Guid TurnId, int Offset, StreamPhas
     public int CompareTo(StreamPosition other) =>
         Offset != other.Offset ? Offset.CompareTo(other.Offset) : Phase.CompareTo(other.Phase);
 
-    /// <summary>True when <paramref name="left"/> comes after <paramref name="right"/>.</summary>
     public static bool operator >(StreamPosition left, StreamPosition right) => left.CompareTo(right) > 0;
 
-    /// <summary>True when <paramref name="left"/> comes before <paramref name="right"/>.</summary>
     public static bool operator <(StreamPosition left, StreamPosition right) => left.CompareTo(right) < 0;
 
-    /// <summary>True when <paramref name="left"/> is not before <paramref name="right"/>.</summary>
     public static bool operator >=(StreamPosition left, StreamPosition right) => left.CompareTo(right) >= 0;
 
-    /// <summary>True when <paramref name="left"/> is not after <paramref name="right"/>.</summary>
     public static bool operator <=(StreamPosition left, StreamPosition right) => left.CompareTo(right) <= 0;
 
     /// <summary>The SSE event id: <c>&lt;turn id&gt;:&lt;offset&gt;:&lt;phase&gt;</c>.</summary>

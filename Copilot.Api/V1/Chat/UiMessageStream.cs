@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Copilot.Api.Streaming;
+using Copilot.Api.Shared;
 using Copilot.Api.V1.Messages;
 using Copilot.Grains;
 using Copilot.Grains.Sessions;
@@ -26,10 +26,9 @@ namespace Copilot.Api.V1.Chat;
 /// session grain reads replies by character offset. If the client goes away the loop stops; the grain keeps
 /// generating and stores the whole reply.
 /// </remarks>
-public sealed partial class UiMessageStream(
+internal sealed partial class UiMessageStream(
     ISessionGrain grain, Guid userId, StreamPosition after, ReplyProgress? first = null) : IResult, IEndpointMetadataProvider
 {
-    /// <summary>The stream's content type.</summary>
     public const string ContentType = "text/event-stream";
 
     /// <summary>The header that tells the AI SDK which protocol the stream speaks.</summary>

@@ -6,7 +6,7 @@ namespace Copilot.Api.V1.Messages;
 /// <param name="Data">The messages, newest first (reverse them to seed a chat, which lists oldest first).</param>
 /// <param name="HasMore">Whether older messages exist.</param>
 /// <param name="NextBefore">Pass as <c>before</c> to get the next, older page; absent on the last page.</param>
-public sealed record class MessageListResponse(
+internal sealed record class MessageListResponse(
     IReadOnlyList<UiMessage> Data,
     bool HasMore,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NextBefore);

@@ -1,3 +1,4 @@
+using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.V1.Messages;
@@ -7,9 +8,8 @@ namespace Copilot.Api.V1.Messages;
 /// <param name="Role"><c>user</c>, <c>assistant</c> or <c>system</c>.</param>
 /// <param name="Parts">The content: one text part (none when the message is empty).</param>
 /// <param name="Metadata">Sequence number, status, time, model, usage.</param>
-public sealed record class UiMessage(Guid Id, string Role, IReadOnlyList<UiMessagePart> Parts, UiMessageMetadata Metadata)
+internal sealed record class UiMessage(Guid Id, string Role, IReadOnlyList<UiMessagePart> Parts, UiMessageMetadata Metadata)
 {
-    /// <summary>The UI shape of a stored message.</summary>
     public static UiMessage From(SessionMessage message) => new(
         message.Id,
         message.Role.ToWireName(),

@@ -1,11 +1,12 @@
 using System.Text.Json.Serialization;
+using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.V1.Messages;
 
 /// <summary>A message's metadata, the same whether it arrives in a stream's <c>finish</c> chunk or from the messages
 /// list. Fields that are not known are omitted.</summary>
-public sealed record class UiMessageMetadata
+internal sealed record class UiMessageMetadata
 {
     /// <summary>Position in the session: 0, 1, 2, ...; absent only for a reply that could not be stored.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -30,7 +31,6 @@ public sealed record class UiMessageMetadata
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ErrorCode { get; init; }
 
-    /// <summary>The metadata of a stored message.</summary>
     public static UiMessageMetadata From(SessionMessage message) => new()
     {
         Seq = message.Seq,

@@ -6,7 +6,7 @@ namespace Copilot.Api.V1.Messages;
 /// <summary>Token usage the model reported for a reply.</summary>
 /// <param name="InputTokens">Prompt tokens.</param>
 /// <param name="OutputTokens">Completion tokens.</param>
-public sealed record class UiUsage(
+internal sealed record class UiUsage(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? InputTokens,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? OutputTokens)
 {

@@ -7,9 +7,8 @@ namespace Copilot.Api.V1.Sessions;
 
 /// <summary>The opaque <c>after</c> cursor of the session list: the last row's update time and id, base64url-encoded, so
 /// clients cannot come to depend on its contents.</summary>
-public static class SessionCursor
+internal static class SessionCursor
 {
-    /// <summary>The cursor text for <paramref name="cursor"/>.</summary>
     public static string Encode(SessionListCursor cursor) => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
         string.Create(CultureInfo.InvariantCulture, $"{cursor.UpdatedAt.UtcTicks}.{cursor.Id:N}")));
 

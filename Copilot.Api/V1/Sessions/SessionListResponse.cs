@@ -6,7 +6,7 @@ namespace Copilot.Api.V1.Sessions;
 /// <param name="Data">The sessions.</param>
 /// <param name="HasMore">Whether more sessions follow.</param>
 /// <param name="NextCursor">Pass as <c>after</c> to get the next page; absent on the last page.</param>
-public sealed record class SessionListResponse(
+internal sealed record class SessionListResponse(
     IReadOnlyList<SessionResponse> Data,
     bool HasMore,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NextCursor);

@@ -1,3 +1,4 @@
+using Copilot.Api.Shared;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
@@ -12,7 +13,7 @@ namespace Copilot.Api.V1.Sessions;
 /// <param name="UpdatedAt">Last message added or renamed (UTC).</param>
 /// <param name="MessageCount">Messages stored.</param>
 /// <param name="TurnInFlight">Whether a reply is being generated right now (resume it with <c>GET /v1/chat/{id}/stream</c>).</param>
-public sealed record class SessionResponse(
+internal sealed record class SessionResponse(
     Guid Id,
     string Title,
     string Persona,
@@ -21,7 +22,6 @@ public sealed record class SessionResponse(
     long MessageCount,
     bool TurnInFlight)
 {
-    /// <summary>A session from its header.</summary>
     public static SessionResponse From(SessionInfo info) => new(
         info.Id, info.Title, info.Role.ToWireName(), info.CreatedAt, info.UpdatedAt, info.MessageCount, info.TurnInFlight);
 

@@ -2,7 +2,6 @@ using System.Net;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime;
 
 namespace Copilot.Tests.Api.V1;
 

@@ -37,6 +37,17 @@ public sealed class SessionsTests(AppFixture fixture)
     }
 
     [Theory]
+    [InlineData("GET", "/v1/no-such-route")]
+    [InlineData("POST", "/v1/sessions/not/a/route")]
+    [InlineData("GET", "/v1")]
+    public async Task An_unknown_v1_route_is_a_404_problem_with_a_code(string method, string path)
+    {
+        var answer = await NewUser().CallAsync(new HttpMethod(method), path);
+
+        V1Client.AssertProblem(answer, HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Theory]
     [InlineData("""{}""", "title")]
     [InlineData("""{"title":"   "}""", "title")]
     [InlineData("""{"title":7}""", "title")]

@@ -10,7 +10,6 @@ public sealed record class SseEvent(string? Id, string Data)
     /// <summary>True for the closing <c>[DONE]</c>.</summary>
     public bool IsDone => Data == "[DONE]";
 
-    /// <summary>The chunk.</summary>
     public JsonElement Json => JsonDocument.Parse(Data).RootElement;
 
     /// <summary>The chunk's type, or <c>[DONE]</c>.</summary>

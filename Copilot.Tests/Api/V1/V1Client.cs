@@ -10,7 +10,6 @@ namespace Copilot.Tests.Api.V1;
 /// <summary>Talks to <c>/v1</c> as one user, the way the AI SDK's <c>DefaultChatTransport</c> and a chat list do.</summary>
 public sealed class V1Client(HttpClient http, Guid userId)
 {
-    /// <summary>The user.</summary>
     public Guid UserId { get; } = userId;
 
     /// <summary>The underlying client (no auth header set on it).</summary>

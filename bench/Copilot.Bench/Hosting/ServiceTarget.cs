@@ -21,7 +21,6 @@ internal sealed class ServiceTarget : IAsyncDisposable
     /// <summary>The HTTP client every phase shares: real sockets, enough connections for every virtual user.</summary>
     public required HttpClient Http { get; init; }
 
-    /// <summary>A bearer token for a user.</summary>
     public required Func<Guid, string> TokenFor { get; init; }
 
     /// <summary>True when every token names the same user (one <c>--token</c>).</summary>

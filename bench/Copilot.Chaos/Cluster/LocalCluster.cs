@@ -17,10 +17,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         RunDirectory = runDirectory;
     }
 
-    /// <summary>The database.</summary>
     public PostgresServer Postgres { get; }
 
-    /// <summary>The silos.</summary>
     public IReadOnlyList<SiloNode> Silos { get; }
 
     /// <summary>The HS256 secret the silos accept tokens signed with.</summary>

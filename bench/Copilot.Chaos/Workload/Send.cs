@@ -3,7 +3,6 @@ namespace Copilot.Chaos.Workload;
 /// <summary>One entry of the ledger: a message a user sent, and what the service answered.</summary>
 internal sealed record class Send
 {
-    /// <summary>The user.</summary>
     public required Guid UserId { get; init; }
 
     /// <summary>The user's n-th send, from 0.</summary>

@@ -9,7 +9,6 @@ internal sealed class VirtualUser(int index, int seed, IReadOnlyList<SiloNode> s
 {
     private readonly Random _random = new(HashCode.Combine(seed, index));
 
-    /// <summary>The user.</summary>
     public Guid UserId { get; } = Guid.NewGuid();
 
     /// <summary>Converses until <paramref name="stop"/> is cancelled; the send under way is finished first.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Copilot.Testing.Polling;
 
 namespace Copilot.Testing.Silos;

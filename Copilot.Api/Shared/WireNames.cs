@@ -1,9 +1,9 @@
 using Copilot.Grains.Sessions;
 
-namespace Copilot.Api.V1;
+namespace Copilot.Api.Shared;
 
 /// <summary>The wire names of the stored enums: lower case, one name each.</summary>
-public static class WireNames
+internal static class WireNames
 {
     /// <summary><c>user</c>, <c>assistant</c> or <c>system</c>.</summary>
     public static string ToWireName(this MessageRole role) => role.ToString().ToLowerInvariant();

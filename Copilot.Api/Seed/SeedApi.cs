@@ -1,9 +1,7 @@
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
 using Copilot.Api.RateLimiting;
-using Copilot.Api.Requests;
-using Copilot.Api.Seed;
-using Copilot.Api.Streaming;
+using Copilot.Api.Shared;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
@@ -13,13 +11,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
-namespace Copilot.Api;
+namespace Copilot.Api.Seed;
 
 /// <summary>The seed-compatible surface: the chat panel works against it with only its base URL and auth header changed.</summary>
-public static class CopilotApi
+internal static class SeedApi
 {
     /// <summary>Maps <c>POST /api/copilot</c> and <c>GET /api/copilot</c>, for authenticated users only.</summary>
-    public static RouteGroupBuilder MapCopilotApi(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapSeedApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/copilot").RequireAuthorization().WithTags("Copilot");
         group.MapPost("", SendAsync).RequireCopilotSendLimits();
@@ -51,7 +49,7 @@ public static class CopilotApi
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.
             httpContext.Response.Headers[PlainTextReply.SessionIdHeader] = started.Session.Id.ToString();
-            return ApiErrors.ModelFailed(first.ErrorCode);
+            return ApiErrors.ModelFailed(first.ErrorCode).ToSeed();
         }
 
         return new PlainTextReply(grain, userId, started, first);
@@ -70,12 +68,12 @@ public static class CopilotApi
 
         if (!Guid.TryParse(sessionId, out var id))
         {
-            return ApiErrors.BadRequest("sessionId must be a UUID");
+            return ApiErrors.BadRequest("sessionId must be a UUID").ToSeed();
         }
 
         var messages = await grains.GetGrain<ISessionGrain>(id).GetAllMessagesAsync(userId);
         return messages is null
-            ? ApiErrors.SessionNotFound()
+            ? ApiErrors.SessionNotFound.ToSeed()
             : TypedResults.Ok(new SeedMessagesResponse([.. messages.Select(m => ToSeed(m, id))]));
     }
 
@@ -113,12 +111,12 @@ public static class CopilotApi
     private static SeedMessage ToSeed(SessionMessage message, Guid sessionId) => new(
         message.Id,
         sessionId,
-        message.Role.ToString().ToLowerInvariant(),
+        message.Role.ToWireName(),
         message.Content,
         message.CreatedAt,
         new SeedMessageMetadata(
             message.Seq,
-            message.Status.ToString().ToLowerInvariant(),
+            message.Status.ToWireName(),
             message.Metadata.Model,
             message.Metadata.InputTokens,
             message.Metadata.OutputTokens,

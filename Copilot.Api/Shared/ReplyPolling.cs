@@ -1,10 +1,10 @@
 using Copilot.Api.Errors;
 using Copilot.Grains.Sessions;
 
-namespace Copilot.Api.Streaming;
+namespace Copilot.Api.Shared;
 
 /// <summary>Reads a turn's reply from its session grain by polling, as every streamed answer does.</summary>
-public static class ReplyPolling
+internal static class ReplyPolling
 {
     /// <summary>How long one poll of the grain waits for more text.</summary>
     public static readonly TimeSpan PollWait = TimeSpan.FromSeconds(5);

@@ -1,10 +1,9 @@
-namespace Copilot.Api.Requests;
+namespace Copilot.Api.Shared;
 
 /// <summary>What text the service can store: PostgreSQL's <c>jsonb</c> cannot hold U+0000, and a single stored NUL
 /// would make the SQL views and the expiry sweep fail for every user, so such text is refused at the door.</summary>
-public static class StoredText
+internal static class StoredText
 {
-    /// <summary>True when <paramref name="text"/> can be stored as it is.</summary>
     public static bool IsStorable(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Text;
+using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Copilot.Api.Streaming;
+namespace Copilot.Api.Seed;
 
 /// <summary>Streams a turn's reply as plain text, the way the seed's panel reads it: the text as it arrives, then
 /// <c>\n\n[SESSION_ID:&lt;uuid&gt;]</c>. The session id also goes out as the <c>X-Session-Id</c> header, before the body.</summary>
@@ -16,7 +17,6 @@ namespace Copilot.Api.Streaming;
 /// </remarks>
 internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStarted turn, ReplyProgress first) : IResult
 {
-    /// <summary>The header carrying the session id.</summary>
     public const string SessionIdHeader = "X-Session-Id";
 
     public async Task ExecuteAsync(HttpContext httpContext)

@@ -2,11 +2,11 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace Copilot.Api.Requests;
+namespace Copilot.Api.Shared;
 
 /// <summary>Reads a request body as JSON by hand, within a size limit, so that each surface can answer a fault in its
 /// own error format instead of a framework binding error.</summary>
-public static class JsonBody
+internal static class JsonBody
 {
     private const int InitialBufferBytes = 4 * 1024;
 
