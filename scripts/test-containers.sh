@@ -358,7 +358,9 @@ continued=0
 for session in "${sessions[@]}"; do
     [ "$(send "$entry" "$session" "And a steep one?")" = "$session" ] && continued=$((continued + 1))
 done
-check "after the kill, a new message is accepted in each conversation" [ "$continued" -eq 3 ]
+# Counted over the conversations that started, so that one failure above is not reported again here.
+all_continued() { [ "$continued" -gt 0 ] && [ "$continued" -eq ${#sessions[@]} ]; }
+check "after the kill, a new message is accepted in each conversation" all_continued
 check "each conversation then holds all four messages" all_have "$entry" 4 "${sessions[@]}"
 
 podman start "$(container "$victim")" >>"$compose_log" 2>&1
