@@ -97,7 +97,9 @@ public static class OrleansHosting
         silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<ClusterSettings>>((o, settings) =>
         {
             var advertised = settings.Value.AdvertisedIP;
-            o.AdvertisedIPAddress = string.IsNullOrWhiteSpace(advertised) ? IPAddress.Loopback : IPAddress.Parse(advertised);
+            o.AdvertisedIPAddress = AdvertisedAddress.TryResolve(advertised)
+                ?? throw new OptionsValidationException(ClusterSettings.SectionName, typeof(ClusterSettings),
+                    [$"Copilot:Cluster:AdvertisedIP '{advertised}' did not resolve to an address."]);
             o.SiloPort = settings.Value.SiloPort;
             o.GatewayPort = settings.Value.GatewayPort;
 
