@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Copilot.Grains;
 using Copilot.Api.V1.Chat;
+using Copilot.Grains;
 
 namespace Copilot.Api.V1.Sessions;
 
