@@ -85,7 +85,7 @@ function describe(status, problem, retryAfter) {
     case 429:
       return `Too many requests right now. Wait ${retryAfter ? `${retryAfter} s` : 'a moment'} and send again.`;
     case 502:
-      return `The chat model did not answer (${code ?? 'model_error'}). Your message is saved; send again to retry.`;
+      return `The chat model did not answer (${code ?? 'model_error'}). Your message is saved; Regenerate on the failed reply tries again.`;
     case 503:
       return 'The service is temporarily unavailable (its storage cannot be reached). Try again in a moment.';
     default:
