@@ -162,6 +162,7 @@ test('switching versions: 404 for an unknown or another user\'s message, 409 whi
   const owner = newUser();
   const chat = await conversation(owner, 'First question');
   await chat.regenerate();
+  assert.equal(chat.messages[1].metadata.versions?.length, 2, 'the regenerated reply has two versions');
   const [older] = chat.messages[1].metadata.versions;
 
   const unknown = await owner.call('PUT', `/v1/sessions/${chat.id}/active`, { message_id: 'no-such-message' });
