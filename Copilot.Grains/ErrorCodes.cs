@@ -40,6 +40,9 @@ public static class ErrorCodes
     /// <summary>404: the session does not exist for this caller (never created, expired, deleted, or someone else's).</summary>
     public const string SessionNotFound = "session_not_found";
 
+    /// <summary>404: the session holds no message with this id (stored or the client's).</summary>
+    public const string MessageNotFound = "message_not_found";
+
     /// <summary>409: a reply is already being generated in this session.</summary>
     public const string TurnInFlight = "turn_in_flight";
 

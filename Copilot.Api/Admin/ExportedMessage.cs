@@ -16,7 +16,8 @@ internal sealed record class ExportedMessage(
     string? Model,
     long? InputTokens,
     long? OutputTokens,
-    string? ErrorCode)
+    string? ErrorCode,
+    Guid? ParentId)
 {
     public static ExportedMessage From(Guid sessionId, SessionMessage message)
     {
@@ -33,6 +34,7 @@ internal sealed record class ExportedMessage(
             message.Metadata.Model,
             message.Metadata.InputTokens,
             message.Metadata.OutputTokens,
-            message.Metadata.ErrorCode);
+            message.Metadata.ErrorCode,
+            message.ParentId is { } parent && parent != Guid.Empty ? parent : null);
     }
 }

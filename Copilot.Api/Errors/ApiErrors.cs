@@ -17,6 +17,10 @@ internal static class ApiErrors
     public static readonly ApiFault SessionNotFound =
         new(StatusCodes.Status404NotFound, ErrorCodes.SessionNotFound, "Session not found", "Session not found");
 
+    /// <summary>A message id (stored or the client's) that the session does not hold.</summary>
+    public static readonly ApiFault MessageNotFound = new(
+        StatusCodes.Status404NotFound, ErrorCodes.MessageNotFound, "Message not found", "This session holds no message with this id");
+
     public static readonly ApiFault TurnInFlight = new(
         StatusCodes.Status409Conflict, ErrorCodes.TurnInFlight, "A reply is in flight",
         "A reply is already being generated in this session; wait for it to finish");

@@ -71,7 +71,7 @@ internal static class SeedApi
             return ApiErrors.BadRequest("sessionId must be a UUID").ToSeed();
         }
 
-        var messages = await grains.GetGrain<ISessionGrain>(id).GetAllMessagesAsync(userId);
+        var messages = await grains.GetGrain<ISessionGrain>(id).GetActivePathAsync(userId);
         return messages is null
             ? ApiErrors.SessionNotFound.ToSeed()
             : TypedResults.Ok(new SeedMessagesResponse([.. messages.Select(m => ToSeed(m, id))]));

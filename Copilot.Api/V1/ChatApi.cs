@@ -31,7 +31,8 @@ internal static class ChatApi
         return group;
     }
 
-    /// <summary>Stores the last user message of the body (once per message id) and streams the reply.</summary>
+    /// <summary>Stores the last user message of the body (once per message id) and streams the reply: a new reply to it
+    /// with <c>trigger: "regenerate-message"</c>, a new version of it when the session holds its id with other text.</summary>
     public static async Task<Results<UiMessageStream, ProblemHttpResult>> SendAsync(
         HttpContext httpContext,
         IGrainFactory grains,
@@ -70,6 +71,8 @@ internal static class ChatApi
                 Role = send.Persona,
                 ClientMessageId = send.MessageId,
                 CreateIfMissing = true,
+                Regenerate = send.Regenerate,
+                AfterMessageId = send.AfterMessageId,
             });
         }
         catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)

@@ -103,19 +103,46 @@ internal sealed partial class SessionGrain(
         Task.FromResult(IsVisibleTo(userId) ? ToInfo() : null);
 
     public async Task<MessagePage?> GetMessagesAsync(Guid userId, long? beforeSeq, int limit) =>
-        IsVisibleTo(userId) ? await _store.History.PageAsync(beforeSeq, limit, _store.ReadPageAsync) : null;
+        IsVisibleTo(userId) ? await _store.ActivePathPageAsync(beforeSeq, limit) : null;
 
     public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId) =>
-        IsVisibleTo(userId) ? await _store.History.AllAsync(_store.ReadPageAsync) : null;
+        IsVisibleTo(userId) ? ConversationTree.ResolveParents(await _store.History.AllAsync(_store.ReadPageAsync)) : null;
+
+    public async Task<IReadOnlyList<SessionMessage>?> GetActivePathAsync(Guid userId)
+    {
+        if (!IsVisibleTo(userId))
+        {
+            return null;
+        }
+
+        var path = await _store.Tree.PathAsync(_store.History, _store.ReadPageAsync).ToListAsync();
+        path.Reverse();
+        return path;
+    }
+
+    public async Task<Guid?> SwitchBranchAsync(Guid userId, string messageId)
+    {
+        EnsureOwner(userId);
+        ArgumentNullException.ThrowIfNull(messageId);
+        _turns.EnsureNoneRunning();
+        if (await _store.FindByKeyAsync(messageId) is not { } target)
+        {
+            return null;
+        }
+
+        var leaf = await ConversationTree.NewestLeafBelowAsync(_store.History, _store.ReadPageAsync, target);
+        await _store.SwitchAsync(leaf);
+        return leaf.Id;
+    }
 
     public async Task<TurnStarted> StartTurnAsync(Guid userId, TurnRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var created = await EnsureSessionForTurnAsync(userId, request);
-        if (request.ClientMessageId is { } key && _store.RecentTurns.Find(key) is { } prior)
+        var held = created ? null : await FindHeldMessageAsync(request);
+        if (held is not null && !request.Regenerate && held.Content == request.Content && await FindAnswerAsync(held) is { } turnId)
         {
-            var user = await _store.History.FindAsync(prior.UserMessageSeq, _store.ReadPageAsync);
-            return new TurnStarted { Session = ToInfo(), TurnId = prior.TurnId, UserMessage = user!, Replayed = true };
+            return new TurnStarted { Session = ToInfo(), TurnId = turnId, UserMessage = held, Replayed = true };
         }
 
         _turns.EnsureNoneRunning();
@@ -124,16 +151,34 @@ internal sealed partial class SessionGrain(
             await _turns.FinishStaleAsync(stale);
         }
 
-        var (marker, stored) = await _turns.StoreUserMessageAsync(request);
+        InFlightTurn marker;
+        SessionMessage user;
+        if (held is not null && (request.Regenerate || held.Content == request.Content))
+        {
+            // The question is stored: only a new reply to it is.
+            (marker, user) = (await _turns.StoreNewReplyMarkerAsync(held), held);
+        }
+        else if (held is not null)
+        {
+            // An edit: a new version of the held message, next to it; the old one keeps its branch.
+            var parent = await ConversationTree.ParentAsync(_store.History, _store.ReadPageAsync, held);
+            var siblings = await _store.Tree.ChildrenAsync(_store.History, _store.ReadPageAsync, parent);
+            (marker, user) = await _turns.StoreUserMessageAsync(request, parent?.Id ?? Guid.Empty, siblings);
+        }
+        else
+        {
+            (marker, user) = await _turns.StoreUserMessageAsync(request);
+        }
+
         if (created)
         {
             // A new session is in its user's list, with its title, before the model is asked anything.
             await UpdateIndexAsync(required: true);
         }
 
-        await _turns.StartAsync(marker);
+        await _turns.StartAsync(marker, user);
         await UpdateIndexAsync();
-        return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = stored, Created = created };
+        return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = user, Created = created };
     }
 
     public async Task<ReplyProgress> ReadReplyAsync(Guid userId, Guid turnId, int offset, TimeSpan maxWait)
@@ -196,6 +241,37 @@ internal sealed partial class SessionGrain(
         }
 
         LogExpiryMoved(Header.Id, await _expiry.MoveAsync(Header.UpdatedAt));
+    }
+
+    /// <summary>The user message the request names when the session already holds it, else null (a new message).</summary>
+    private async Task<SessionMessage?> FindHeldMessageAsync(TurnRequest request)
+    {
+        if (request.ClientMessageId is not { } key || Header.MessageCount == 0)
+        {
+            return null;
+        }
+
+        if (!request.Regenerate && _store.RecentTurns.Find(key) is null &&
+            request.AfterMessageId is { } after && await _store.IsLeafAsync(after))
+        {
+            // It follows the active leaf, which has no children: a new message, found without a search.
+            return null;
+        }
+
+        return await _store.FindByKeyAsync(key) is { Role: MessageRole.User } held ? held : null;
+    }
+
+    /// <summary>The turn that answers <paramref name="user"/> again when it is sent again: its newest reply, or the turn
+    /// in flight for it; null when there is none or it failed, so a retry asks the model again.</summary>
+    private async Task<Guid?> FindAnswerAsync(SessionMessage user)
+    {
+        if (Header.InFlight is { } inFlight && inFlight.UserMessageId == user.Id)
+        {
+            return inFlight.TurnId;
+        }
+
+        var reply = await ConversationTree.NewestReplyAsync(_store.History, _store.ReadPageAsync, user);
+        return reply is { Status: not MessageStatus.Failed } ? reply.Id : null;
     }
 
     private bool IsVisibleTo(Guid userId) => Header.Exists && Header.OwnerId == userId;

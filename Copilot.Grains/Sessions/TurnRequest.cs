@@ -16,4 +16,11 @@ public sealed record class TurnRequest
 
     /// <summary>Create the session when it does not exist (for a session id the caller just made up).</summary>
     [Id(3)] public bool CreateIfMissing { get; init; }
+
+    /// <summary>Asks for a new reply to the message <see cref="ClientMessageId"/> names, next to its earlier replies.</summary>
+    [Id(4)] public bool Regenerate { get; init; }
+
+    /// <summary>The id (stored or client) of the message the client shows before this one: when it is the active leaf,
+    /// the message is new and no lookup is needed.</summary>
+    [Id(5)] public string? AfterMessageId { get; init; }
 }

@@ -7,4 +7,7 @@ namespace Copilot.Api.V1.Chat;
 /// <param name="MessageId">The user message's id: the idempotency key.</param>
 /// <param name="Text">The message's text parts, joined.</param>
 /// <param name="Persona">The persona asked for, or null.</param>
-internal sealed record class ChatSend(Guid ChatId, string MessageId, string Text, PersonaRole? Persona);
+/// <param name="Regenerate">The trigger is <c>regenerate-message</c>: a new reply to that user message.</param>
+/// <param name="AfterMessageId">The id of the message before it in <c>messages</c>, when there is one.</param>
+internal sealed record class ChatSend(
+    Guid ChatId, string MessageId, string Text, PersonaRole? Persona, bool Regenerate = false, string? AfterMessageId = null);
