@@ -174,6 +174,7 @@ describe('the chat console', () => {
     const second = await replyId();
     assert.notEqual(second, first);
     assert.equal(await page.locator('#message-list li.message.user').count(), 1, 'the question is shown once');
+    await page.screenshot({ path: join(artifacts, 'console-versions.png') });
 
     await page.getByRole('button', { name: 'Previous version of this reply' }).focus();
     await page.keyboard.press('Enter');
