@@ -75,7 +75,9 @@ function describe(status, problem, retryAfter) {
     case 400:
       return `The service did not accept that: ${problem?.detail ?? problem?.title ?? 'bad request'}`;
     case 404:
-      return 'That conversation no longer exists (it may have been deleted in another tab).';
+      return code === 'message_not_found'
+        ? 'That version is no longer in this conversation. The conversation is shown as it is now.'
+        : 'That conversation no longer exists (it may have been deleted in another tab).';
     case 409:
       return code === 'persona_mismatch'
         ? 'This conversation was started with another persona. Start a new chat to switch persona.'
