@@ -4,6 +4,8 @@ using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Copilot.Api.Seed;
 
@@ -13,7 +15,8 @@ namespace Copilot.Api.Seed;
 /// If the client goes away the loop stops; the grain keeps generating and stores the whole reply.
 /// Each write goes to the client at once, but no write goes out alone when it need not: the headers leave with the
 /// first text (which the endpoint has already waited for), and the closing marker with the end of the response. A
-/// reply that is ready at once thus costs two sends instead of four, which matters when the model is fast.
+/// reply that is ready at once thus costs two sends instead of four, which matters when the model is fast. After the
+/// first text, what the model sends within <see cref="ApiOptions.StreamCoalesceWindow"/> goes out in one write.
 /// </remarks>
 internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStarted turn, ReplyProgress first) : IResult
 {
@@ -23,6 +26,7 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
     {
         var response = httpContext.Response;
         var aborted = httpContext.RequestAborted;
+        var gather = httpContext.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.StreamCoalesceWindow;
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/plain; charset=utf-8";
@@ -37,7 +41,7 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
             while (!progress.Done)
             {
                 await WriteAsync(response, progress.Text, aborted);
-                progress = await ReplyPolling.NextAsync(grain, userId, turn.TurnId, progress.NextOffset, aborted);
+                progress = await ReplyPolling.NextAsync(grain, userId, turn.TurnId, progress.NextOffset, gather, aborted);
             }
 
             var ending = new StringBuilder(progress.Text);

@@ -21,9 +21,21 @@ internal static class ReplyPolling
     /// <summary>The reply from <paramref name="offset"/>, asked again with backoff while the session cannot be reached
     /// (or a poll goes unanswered) for <see cref="OutageWindow"/>: once a 200 is under way, a short outage must not
     /// break the stream. Polls only read, so one abandoned and asked again changes nothing.</summary>
+    /// <param name="grain">The session.</param>
+    /// <param name="userId">Its owner.</param>
+    /// <param name="turnId">The turn.</param>
+    /// <param name="offset">What the client has.</param>
+    /// <param name="gather">How long to let the model's text gather before asking (<see cref="ApiOptions.StreamCoalesceWindow"/>):
+    /// the poll then returns at once with all of it, instead of one poll, write and flush per chunk.</param>
+    /// <param name="cancellationToken">The client left.</param>
     public static async Task<ReplyProgress> NextAsync(
-        ISessionGrain grain, Guid userId, Guid turnId, int offset, CancellationToken cancellationToken)
+        ISessionGrain grain, Guid userId, Guid turnId, int offset, TimeSpan gather, CancellationToken cancellationToken)
     {
+        if (gather > TimeSpan.Zero)
+        {
+            await Task.Delay(gather, cancellationToken);
+        }
+
         var deadline = DateTime.UtcNow + OutageWindow;
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Copilot.Bench.Phases;
 
 namespace Copilot.Bench;
 
@@ -30,9 +31,22 @@ internal sealed record class BenchSettings
                                   our turns through an Orleans client, without HTTP)
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
-                                  a --quick run writes none unless given); --docs none writes none
+                                  a --quick run, or one without the turns phase, writes none unless given);
+                                  --docs none writes none
           --silo-setting KEY=VAL  extra configuration for the started silo, e.g. Copilot:Sessions:PageMaxMessages=50
-          --quick                 a smoke run: 2 s phases, fewer sessions (numbers are not meaningful)
+
+        The streaming phase (stream): a fake OpenAI-compatible model streaming on loopback, our routes calling it
+        through the OpenAI provider, and the seed's route on Node (bench/seed-on-node) calling it too:
+          --stream-users LIST     concurrencies (default 48,200)
+          --chunk-chars N         characters per model chunk (default 4)
+          --pace-ms N             milliseconds between chunks (default 20)
+          --stream-reply-chars N  characters per reply (default 2000)
+          --stream-duration SECONDS  measured time per route and concurrency (default 30)
+          --stream-variant NAME:KEY=VAL  also run our routes on a silo with KEY=VAL (an A/B in the same run);
+                                  repeat for more settings or variants
+          --quick                 a smoke run: 2 s phases, fewer sessions, the streaming phase at 48 users with
+                                  1,000-character replies (numbers are not meaningful; --quick --phases stream
+                                  takes under two minutes)
 
         Against a running service instead:
           --url URL               its base address, e.g. http://127.0.0.1:5000
@@ -85,7 +99,10 @@ internal sealed record class BenchSettings
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "seed", "floor", "growth", "reads", "memory"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "seed", "floor", "growth", "reads", "memory", "stream"];
+
+    /// <summary>The streaming phase's model and load.</summary>
+    public StreamSettings Stream { get; init; } = new();
 
     /// <summary>The phases to run: all but <c>grain</c> unless asked for (it costs a closed-loop window per size).</summary>
     public IReadOnlyList<string> Phases { get; init; } = [.. AllPhases.Where(p => p != "grain")];
@@ -98,6 +115,10 @@ internal sealed record class BenchSettings
 
     /// <summary>The Markdown page whose bench markers receive the tables; null writes none.</summary>
     public string? DocsPath { get; init; } = Path.Combine("docs", "performance.md");
+
+    /// <summary>Whether <see cref="DocsPath"/> was given: a run without the turn phases writes the page only then, as it
+    /// would replace the page's tables with its own few.</summary>
+    public bool DocsGiven { get; init; }
 
     /// <summary>A running service to measure; null starts one.</summary>
     public Uri? Url { get; init; }
@@ -139,6 +160,7 @@ internal sealed record class BenchSettings
                 ListSessions = 100,
                 MemorySessions = 500,
                 DocsPath = null,
+                Stream = new StreamSettings { Users = [48], ReplyChars = 1_000, Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8) },
             }
             : new BenchSettings();
         for (var i = 0; i < args.Length; i++)
@@ -167,8 +189,14 @@ internal sealed record class BenchSettings
                 "--memory-sessions" => settings with { MemorySessions = Positive(name, value) },
                 "--phases" => settings with { Phases = [.. value.Split(',').Select(p => AllPhases.Contains(p) ? p : throw new ArgumentException($"{name}: unknown phase '{p}'"))] },
                 "--out" => settings with { OutputPath = value },
-                "--docs" => settings with { DocsPath = value == "none" ? null : value },
+                "--docs" => settings with { DocsPath = value == "none" ? null : value, DocsGiven = true },
                 "--silo-setting" => settings with { SiloSettings = WithSetting(settings.SiloSettings, name, value) },
+                "--stream-users" => settings with { Stream = settings.Stream with { Users = [.. value.Split(',').Select(v => Positive(name, v))] } },
+                "--chunk-chars" => settings with { Stream = settings.Stream with { ChunkChars = Positive(name, value) } },
+                "--pace-ms" => settings with { Stream = settings.Stream with { PaceMilliseconds = Positive(name, value) } },
+                "--stream-reply-chars" => settings with { Stream = settings.Stream with { ReplyChars = Positive(name, value) } },
+                "--stream-duration" => settings with { Stream = settings.Stream with { Duration = TimeSpan.FromSeconds(Positive(name, value)) } },
+                "--stream-variant" => settings with { Stream = WithVariant(settings.Stream, name, value) },
                 "--url" => settings with { Url = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new ArgumentException($"{name}: not an absolute URL: {value}") },
                 "--token" => settings with { Token = value },
                 "--jwt-secret" => settings with { JwtSecret = value },
@@ -199,6 +227,22 @@ internal sealed record class BenchSettings
         }
 
         return settings;
+    }
+
+    private static StreamSettings WithVariant(StreamSettings stream, string name, string value)
+    {
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw new ArgumentException($"{name}: expected NAME:KEY=VALUE, got '{value}'.");
+        }
+
+        var variant = value[..colon];
+        var variants = new Dictionary<string, IReadOnlyDictionary<string, string>>(stream.Variants)
+        {
+            [variant] = WithSetting(stream.Variants.GetValueOrDefault(variant) ?? new Dictionary<string, string>(), name, value[(colon + 1)..]),
+        };
+        return stream with { Variants = variants };
     }
 
     private static Dictionary<string, string> WithSetting(IReadOnlyDictionary<string, string> settings, string name, string value)

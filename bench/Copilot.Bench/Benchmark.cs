@@ -29,6 +29,9 @@ internal static class Benchmark
     /// <summary>The same with long replies.</summary>
     public const double TargetLongCpuOverSeed = 1;
 
+    /// <summary>The target ratio of our CPU per streamed turn (service and PostgreSQL) to the seed's route on Node.</summary>
+    public const double TargetStreamCpuOverSeed = 0.5;
+
     /// <summary>The target spread of bytes per turn across history lengths.</summary>
     public const double TargetWalSpread = 0.20;
 
@@ -82,7 +85,7 @@ internal static class Benchmark
         MemoryFigure? memory = null;
         var service = "";
         var window = $"{settings.Users} users, {settings.Warmup.TotalSeconds:0} s warm-up + {settings.Duration.TotalSeconds:0} s";
-        for (var i = 0; i < settings.ReplySizes.Count; i++)
+        for (var i = 0; i < settings.ReplySizes.Count && settings.Phases.Any(p => p != "stream"); i++)
         {
             // One service per reply size: the size is a start-up setting, and each size gets a fresh database.
             var replyChars = settings.ReplySizes[i];
@@ -176,6 +179,17 @@ internal static class Benchmark
             }
         }
 
+        var streams = settings.Url is null
+            ? await PhaseAsync(
+                $"stream: a model streaming {settings.Stream.ReplyChars:N0} characters, {settings.Stream.ChunkChars} per chunk every " +
+                    $"{settings.Stream.PaceMilliseconds} ms, at {string.Join(" and ", settings.Stream.Users)} users",
+                () => StreamRun.RunAsync(settings, cancellationToken))
+            : null;
+        if (settings.Url is not null && settings.Phases.Contains("stream"))
+        {
+            problems.Add("stream: skipped, the bench did not start the silo (--url)");
+        }
+
         var report = new BenchReport
         {
             StartedAt = startedAt,
@@ -188,6 +202,7 @@ internal static class Benchmark
             Growth = growth,
             Reads = reads ?? [],
             Memory = memory,
+            Streams = streams ?? [],
             Problems = problems,
         };
         report = report with { Targets = CheckTargets(report) };
@@ -198,7 +213,7 @@ internal static class Benchmark
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, JsonOptions), cancellationToken);
         await Console.Error.WriteLineAsync($"Wrote {path}");
-        if (settings.DocsPath is { } docs)
+        if (settings.DocsPath is { } docs && (settings.DocsGiven || settings.Phases.Contains("turns")))
         {
             await DocsSection.WriteAsync(docs, markdown, cancellationToken);
         }
@@ -242,6 +257,37 @@ internal static class Benchmark
                 size.Ours?.Latency.P99,
                 TargetP99Milliseconds,
                 Invariant($"{size.Ours?.Latency.P99:0.0} ms")));
+        }
+
+        foreach (var ours in report.Streams.Where(f => f.Side == StreamRun.Current))
+        {
+            var seed = report.Streams.FirstOrDefault(f => f.Side == StreamRun.Seed && f.Users == ours.Users);
+            if (seed is null)
+            {
+                continue;
+            }
+
+            var where = $"streamed turns at {ours.Users} users, {ours.Surface}";
+            checks.Add(TargetCheck.AtMost(
+                $"CPU ms per turn, service + PostgreSQL, ≤ {TargetStreamCpuOverSeed}× the seed's route on Node, {where}",
+                ours.Cpu?.ServiceAndPostgres / seed.Cpu?.ServiceAndPostgres,
+                TargetStreamCpuOverSeed,
+                Invariant($"{ours.Cpu?.ServiceAndPostgres:0.0} vs {seed.Cpu?.ServiceAndPostgres:0.0} ms: {ours.Cpu?.ServiceAndPostgres / seed.Cpu?.ServiceAndPostgres:0.00}×")));
+            checks.Add(TargetCheck.AtMost(
+                $"time to first text p99 ≤ the seed's, {where}",
+                ours.FirstText.P99 / seed.FirstText.P99,
+                1,
+                Invariant($"{ours.FirstText.P99:0} vs {seed.FirstText.P99:0} ms")));
+            checks.Add(TargetCheck.AtMost(
+                $"longest pause inside a reply p99 ≤ the seed's, {where}",
+                ours.LongestPause.P99 / seed.LongestPause.P99,
+                1,
+                Invariant($"{ours.LongestPause.P99:0} vs {seed.LongestPause.P99:0} ms")));
+            checks.Add(TargetCheck.AtMost(
+                $"zero errors, every reply whole and stored as streamed, {where}",
+                ours.Errors,
+                0,
+                Invariant($"{ours.Errors} errors, {ours.StoredChecked} stored replies compared")));
         }
 
         var wal = report.Growth?.Figures.Where(f => f.WalBytesPerTurn is not null).ToList() ?? [];

@@ -24,7 +24,8 @@ namespace Copilot.Api.V1.Chat;
 /// <remarks>
 /// Each event's SSE id is a <see cref="StreamPosition"/>, so a client can resume after any event on any silo: the
 /// session grain reads replies by character offset. If the client goes away the loop stops; the grain keeps
-/// generating and stores the whole reply.
+/// generating and stores the whole reply. After the first text, what the model sends within
+/// <see cref="ApiOptions.StreamCoalesceWindow"/> goes out as one <c>text-delta</c> event in one write.
 /// </remarks>
 internal sealed partial class UiMessageStream(
     ISessionGrain grain, Guid userId, StreamPosition after, ReplyProgress? first = null) : IResult, IEndpointMetadataProvider
@@ -51,6 +52,7 @@ internal sealed partial class UiMessageStream(
         var response = httpContext.Response;
         var aborted = httpContext.RequestAborted;
         var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var gather = httpContext.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.StreamCoalesceWindow;
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var turnId = _turnId;
         try
@@ -90,7 +92,7 @@ internal sealed partial class UiMessageStream(
                 }
 
                 await WriteAsync(response, events, aborted);
-                progress = await ReplyPolling.NextAsync(grain, userId, turnId, progress.NextOffset, aborted);
+                progress = await ReplyPolling.NextAsync(grain, userId, turnId, progress.NextOffset, gather, aborted);
             }
 
             // Not flushed: the response ends right after, and ending it sends the last events.

@@ -111,6 +111,7 @@ internal static class LocalService
                 TokenFor = tokens.For,
                 Database = database,
                 ConnectionString = connectionString,
+                JwtSecret = secret,
                 Grains = client.Services.GetRequiredService<IClusterClient>(),
                 Silo = silo,
                 Cpu = new CpuMeter(silo.Id, await PostmasterPidAsync(Path.Combine(directory, "postgres"))),

@@ -32,6 +32,9 @@ internal sealed class ServiceTarget : IAsyncDisposable
     /// <summary>The connection string of <see cref="Database"/>.</summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>The HS256 secret its tokens are signed with, when the bench chose it.</summary>
+    public string? JwtSecret { get; init; }
+
     /// <summary>An Orleans client of the service's cluster, when the bench started it.</summary>
     public IClusterClient? Grains { get; init; }
 

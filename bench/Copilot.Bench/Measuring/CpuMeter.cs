@@ -53,6 +53,51 @@ internal sealed class CpuMeter(int servicePid, int postmasterPid)
         return values[0] + values[1] + values[2];
     }
 
+    /// <summary>CPU used so far by process <paramref name="pid"/> and its live children (Node's cluster workers).</summary>
+    public static TimeSpan TreeTime(int pid)
+    {
+        return Ticks(Tree(pid).Sum(member => member.Own));
+    }
+
+    /// <summary>Resident memory of process <paramref name="pid"/> and its live children, in bytes.</summary>
+    public static long TreeResidentBytes(int pid)
+    {
+        var bytes = 0L;
+        foreach (var (member, _) in Tree(pid))
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{member}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    bytes += 1024 * long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (IOException)
+            {
+                // It exited meanwhile.
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The process and its direct children, each with its own CPU ticks.</summary>
+    private static List<(int Pid, long Own)> Tree(int pid)
+    {
+        var members = new List<(int, long)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate) &&
+                ReadStat(candidate) is { } fields && (candidate == pid || fields.Parent == pid))
+            {
+                members.Add((candidate, fields.Own));
+            }
+        }
+
+        return members;
+    }
+
     private static TimeSpan Ticks(long ticks) => TimeSpan.FromSeconds(ticks / TicksPerSecond);
 
     /// <summary>Parent pid, own user+system ticks and waited-for children's ticks from <c>/proc/&lt;pid&gt;/stat</c>.</summary>

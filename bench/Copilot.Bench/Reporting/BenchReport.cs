@@ -26,6 +26,9 @@ internal sealed record class BenchReport
 
     public MemoryFigure? Memory { get; init; }
 
+    /// <summary>The streaming phase's figures, in the order they ran.</summary>
+    public IReadOnlyList<StreamFigure> Streams { get; init; } = [];
+
     public IReadOnlyList<TargetCheck> Targets { get; init; } = [];
 
     /// <summary>Phases that failed or were skipped, and why.</summary>

@@ -82,6 +82,11 @@ internal static class MarkdownReport
             Line(md);
         }
 
+        if (report.Streams.Count > 0)
+        {
+            StreamTables(md, report);
+        }
+
         Line(md, "### Targets, this run");
         Line(md);
         Line(md, "| target | this run | met |");
@@ -166,6 +171,44 @@ internal static class MarkdownReport
             Line(md, $"Ours ÷ floor, {t.SizeName}: {t.Ours!.PerSecond / t.Floor!.PerSecond:0.00}× the turns/s, **{t.Ours.Latency.P50 / t.Floor.Latency.P50:0.00}×** the p50 latency of the physical floor (two commits, each a WAL flush).");
             Line(md);
         }
+    }
+
+    private static void StreamTables(StringBuilder md, BenchReport report)
+    {
+        var st = report.Settings.Stream;
+        Line(md, $"### Streamed turns: a model streaming {st.ReplyChars:N0} characters, {st.ChunkChars} per chunk every {st.PaceMilliseconds} ms (closed loop)");
+        Line(md);
+        Line(md, "| users | | route | turns/s | CPU ms/turn: service + PostgreSQL | ÷ seed's | model server, client | first text p50 / p99 ms | longest pause p50 / p99 ms | KiB per open stream | errors |");
+        Line(md, "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var f in report.Streams.OrderBy(f => f.Users))
+        {
+            var seed = report.Streams.FirstOrDefault(s => s.Side == StreamRun.Seed && s.Users == f.Users);
+            var side = f.Side == StreamRun.Current ? "**ours**" : f.Side;
+            var cpu = f.Cpu is { } c ? $"{c.Service:0.0} + {c.Postgres:0.0} = **{c.ServiceAndPostgres:0.0}**" : "n/a";
+            var ratio = f.Cpu is { } o && seed?.Cpu is { } sc ? $"{o.ServiceAndPostgres / sc.ServiceAndPostgres:0.00}×" : "n/a";
+            var others = f.Cpu is { } m ? $"{m.Model:0.0}, {m.Client:0.0}" : "n/a";
+            var memory = f.MemoryPerStreamKiB is { } kib ? $"{kib:N0}" : "n/a";
+            Line(md, $"| {f.Users} | {side} | {f.Surface} | {f.PerSecond:0.0} | {cpu} | {ratio} | {others} | {f.FirstText.P50:0} / {f.FirstText.P99:0} | {f.LongestPause.P50:0} / {f.LongestPause.P99:0} | {memory} | {f.Errors} |");
+        }
+
+        Line(md);
+        Line(md, $"Other processes on the machine used this share of its CPU during these windows: " +
+            string.Join(", ", report.Streams.Select(f => $"{f.OtherProcessesCpuShare:0%} ({f.Side}, {f.Surface}, {f.Users})")) + ".");
+        var variants = st.Variants.Select(v => $"{v.Key}: {string.Join(", ", v.Value.Select(kv => $"{kv.Key.Replace("__", ":", StringComparison.Ordinal)}={kv.Value}"))}").ToList();
+        if (variants.Count > 0)
+        {
+            Line(md);
+            Line(md, $"Variants of our service, each on a silo of its own in this run: {string.Join("; ", variants)}.");
+        }
+
+        var errors = report.Streams.Where(f => f.FirstError is not null).Select(f => $"{f.Side}, {f.Surface}, {f.Users} users: {f.FirstError}").ToList();
+        foreach (var e in errors)
+        {
+            Line(md);
+            Line(md, $"- {e}");
+        }
+
+        Line(md);
     }
 
     private static void LoadRow(StringBuilder md, string size, string name, LoadFigure? f)
