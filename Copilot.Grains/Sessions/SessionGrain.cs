@@ -125,7 +125,7 @@ internal sealed partial class SessionGrain(
         EnsureOwner(userId);
         ArgumentNullException.ThrowIfNull(messageId);
         _turns.EnsureNoneRunning();
-        if (await _store.FindByKeyAsync(messageId) is not { } target)
+        if (await _store.FindExactAsync(messageId) is not { } target)
         {
             return null;
         }

@@ -137,6 +137,7 @@ internal sealed partial class SessionStore(
     /// null when the session holds none.</summary>
     public async Task<SessionMessage?> FindByKeyAsync(string key)
     {
+        ArgumentNullException.ThrowIfNull(key);
         if (RecentTurns.Find(key) is { } turn &&
             await History.FindAsync(turn.UserMessageSeq, ReadPageAsync) is { } remembered && remembered.Id == turn.UserMessageId)
         {
@@ -153,6 +154,25 @@ internal sealed partial class SessionStore(
         }
 
         return null;
+    }
+
+    /// <summary>The message whose stored id is <paramref name="key"/>, or else the one <see cref="FindByKeyAsync"/> finds.
+    /// A stored id names one message; an edit made in a chat loaded from the history carries the stored id of the version
+    /// it replaced as its client id, so that id alone would name two.</summary>
+    public async Task<SessionMessage?> FindExactAsync(string key)
+    {
+        if (Guid.TryParse(key, out var storedId))
+        {
+            await foreach (var message in History.NewestFirstAsync(long.MaxValue, ReadPageAsync))
+            {
+                if (message.Id == storedId)
+                {
+                    return message;
+                }
+            }
+        }
+
+        return await FindByKeyAsync(key);
     }
 
     /// <summary>A page of the active path, newest first: from the leaf, or the ancestors of the message numbered
