@@ -83,6 +83,11 @@ async function start() {
   }
   ui.signin.hidden = true;
   ui.app.hidden = false;
+  // A new chat is ready before the sidebar loads, so a message typed while it loads is sent, not dropped.
+  const chatId = chatIdFromAddress();
+  if (!chatId) {
+    newChat();
+  }
   let failure = null;
   try {
     await loadSessions(true);
@@ -93,11 +98,8 @@ async function start() {
     }
     failure = error;
   }
-  const chatId = chatIdFromAddress();
   if (chatId) {
     await openChat(chatId);
-  } else {
-    newChat();
   }
   if (failure) {
     handleError(failure);
