@@ -41,17 +41,21 @@ internal sealed partial class SessionGrain(
     private ReplyWriter _replies = null!;
     private TurnRunner _turns = null!;
     private ExpiryReminder _expiry = null!;
+    private SendPlanner _sends = null!;
+    private SessionIndexWriter _index = null!;
 
     private SessionState Header => _store.Header;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _index = new SessionIndexWriter(GrainFactory, () => Header, () => _turns.IsRunning, logger);
         _store = new SessionStore(
             state, rowStorage, this.GetPrimaryKey(), _options, time, logger, DeactivateOnIdle, stored => _turns.HeldReplyWritten(stored));
-        _replies = new ReplyWriter(_store, this, _options, logger, () => UpdateIndexAsync());
+        _replies = new ReplyWriter(_store, this, _options, logger, () => _index.UpdateAsync());
         _turns = new TurnRunner(
-            _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, () => UpdateIndexAsync());
+            _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, () => _index.UpdateAsync());
         _expiry = new ExpiryReminder(this, _options, time);
+        _sends = new SendPlanner(_store, _turns);
         await _store.LoadAsync();
         if (Header.Exists && Header.InFlight is { } marker)
         {
@@ -80,7 +84,7 @@ internal sealed partial class SessionGrain(
         }
 
         await CreateSessionAsync(userId, role);
-        await UpdateIndexAsync(required: true);
+        await _index.UpdateAsync(required: true);
         return ToInfo();
     }
 
@@ -95,7 +99,7 @@ internal sealed partial class SessionGrain(
         }
 
         var stored = await _store.WriteMessagesAsync(messages.Select(m => (Guid.NewGuid(), m)).ToList());
-        await UpdateIndexAsync();
+        await _index.UpdateAsync();
         return stored;
     }
 
@@ -108,39 +112,23 @@ internal sealed partial class SessionGrain(
     public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId) =>
         IsVisibleTo(userId) ? ConversationTree.ResolveParents(await _store.History.AllAsync(_store.ReadPageAsync)) : null;
 
-    public async Task<IReadOnlyList<SessionMessage>?> GetActivePathAsync(Guid userId)
-    {
-        if (!IsVisibleTo(userId))
-        {
-            return null;
-        }
-
-        var path = await _store.Tree.PathAsync(_store.History, _store.ReadPageAsync).ToListAsync();
-        path.Reverse();
-        return path;
-    }
+    public async Task<IReadOnlyList<SessionMessage>?> GetActivePathAsync(Guid userId) =>
+        IsVisibleTo(userId) ? await _store.ActivePathAsync() : null;
 
     public async Task<Guid?> SwitchBranchAsync(Guid userId, string messageId)
     {
         EnsureOwner(userId);
         ArgumentNullException.ThrowIfNull(messageId);
         _turns.EnsureNoneRunning();
-        if (await _store.FindExactAsync(messageId) is not { } target)
-        {
-            return null;
-        }
-
-        var leaf = await ConversationTree.NewestLeafBelowAsync(_store.History, _store.ReadPageAsync, target);
-        await _store.SwitchAsync(leaf);
-        return leaf.Id;
+        return await _store.SwitchThroughAsync(messageId);
     }
 
     public async Task<TurnStarted> StartTurnAsync(Guid userId, TurnRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var created = await EnsureSessionForTurnAsync(userId, request);
-        var held = created ? null : await FindHeldMessageAsync(request);
-        if (held is not null && !request.Regenerate && held.Content == request.Content && await FindAnswerAsync(held) is { } turnId)
+        var held = created ? null : await _sends.FindHeldMessageAsync(request);
+        if (held is not null && !request.Regenerate && held.Content == request.Content && await _sends.FindAnswerAsync(held) is { } turnId)
         {
             return new TurnStarted { Session = ToInfo(), TurnId = turnId, UserMessage = held, Replayed = true };
         }
@@ -151,33 +139,15 @@ internal sealed partial class SessionGrain(
             await _turns.FinishStaleAsync(stale);
         }
 
-        InFlightTurn marker;
-        SessionMessage user;
-        if (held is not null && (request.Regenerate || held.Content == request.Content))
-        {
-            // The question is stored: only a new reply to it is.
-            (marker, user) = (await _turns.StoreNewReplyMarkerAsync(held), held);
-        }
-        else if (held is not null)
-        {
-            // An edit: a new version of the held message, next to it; the old one keeps its branch.
-            var parent = await ConversationTree.ParentAsync(_store.History, _store.ReadPageAsync, held);
-            var siblings = await _store.Tree.ChildrenAsync(_store.History, _store.ReadPageAsync, parent);
-            (marker, user) = await _turns.StoreUserMessageAsync(request, parent?.Id ?? Guid.Empty, siblings);
-        }
-        else
-        {
-            (marker, user) = await _turns.StoreUserMessageAsync(request);
-        }
-
+        var (marker, user) = await _sends.StoreQuestionAsync(request, held);
         if (created)
         {
             // A new session is in its user's list, with its title, before the model is asked anything.
-            await UpdateIndexAsync(required: true);
+            await _index.UpdateAsync(required: true);
         }
 
         await _turns.StartAsync(marker, user, request.StreamSlot);
-        await UpdateIndexAsync();
+        await _index.UpdateAsync();
         return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = user, Created = created };
     }
 
@@ -198,7 +168,7 @@ internal sealed partial class SessionGrain(
         EnsureOwner(userId);
         ArgumentNullException.ThrowIfNull(title);
         await _store.WithWriteLockAsync(() => _store.CommitHeaderAsync(s => s.Title = SessionProjections.MakeTitle(title)));
-        await UpdateIndexAsync(required: true);
+        await _index.UpdateAsync(required: true);
         return ToInfo();
     }
 
@@ -241,37 +211,6 @@ internal sealed partial class SessionGrain(
         }
 
         LogExpiryMoved(Header.Id, await _expiry.MoveAsync(Header.UpdatedAt));
-    }
-
-    /// <summary>The user message the request names when the session already holds it, else null (a new message).</summary>
-    private async Task<SessionMessage?> FindHeldMessageAsync(TurnRequest request)
-    {
-        if (request.ClientMessageId is not { } key || Header.MessageCount == 0)
-        {
-            return null;
-        }
-
-        if (!request.Regenerate && _store.RecentTurns.Find(key) is null &&
-            request.AfterMessageId is { } after && await _store.IsLeafAsync(after))
-        {
-            // It follows the active leaf, which has no children: a new message, found without a search.
-            return null;
-        }
-
-        return await _store.FindByKeyAsync(key) is { Role: MessageRole.User } held ? held : null;
-    }
-
-    /// <summary>The turn that answers <paramref name="user"/> again when it is sent again: its newest reply, or the turn
-    /// in flight for it; null when there is none or it failed, so a retry asks the model again.</summary>
-    private async Task<Guid?> FindAnswerAsync(SessionMessage user)
-    {
-        if (Header.InFlight is { } inFlight && inFlight.UserMessageId == user.Id)
-        {
-            return inFlight.TurnId;
-        }
-
-        var reply = await ConversationTree.NewestReplyAsync(_store.History, _store.ReadPageAsync, user);
-        return reply is { Status: not MessageStatus.Failed } ? reply.Id : null;
     }
 
     private bool IsVisibleTo(Guid userId) => Header.Exists && Header.OwnerId == userId;
@@ -335,31 +274,11 @@ internal sealed partial class SessionGrain(
         return sessionId;
     }
 
-    /// <summary>Updates the user's session list: at once when <paramref name="required"/> (create, rename), else as a
-    /// coalesced touch that the list writes within its flush interval.</summary>
-    private async Task UpdateIndexAsync(bool required = false)
-    {
-        var index = GrainFactory.GetGrain<IUserSessionsGrain>(Header.OwnerId);
-        var summary = SessionProjections.ToSummary(Header, _turns.IsRunning);
-        try
-        {
-            await (required ? index.UpsertAsync(summary) : index.TouchAsync(summary));
-        }
-        catch (Exception ex) when (!required)
-        {
-            // The messages are stored; the list catches up on the session's next touch.
-            LogIndexNotUpdated(ex, Header.Id);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created with persona {Role}")]
     private partial void LogSessionCreated(Guid sessionId, PersonaRole role);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: turn {TurnId} was in flight when its activation ended; recording it as interrupted")]
     private partial void LogRecoveringInterruptedTurn(Guid sessionId, Guid turnId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the user's session index could not be updated")]
-    private partial void LogIndexNotUpdated(Exception exception, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} deleted by its owner")]
     private partial void LogSessionDeleted(Guid sessionId);

@@ -156,6 +156,28 @@ internal sealed partial class SessionStore(
         return null;
     }
 
+    /// <summary>The active path, oldest first.</summary>
+    public async Task<IReadOnlyList<SessionMessage>> ActivePathAsync()
+    {
+        var path = await Tree.PathAsync(History, ReadPageAsync).ToListAsync();
+        path.Reverse();
+        return path;
+    }
+
+    /// <summary>Makes the path through the message <paramref name="key"/> names active (below it, the newest version at
+    /// each step) and returns the new active leaf's id; null when the session holds no such message.</summary>
+    public async Task<Guid?> SwitchThroughAsync(string key)
+    {
+        if (await FindExactAsync(key) is not { } target)
+        {
+            return null;
+        }
+
+        var leaf = await ConversationTree.NewestLeafBelowAsync(History, ReadPageAsync, target);
+        await SwitchAsync(leaf);
+        return leaf.Id;
+    }
+
     /// <summary>The message whose stored id is <paramref name="key"/>, or else the one <see cref="FindByKeyAsync"/> finds.
     /// A stored id names one message; an edit made in a chat loaded from the history carries the stored id of the version
     /// it replaced as its client id, so that id alone would name two.</summary>
