@@ -2,6 +2,7 @@ using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;
+using Npgsql;
 
 namespace Copilot.Tests.ChatModel;
 
@@ -58,9 +59,12 @@ public sealed class ModelTextStorageTests(OpenAIClusterFixture fixture) : IClass
         await SessionViews.AssertMatchGrainAsync(dataSource, grain, user);
         foreach (var view in new[] { "copilot_sessions", "copilot_messages" })
         {
-            await using var count = dataSource.CreateCommand($"SELECT count(*) FROM {view}");
+            // One snapshot for the count and the read: other tests share this database and delete their sessions.
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {view}", connection, snapshot);
             var rows = (long)(await count.ExecuteScalarAsync())!;
-            await using var all = dataSource.CreateCommand($"SELECT * FROM {view}");
+            await using var all = new NpgsqlCommand($"SELECT * FROM {view}", connection, snapshot);
             await using var reader = await all.ExecuteReaderAsync();
             var read = 0L;
             while (await reader.ReadAsync())
@@ -70,7 +74,7 @@ public sealed class ModelTextStorageTests(OpenAIClusterFixture fixture) : IClass
                 read++;
             }
 
-            Assert.True(rows > 0 && read >= rows, $"{view}: {read} rows read, {rows} counted");
+            Assert.True(rows > 0 && read == rows, $"{view}: {read} rows read, {rows} counted");
         }
     }
 }
