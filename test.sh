@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the .NET suite (xunit, on a throwaway PostgreSQL it starts itself, or COPILOT_TEST_CONNECTION_STRING),
 # then the suites that run the built service: the AI SDK's own chat client (Node), the chat console in headless
-# Chromium, and a 60-second chaos run of three silos under injected faults. The last line is the totals:
+# Chromium, a 60-second chaos run of three silos under injected faults, and the deployment files in containers
+# (podman: the image, the compose cluster, the Kubernetes manifests). The last line is the totals:
 # "totals: N passed, N failed, N skipped".
 #
 #   ./test.sh                                        everything
@@ -65,6 +66,7 @@ if [ $# -eq 0 ]; then
     suite ai-sdk scripts/test-ai-sdk.sh
     suite console scripts/test-console.sh
     suite chaos scripts/test-chaos.sh
+    suite containers scripts/test-containers.sh
 fi
 
 echo "totals: $passed passed, $failed failed, $skipped skipped"

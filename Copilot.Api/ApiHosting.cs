@@ -28,9 +28,22 @@ public static class ApiHosting
     /// <summary>Where the API reference page is served.</summary>
     public const string DocsPath = "/docs";
 
+    /// <summary>The reference page's policy: its script, styles and fonts come from this origin (the page configures
+    /// itself with an inline script and styles itself at run time), it reads only this origin's document, and it is
+    /// never framed.</summary>
+    public const string DocsContentSecurityPolicy =
+        "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+        + "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; "
+        + "frame-ancestors 'none'; object-src 'none'";
+
     public static IHostApplicationBuilder AddCopilotApi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName)
+            .Validate<IOptions<AuthOptions>>(
+                (admin, auth) => auth.Value.Mode != AuthMode.Jwt || string.IsNullOrEmpty(admin.CronSecret) ||
+                    System.Text.Encoding.UTF8.GetByteCount(admin.CronSecret) >= AdminOptions.MinSecretBytes,
+                $"Copilot:Admin:CronSecret (Copilot__Admin__CronSecret) must be at least {AdminOptions.MinSecretBytes} bytes when Copilot:Auth:Mode is Jwt.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<UserData>();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateDataAnnotations()
@@ -73,21 +86,22 @@ public static class ApiHosting
     /// <summary>Adds the middleware and maps every endpoint.</summary>
     public static WebApplication UseCopilotApi(this WebApplication app)
     {
+        app.Use(Harden);
         app.UseExceptionHandler();
 
-        // An unknown /v1 route gets a problem like every other /v1 error, not an empty 404.
+        // A refusal the framework answers with an empty body (an unknown /v1 route, a wrong method or content type, a
+        // parameter that cannot be bound) gets the surface's error body with a code, like every other refusal.
         app.UseStatusCodePages(async context =>
         {
             var http = context.HttpContext;
-            if (http.Response.StatusCode == StatusCodes.Status404NotFound && ApiFault.UsesProblems(http.Request))
+            if (ApiErrors.ForEmptyResponse(http.Response.StatusCode, http.Request) is { } fault)
             {
-                await ApiErrors.RouteNotFound.ToProblem().ExecuteAsync(http);
+                await fault.WriteAsync(http);
             }
         });
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         app.MapSeedApi();
         app.MapV1Chat();
         app.MapV1Sessions();
@@ -106,5 +120,24 @@ public static class ApiHosting
             .AllowAnonymous();
         app.MapCopilotConsole();
         return app;
+    }
+
+    /// <summary>Headers on every response, set when it starts so that error answers keep them; the reference page also
+    /// gets a policy that lets it run its own bundled script and styles but never be framed.</summary>
+    private static Task Harden(HttpContext context, RequestDelegate next)
+    {
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            if (context.Request.Path.StartsWithSegments(DocsPath))
+            {
+                headers.ContentSecurityPolicy = DocsContentSecurityPolicy;
+                headers.XFrameOptions = "DENY";
+            }
+
+            return Task.CompletedTask;
+        });
+        return next(context);
     }
 }

@@ -40,14 +40,27 @@ public static class ErrorCodes
     /// <summary>404: the session does not exist for this caller (never created, expired, deleted, or someone else's).</summary>
     public const string SessionNotFound = "session_not_found";
 
+    /// <summary>404: the session holds no message with this id (stored or the client's).</summary>
+    public const string MessageNotFound = "message_not_found";
+
     /// <summary>409: a reply is already being generated in this session.</summary>
     public const string TurnInFlight = "turn_in_flight";
 
     /// <summary>409: the session was created with another persona (the seed surface calls the persona its role).</summary>
     public const string PersonaMismatch = "persona_mismatch";
 
+    /// <summary>409: the user has as many sessions as allowed; deleting old ones makes room.</summary>
+    public const string SessionLimit = "session_limit";
+
     /// <summary>404 on /v1: no route has this path.</summary>
     public const string NotFound = "not_found";
+
+    /// <summary>405: the route exists but not with this method.</summary>
+    public const string MethodNotAllowed = "method_not_allowed";
+
+    /// <summary>415: the body's content type is not one the route reads (JSON), or an upload is not an image type the
+    /// service takes (JPEG, PNG, WebP, GIF, HEIC).</summary>
+    public const string UnsupportedMediaType = "unsupported_media_type";
 
     /// <summary>413: the request body is over the size limit.</summary>
     public const string BodyTooLarge = "body_too_large";
@@ -60,9 +73,6 @@ public static class ErrorCodes
 
     /// <summary>413: a message has more images than the limit.</summary>
     public const string TooManyFiles = "too_many_files";
-
-    /// <summary>415: not an image type the service takes (JPEG, PNG, WebP, GIF, HEIC).</summary>
-    public const string UnsupportedMediaType = "unsupported_media_type";
 
     /// <summary>400: the bytes are not the declared type, or are truncated or damaged.</summary>
     public const string InvalidImage = "invalid_image";

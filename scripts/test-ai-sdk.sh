@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the AI SDK client tests (tests/ai-sdk: the `ai` package's AbstractChat + DefaultChatTransport, as useChat runs
-# them) against a throwaway copy of the built service (scripts/with-service.sh). Builds nothing: build first.
+# them) against throwaway copies of the built service (scripts/with-service.sh): chat.test.mjs with the offline model,
+# then branches.test.mjs with a fake OpenAI-compatible model the tests serve themselves (fake-model.mjs) on a free
+# port. Builds nothing: build first.
 # Installs the tests' packages from their lock file when node_modules is missing. The last line printed is
 # "N passed, N failed, N skipped"; the exit code is non-zero when any test failed or none ran.
 set -uo pipefail
@@ -16,12 +18,15 @@ fi
 export COPILOT_CHUNK_DELAY="${COPILOT_CHUNK_DELAY:-00:00:00.400}"
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT
-(cd "$tests" && "$root/scripts/with-service.sh" node --test --test-reporter=spec) 2>&1 | tee "$output"
+(cd "$tests" && "$root/scripts/with-service.sh" node --test --test-reporter=spec chat.test.mjs) 2>&1 | tee "$output"
 status=${PIPESTATUS[0]}
+fake_model_port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+(cd "$tests" && COPILOT_FAKE_MODEL_PORT="$fake_model_port" "$root/scripts/with-service.sh" node --test --test-reporter=spec branches.test.mjs) 2>&1 | tee -a "$output"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-count() { grep -E "^ℹ $1 [0-9]+$" "$output" | tail -1 | awk '{print $3}'; }
+# Each run ends with its own counts: add them up.
+count() { grep -E "^ℹ $1 [0-9]+$" "$output" | awk '{sum += $3} END {print sum + 0}'; }
 passed=$(count pass); failed=$(count fail); skipped=$(count skipped)
-passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1   # the service did not start, or the runner failed outside any test
 fi

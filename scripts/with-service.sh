@@ -5,8 +5,10 @@
 #
 # Builds nothing: it starts Copilot.Silo/bin/Release/net10.0/Copilot.Silo.dll (build it first) on free ports, with its
 # embedded PostgreSQL in a temporary directory, Jwt auth with a freshly generated HS256 secret, and the offline chat
-# model streaming its chunks COPILOT_CHUNK_DELAY apart (default 00:00:00.150), and waits for /healthz. The command
-# gets, in its environment:
+# model streaming its chunks COPILOT_CHUNK_DELAY apart (default 00:00:00.150), and waits for /healthz. With
+# COPILOT_FAKE_MODEL_PORT set, the chat model is instead an OpenAI-compatible server the command itself serves on
+# 127.0.0.1 at that port (called only once the command sends chats; no retries, so a failure it answers is a failed
+# reply). The command gets, in its environment:
 #   COPILOT_BASE_URL      e.g. http://127.0.0.1:41234
 #   COPILOT_JWT_SECRET    the HS256 secret; mint tokens with sub = a user UUID, aud = COPILOT_JWT_AUDIENCE, iss = COPILOT_JWT_ISSUER
 #   COPILOT_JWT_ISSUER, COPILOT_JWT_AUDIENCE
@@ -62,8 +64,16 @@ export COPILOT_SERVICE_LOG="$work/service.log"
     export Copilot__Auth__JwtSecret="$COPILOT_JWT_SECRET"
     export Copilot__Auth__Issuer="$COPILOT_JWT_ISSUER"
     export Copilot__Auth__Audience="$COPILOT_JWT_AUDIENCE"
-    export Copilot__ChatModel__Provider=Offline
-    export Copilot__ChatModel__OfflineChunkDelay="${COPILOT_CHUNK_DELAY:-00:00:00.150}"
+    if [ -n "${COPILOT_FAKE_MODEL_PORT:-}" ]; then
+        export Copilot__ChatModel__Provider=OpenAI
+        export Copilot__ChatModel__Endpoint="http://127.0.0.1:$COPILOT_FAKE_MODEL_PORT/v1"
+        export Copilot__ChatModel__ApiKey=fake-model-key
+        export Copilot__ChatModel__Model=fake-model
+        export Copilot__ChatModel__MaxRetries=0
+    else
+        export Copilot__ChatModel__Provider=Offline
+        export Copilot__ChatModel__OfflineChunkDelay="${COPILOT_CHUNK_DELAY:-00:00:00.150}"
+    fi
     exec dotnet "$silo_dll"
 ) > "$COPILOT_SERVICE_LOG" 2>&1 &
 service_pid=$!

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Copilot.Api.Errors;
+using Copilot.Api.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,14 +19,14 @@ internal static class AdminApi
     private static readonly ReadOnlyMemory<byte> NewLine = "\n"u8.ToArray();
 
     /// <summary>Maps <c>GET /api/cron/cleanup-copilot-sessions</c> (the seed's path, for its cron job) and the data-rights
-    /// calls under <c>/api/admin/users</c>.</summary>
+    /// calls under <c>/api/admin/users</c>; none is in the public API description.</summary>
     public static RouteGroupBuilder MapCopilotAdmin(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/cron").AllowAnonymous().AddEndpointFilter<AdminSecretFilter>().WithTags("Admin");
+        var group = endpoints.MapGroup("/api/cron").AllowAnonymous().AddEndpointFilter<AdminSecretFilter>().ExcludeFromDescription();
         group.MapGet("/cleanup-copilot-sessions", SweepAsync);
-        var users = endpoints.MapGroup("/api/admin/users").AllowAnonymous().AddEndpointFilter<AdminSecretFilter>().WithTags("Admin");
+        var users = endpoints.MapGroup("/api/admin/users").AllowAnonymous().AddEndpointFilter<AdminSecretFilter>().ExcludeFromDescription();
         users.MapDelete("/{userId:guid}", DeleteUserAsync);
-        users.MapPost("/deleted", UserDeletedHookAsync);
+        users.MapPost("/deleted", UserDeletedHookAsync).Accepts<JsonElement>("application/json");
         users.MapGet("/{userId:guid}/export", ExportUser);
         return group;
     }
@@ -39,19 +40,30 @@ internal static class AdminApi
         TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));
 
     /// <summary>A Supabase database webhook on <c>auth.users</c> deletes: the deleted user's id is
-    /// <c>old_record.id</c>. Deletes that user's sessions, as <see cref="DeleteUserAsync"/>.</summary>
-    public static async Task<Results<Ok<UserDeleteResult>, JsonHttpResult<ApiError>>> UserDeletedHookAsync(
-        JsonElement payload, HttpContext httpContext, UserData userData)
+    /// <c>old_record.id</c>. Deletes that user's sessions, as <see cref="DeleteUserAsync"/>. The body is read only
+    /// after the secret is checked, within <see cref="ApiOptions.MaxRequestBodyBytes"/>.</summary>
+    public static async Task<Results<Ok<UserDeleteResult>, ProblemHttpResult>> UserDeletedHookAsync(
+        HttpContext httpContext, UserData userData, IOptions<ApiOptions> api)
     {
-        if (payload.ValueKind != JsonValueKind.Object
-            || !payload.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "DELETE"
-            || !payload.TryGetProperty("old_record", out var old) || old.ValueKind != JsonValueKind.Object
-            || !old.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !Guid.TryParse(id.GetString(), out var userId))
+        var limit = api.Value.MaxRequestBodyBytes;
+        var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, limit, httpContext.RequestAborted);
+        if (fault == JsonBodyFault.TooLarge)
         {
-            return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id").ToSeed();
+            return ApiErrors.TooLarge(limit).ToProblem();
         }
 
-        return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));
+        using (document)
+        {
+            if (document?.RootElement is not { ValueKind: JsonValueKind.Object } payload
+                || !payload.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "DELETE"
+                || !payload.TryGetProperty("old_record", out var old) || old.ValueKind != JsonValueKind.Object
+                || !old.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !Guid.TryParse(id.GetString(), out var userId))
+            {
+                return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id").ToProblem();
+            }
+
+            return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));
+        }
     }
 
     /// <summary>Streams every session of the user, each followed by its messages, as NDJSON.</summary>

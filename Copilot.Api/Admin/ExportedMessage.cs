@@ -17,6 +17,7 @@ internal sealed record class ExportedMessage(
     long? InputTokens,
     long? OutputTokens,
     string? ErrorCode,
+    Guid? ParentId,
     IReadOnlyList<Guid>? FileIds)
 {
     public static ExportedMessage From(Guid sessionId, SessionMessage message)
@@ -35,6 +36,7 @@ internal sealed record class ExportedMessage(
             message.Metadata.InputTokens,
             message.Metadata.OutputTokens,
             message.Metadata.ErrorCode,
+            message.ParentId is { } parent && parent != Guid.Empty ? parent : null,
             message.Files?.Select(f => f.Id).ToList());
     }
 }

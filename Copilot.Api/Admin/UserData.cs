@@ -37,7 +37,7 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files)
         }
 
         await files.DeleteOwnerAsync(userId, cancellationToken);
-        await grains.GetGrain<IUserUsageGrain>(userId).ClearAsync();
+        await grains.GetGrain<IUserLimitsGrain>(userId).ClearAsync();
         return deleted;
     }
 

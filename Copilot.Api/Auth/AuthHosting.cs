@@ -28,6 +28,7 @@ internal static class AuthHosting
                 "Copilot:Auth:Issuer is required when Copilot:Auth:Mode is Jwt.")
             .Validate(o => o.JwtSecret is null || System.Text.Encoding.UTF8.GetByteCount(o.JwtSecret) >= 32,
                 "Copilot:Auth:JwtSecret must be at least 32 bytes.")
+            .Validate(o => o.JwksAlgorithms.Length > 0, "Copilot:Auth:JwksAlgorithms must name at least one algorithm.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Audience), "Copilot:Auth:Audience must not be empty.")
             .Validate(o => o.JwksUrl is null || !o.RequireHttpsMetadata || o.JwksUrl.Scheme == Uri.UriSchemeHttps || o.JwksUrl.IsLoopback,
                 "Copilot:Auth:JwksUrl must be https (or set Copilot:Auth:RequireHttpsMetadata=false).")
@@ -86,6 +87,11 @@ internal static class AuthHosting
                 options.JwksUrl!.AbsoluteUri,
                 new JwksRetriever(),
                 new HttpDocumentRetriever { RequireHttps = requireHttps });
+
+            // A key is used only with the algorithm it declares: an RS256 key must not verify a PS256 or RS512 token.
+            var undeclared = options.JwksAlgorithms;
+            jwt.TokenValidationParameters.AlgorithmValidator = (algorithm, key, _, _) => key is JsonWebKey jwk &&
+                (string.IsNullOrEmpty(jwk.Alg) ? undeclared.Contains(algorithm, StringComparer.Ordinal) : jwk.Alg == algorithm);
         }
 
         jwt.Events = new JwtBearerEvents

@@ -1,3 +1,5 @@
+using Microsoft.IdentityModel.Tokens;
+
 namespace Copilot.Api.Auth;
 
 /// <summary>Bearer-token validation, bound from <c>Copilot:Auth</c>.</summary>
@@ -20,6 +22,10 @@ public sealed class AuthOptions
     /// <summary>URL of the provider's JSON Web Key Set, for asymmetric keys
     /// (Supabase: <c>https://&lt;project&gt;.supabase.co/auth/v1/.well-known/jwks.json</c>).</summary>
     public Uri? JwksUrl { get; set; }
+
+    /// <summary>The algorithms accepted for a JWKS key that declares none (<c>alg</c>); a key that declares one is used
+    /// with that algorithm only. Default RS256 and ES256.</summary>
+    public string[] JwksAlgorithms { get; set; } = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
     /// <summary>Required issuer (Supabase: <c>https://&lt;project&gt;.supabase.co/auth/v1</c>). Required in Jwt mode.</summary>
     public string? Issuer { get; set; }

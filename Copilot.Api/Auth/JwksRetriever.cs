@@ -5,7 +5,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Copilot.Api.Auth;
 
 /// <summary>Reads a bare JSON Web Key Set (as Supabase publishes) into the configuration the JWT handler consumes,
-/// so the handler's own cache, refresh and unknown-key retry apply to it.</summary>
+/// so the handler's own cache, refresh and unknown-key retry apply to it. The keys stay <see cref="JsonWebKey"/>s, so
+/// that the algorithm each declares can be checked against the token's (<see cref="AuthHosting"/>).</summary>
 internal sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>
 {
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(
@@ -13,9 +14,12 @@ internal sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfi
     {
         var document = await retriever.GetDocumentAsync(address, cancel);
         var configuration = new OpenIdConnectConfiguration();
-        foreach (var key in new JsonWebKeySet(document).GetSigningKeys())
+        foreach (var key in new JsonWebKeySet(document).Keys)
         {
-            configuration.SigningKeys.Add(key);
+            if (key.Use is null or JsonWebKeyUseNames.Sig)
+            {
+                configuration.SigningKeys.Add(key);
+            }
         }
 
         return configuration;

@@ -17,6 +17,10 @@ internal static class ApiErrors
     public static readonly ApiFault SessionNotFound =
         new(StatusCodes.Status404NotFound, ErrorCodes.SessionNotFound, "Session not found", "Session not found");
 
+    /// <summary>A message id (stored or the client's) that the session does not hold.</summary>
+    public static readonly ApiFault MessageNotFound = new(
+        StatusCodes.Status404NotFound, ErrorCodes.MessageNotFound, "Message not found", "This session holds no message with this id");
+
     public static readonly ApiFault TurnInFlight = new(
         StatusCodes.Status409Conflict, ErrorCodes.TurnInFlight, "A reply is in flight",
         "A reply is already being generated in this session; wait for it to finish");
@@ -25,6 +29,11 @@ internal static class ApiErrors
     public static readonly ApiFault PersonaMismatch = new(
         StatusCodes.Status409Conflict, ErrorCodes.PersonaMismatch, "Persona mismatch",
         "This session was created with another persona (role); start a new session to change it");
+
+    /// <summary>The user has as many sessions as <c>Copilot:Sessions:MaxPerUser</c> allows.</summary>
+    public static readonly ApiFault SessionLimit = new(
+        StatusCodes.Status409Conflict, ErrorCodes.SessionLimit, "Too many conversations",
+        "You have reached the maximum number of conversations; delete old conversations to start a new one");
 
     /// <summary>No valid bearer token. The seed surface answers a bad token with this text and no code.</summary>
     public static readonly ApiFault Unauthorized =
@@ -43,6 +52,28 @@ internal static class ApiErrors
     public static readonly ApiFault RouteNotFound = new(
         StatusCodes.Status404NotFound, ErrorCodes.NotFound, "Not found", "No such route; see /docs for the API");
 
+    public static readonly ApiFault MethodNotAllowed = new(
+        StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed, "Method not allowed",
+        "This route does not accept this method; see /docs for the API");
+
+    public static readonly ApiFault UnsupportedMediaType = new(
+        StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Unsupported media type",
+        "The request body must be JSON (Content-Type: application/json)");
+
+    /// <summary>A request the framework refused before any handler ran (a parameter that could not be bound).</summary>
+    public static readonly ApiFault Unreadable = BadRequest("The request could not be read");
+
+    /// <summary>The fault for a response the framework ended with <paramref name="status"/> and no body, or null
+    /// when that status keeps no body (a 404 outside the surfaces that answer problems).</summary>
+    public static ApiFault? ForEmptyResponse(int status, HttpRequest request) => status switch
+    {
+        StatusCodes.Status404NotFound when ApiFault.UsesProblems(request) => RouteNotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status400BadRequest => Unreadable,
+        _ => null,
+    };
+
     /// <summary>No such file for this caller, or a bad or expired signed link: all look the same.</summary>
     public static readonly ApiFault FileNotFound =
         new(StatusCodes.Status404NotFound, ErrorCodes.FileNotFound, "File not found", "File not found");
@@ -59,7 +90,7 @@ internal static class ApiErrors
         StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooManyFiles, "Too many images",
         $"A message can carry at most {limit} images");
 
-    public static ApiFault UnsupportedMediaType(string text) =>
+    public static ApiFault UnsupportedImage(string text) =>
         new(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Unsupported image type", text);
 
     public static ApiFault InvalidImage(string text) =>
@@ -107,6 +138,7 @@ internal static class ApiErrors
         SessionNotFoundException => SessionNotFound,
         TurnInFlightException => TurnInFlight,
         RoleMismatchException => PersonaMismatch,
+        SessionLimitException => SessionLimit,
         _ => null,
     };
 

@@ -20,8 +20,12 @@ internal sealed record class ApiFault(
     /// <summary>The path prefix of the surface that answers with problem details.</summary>
     public const string ProblemsPathPrefix = "/v1";
 
-    /// <summary>True when <paramref name="request"/> is for the surface that answers with problem details.</summary>
-    public static bool UsesProblems(HttpRequest request) => request.Path.StartsWithSegments(ProblemsPathPrefix);
+    /// <summary>The admin calls' path prefix: they answer with problem details too (the seed's cron path does not).</summary>
+    public const string AdminPathPrefix = "/api/admin";
+
+    /// <summary>True when <paramref name="request"/> is for a surface that answers with problem details.</summary>
+    public static bool UsesProblems(HttpRequest request) =>
+        request.Path.StartsWithSegments(ProblemsPathPrefix) || request.Path.StartsWithSegments(AdminPathPrefix);
 
     public JsonHttpResult<ApiError> ToSeed() => TypedResults.Json(new ApiError(Text, Code), statusCode: Status);
 
@@ -36,6 +40,9 @@ internal sealed record class ApiFault(
         problem.Extensions[CodeMember] = Code;
         return problem;
     }
+
+    /// <summary>The answer in the shape of the surface <paramref name="request"/> is for.</summary>
+    public IResult ToResult(HttpRequest request) => UsesProblems(request) ? ToProblem() : ToSeed();
 
     /// <summary>Writes the answer in the shape of the surface <paramref name="httpContext"/>'s request is for.</summary>
     public Task WriteAsync(HttpContext httpContext) =>

@@ -39,13 +39,13 @@ internal sealed class ImageProcessor(IOptions<FilesOptions> options)
         var declared = NormalizeDeclared(declaredMediaType);
         if (declared is not null && !Formats.Any(f => f.MediaType == declared))
         {
-            return (null, ApiErrors.UnsupportedMediaType($"{declared} is not an image type this service takes. {AcceptedTypesText}."));
+            return (null, ApiErrors.UnsupportedImage($"{declared} is not an image type this service takes. {AcceptedTypesText}."));
         }
 
         if (Sniff(data) is not { } sniffed)
         {
             return (null, declared is null
-                ? ApiErrors.UnsupportedMediaType($"The file is not an image this service takes. {AcceptedTypesText}.")
+                ? ApiErrors.UnsupportedImage($"The file is not an image this service takes. {AcceptedTypesText}.")
                 : ApiErrors.InvalidImage($"The bytes are not a {declared} image (or not an image at all)"));
         }
 

@@ -4,33 +4,35 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Api.RateLimiting;
 
-/// <summary>Per-user limits on sending messages: sends per minute, concurrent streams and the daily token quota.</summary>
+/// <summary>Per-user limits on sends (sends per minute, running turns, the daily token quota) and on session writes
+/// (renames, deletes), held by the user's <see cref="Grains.Usage.IUserLimitsGrain"/> for the whole cluster.</summary>
 internal static class SendLimits
 {
-    public const string PolicyName = "copilot-sends";
-
-    /// <summary>Binds <c>Copilot:RateLimits</c> and registers the policy. <c>UseRateLimiter</c> must follow
-    /// <c>UseAuthorization</c>, since limits are per user.</summary>
+    /// <summary>Registers the filters that ask the user's limits grain.</summary>
     public static IServiceCollection AddCopilotSendLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<DailyQuotaFilter>();
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy<Guid, SendLimitPolicy>(PolicyName);
-        });
+        services.AddSingleton<SendLimitFilter>();
+        services.AddSingleton<WriteLimitFilter>();
         return services;
     }
 
-    /// <summary>Puts a send route (or a group of them) under the per-user limits; a refusal is a 429 with
+    /// <summary>Puts a send route (or a group of them) under the per-user send limits; a refusal is a 429 with
     /// <c>Retry-After</c> in <paramref name="format"/>.</summary>
     public static TBuilder RequireCopilotSendLimits<TBuilder>(this TBuilder builder, LimitRejectionFormat format = LimitRejectionFormat.Seed)
         where TBuilder : IEndpointConventionBuilder
     {
-        builder.RequireRateLimiting(PolicyName);
         builder.WithMetadata(new SendLimitsMetadata(format));
-        builder.AddEndpointFilter<TBuilder, DailyQuotaFilter>();
+        builder.AddEndpointFilter<TBuilder, SendLimitFilter>();
+        return builder;
+    }
+
+    /// <summary>Puts a rename or delete route under the per-user write limit; a refusal is a 429 with <c>Retry-After</c>
+    /// in <paramref name="format"/>.</summary>
+    public static TBuilder RequireCopilotWriteLimits<TBuilder>(this TBuilder builder, LimitRejectionFormat format = LimitRejectionFormat.ProblemDetails)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new SendLimitsMetadata(format));
+        builder.AddEndpointFilter<TBuilder, WriteLimitFilter>();
         return builder;
     }
 }

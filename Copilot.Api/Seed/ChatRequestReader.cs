@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Copilot.Api.Errors;
 using Copilot.Api.Shared;
+using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Microsoft.AspNetCore.Http;
 

@@ -43,7 +43,8 @@ internal static class SeedApi
             return error;
         }
 
-        var (grain, started) = await StartTurnAsync(grains, userId, request!);
+        var (grain, started) = await StartTurnAsync(grains, userId, request!, StreamSlot.Of(httpContext));
+        StreamSlot.Started(httpContext, started);
         var first = await ReplyPolling.FirstProgressAsync(grain, userId, started.TurnId);
         if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
         {
@@ -71,7 +72,7 @@ internal static class SeedApi
             return ApiErrors.BadRequest("sessionId must be a UUID").ToSeed();
         }
 
-        var messages = await grains.GetGrain<ISessionGrain>(id).GetAllMessagesAsync(userId);
+        var messages = await grains.GetGrain<ISessionGrain>(id).GetActivePathAsync(userId);
         return messages is null
             ? ApiErrors.SessionNotFound.ToSeed()
             : TypedResults.Ok(new SeedMessagesResponse([.. messages.Select(m => ToSeed(m, id))]));
@@ -80,9 +81,9 @@ internal static class SeedApi
     /// <summary>Starts the turn in the named session or, when that one does not exist for this user (never created,
     /// expired, someone else's), in a new session; the other session is never touched.</summary>
     private static async Task<(ISessionGrain Grain, TurnStarted Started)> StartTurnAsync(
-        IGrainFactory grains, Guid userId, ChatRequest request)
+        IGrainFactory grains, Guid userId, ChatRequest request, Guid? streamSlot)
     {
-        var turn = new TurnRequest { Content = request.Message, Role = request.Role };
+        var turn = new TurnRequest { Content = request.Message, Role = request.Role, StreamSlot = streamSlot };
         if (request.SessionId is { } sessionId)
         {
             var existing = grains.GetGrain<ISessionGrain>(sessionId);

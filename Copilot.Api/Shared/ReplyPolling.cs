@@ -45,6 +45,12 @@ internal static class ReplyPolling
                 return await grain.ReadReplyAsync(userId, turnId, offset, PollWait)
                     .WaitAsync(PollWait + PollAnswerGrace, cancellationToken);
             }
+            catch (SessionNotFoundException)
+            {
+                // Deleted while its reply streamed (by its owner, or with the user's data): the delete stopped the
+                // reply, so the stream ends as stopped with what the client has, instead of breaking.
+                return new ReplyProgress { Text = "", NextOffset = offset, Done = true, Status = MessageStatus.Stopped };
+            }
             catch (Exception ex) when (ApiErrors.IsUnavailable(ex) && DateTime.UtcNow + delay < deadline)
             {
                 await Task.Delay(delay, cancellationToken);

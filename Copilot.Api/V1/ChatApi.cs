@@ -33,7 +33,8 @@ internal static class ChatApi
         return group;
     }
 
-    /// <summary>Stores the last user message of the body (once per message id) and streams the reply.</summary>
+    /// <summary>Stores the last user message of the body (once per message id) and streams the reply: a new reply to it
+    /// with <c>trigger: "regenerate-message"</c>, a new version of it when the session holds its id with other text or images.</summary>
     public static async Task<Results<UiMessageStream, ProblemHttpResult>> SendAsync(
         HttpContext httpContext,
         IGrainFactory grains,
@@ -99,7 +100,11 @@ internal static class ChatApi
                 ClientMessageId = send.MessageId,
                 CreateIfMissing = true,
                 Files = images,
+                Regenerate = send.Regenerate,
+                AfterMessageId = send.AfterMessageId,
+                StreamSlot = StreamSlot.Of(httpContext),
             });
+            StreamSlot.Started(httpContext, started);
         }
         catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
         {

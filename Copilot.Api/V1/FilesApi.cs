@@ -2,6 +2,7 @@ using System.Globalization;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
 using Copilot.Api.Files;
+using Copilot.Api.RateLimiting;
 using Copilot.Grains.Files;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,6 +21,7 @@ internal static class FilesApi
     {
         var group = endpoints.MapV1Group("/v1/files", "Files (v1)");
         group.MapPost("", UploadAsync)
+            .RequireCopilotWriteLimits()
             // No Accepts metadata: it would make routing answer other content types with a bare 415 instead of the
             // problem that says which types are taken.
             .DisableAntiforgery()

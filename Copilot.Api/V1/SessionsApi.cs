@@ -2,9 +2,11 @@ using System.Globalization;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
 using Copilot.Api.Files;
+using Copilot.Api.RateLimiting;
 using Copilot.Api.Shared;
 using Copilot.Api.V1.Messages;
 using Copilot.Api.V1.Sessions;
+using Copilot.Grains;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
 using Microsoft.AspNetCore.Builder;
@@ -32,9 +34,13 @@ internal static class SessionsApi
         var group = endpoints.MapV1Group("/v1/sessions", "Sessions (v1)");
         group.MapGet("", ListAsync).WithSummary("My sessions, most recently updated first (keyset cursor)");
         group.MapGet("/{id}", GetAsync).WithSummary("One session");
-        group.MapPatch("/{id}", RenameAsync).Accepts<RenameRequest>("application/json").WithSummary("Rename a session");
-        group.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a session and everything it stored, now");
-        group.MapGet("/{id}/messages", MessagesAsync).WithSummary("A session's messages, newest first, in the UI message shape");
+        group.MapPatch("/{id}", RenameAsync).RequireCopilotWriteLimits().Accepts<RenameRequest>("application/json").WithSummary("Rename a session");
+        group.MapDelete("/{id}", DeleteAsync).RequireCopilotWriteLimits().WithSummary("Delete a session and everything it stored, now");
+        group.MapGet("/{id}/messages", MessagesAsync).WithSummary("A session's active path, newest first, in the UI message shape");
+        group.MapPut("/{id}/active", SwitchAsync)
+            .RequireCopilotWriteLimits()
+            .Accepts<SwitchRequest>("application/json")
+            .WithSummary("Make the path through a message active (below it, the newest version at each step)");
         return group;
     }
 
@@ -84,22 +90,12 @@ internal static class SessionsApi
             return invalid!;
         }
 
-        var maxBody = apiOptions.Value.MaxRequestBodyBytes;
-        var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
-        if (document is null)
-        {
-            return fault == JsonBodyFault.TooLarge ? ApiErrors.TooLarge(maxBody).ToProblem() : ApiErrors.InvalidField("body", "must be JSON").ToProblem();
-        }
-
-        string? title;
-        using (document)
-        {
-            title = ReadTitle(document.RootElement);
-        }
-
+        var (title, problem) = await ReadBodyFieldAsync(
+            httpContext, apiOptions, ReadTitle,
+            "title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters or unpaired surrogates, with something visible once control characters and bidirectional overrides are removed");
         if (title is null)
         {
-            return ApiErrors.InvalidField("title", $"is required: a string of 1 to {RenameRequest.MaxChars} characters, not blank, without NUL characters").ToProblem();
+            return problem!;
         }
 
         try
@@ -127,7 +123,8 @@ internal static class SessionsApi
             : ApiErrors.SessionNotFound.ToProblem();
     }
 
-    /// <summary>A page of a session's messages older than <paramref name="before"/> (a sequence number), newest first.</summary>
+    /// <summary>A page of a session's active path, newest first: from its leaf, or the ancestors of the message numbered
+    /// <paramref name="before"/> (the previous page's <c>next_before</c>).</summary>
     public static async Task<Results<Ok<MessageListResponse>, ProblemHttpResult>> MessagesAsync(
         string id, string? limit, string? before, HttpContext httpContext, IGrainFactory grains, FileUrls fileUrls)
     {
@@ -161,7 +158,53 @@ internal static class SessionsApi
         return page is null
             ? ApiErrors.SessionNotFound.ToProblem()
             : TypedResults.Ok(new MessageListResponse(
-                [.. page.Messages.Select(m => UiMessage.From(m, fileUrls.Create))], page.NextBeforeSeq is not null, page.NextBeforeSeq));
+                [.. page.Messages.Select(m => UiMessage.From(m, page.VersionsOf(m), fileUrls.Create))], page.NextBeforeSeq is not null, page.NextBeforeSeq));
+    }
+
+    /// <summary>Makes the path through a message of the session active and answers with its new leaf.</summary>
+    public static async Task<Results<Ok<SwitchResponse>, ProblemHttpResult>> SwitchAsync(
+        string id, HttpContext httpContext, IGrainFactory grains, IOptions<ApiOptions> apiOptions)
+    {
+        if (!V1Routes.TryParseId(id, out var sessionId, out var invalid))
+        {
+            return invalid!;
+        }
+
+        var (messageId, problem) = await ReadBodyFieldAsync(
+            httpContext, apiOptions, SwitchRequest.ReadMessageId,
+            "message_id", "is required: the id of a message of this session (its id or the client's)");
+        if (messageId is null)
+        {
+            return problem!;
+        }
+
+        try
+        {
+            var leaf = await grains.GetGrain<ISessionGrain>(sessionId).SwitchBranchAsync(httpContext.User.GetUserId(), messageId);
+            return leaf is { } leafId ? TypedResults.Ok(new SwitchResponse(leafId)) : ApiErrors.MessageNotFound.ToProblem();
+        }
+        catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
+        {
+            return refusal.ToProblem();
+        }
+    }
+
+    /// <summary>Reads the JSON body's one field with <paramref name="read"/>, or the problem to answer: a body too large,
+    /// not JSON, or without a usable <paramref name="field"/> (described by <paramref name="requirement"/>).</summary>
+    private static async Task<(string? Value, ProblemHttpResult? Problem)> ReadBodyFieldAsync(
+        HttpContext httpContext, IOptions<ApiOptions> apiOptions, Func<System.Text.Json.JsonElement, string?> read, string field, string requirement)
+    {
+        var maxBody = apiOptions.Value.MaxRequestBodyBytes;
+        var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
+        if (document is null)
+        {
+            return (null, fault == JsonBodyFault.TooLarge ? ApiErrors.TooLarge(maxBody).ToProblem() : ApiErrors.InvalidField("body", "must be JSON").ToProblem());
+        }
+
+        using (document)
+        {
+            return read(document.RootElement) is { } value ? (value, null) : (null, ApiErrors.InvalidField(field, requirement).ToProblem());
+        }
     }
 
     private static int ReadLimit(string? limit, int defaultLimit, Dictionary<string, string[]> errors)
@@ -184,7 +227,8 @@ internal static class SessionsApi
         root.ValueKind == System.Text.Json.JsonValueKind.Object &&
         root.TryGetProperty("title", out var title) &&
         title.ValueKind == System.Text.Json.JsonValueKind.String &&
-        title.GetString()!.Trim() is { Length: > 0 and <= RenameRequest.MaxChars } trimmed && StoredText.IsStorable(trimmed)
+        title.GetString()!.Trim() is { Length: > 0 and <= RenameRequest.MaxChars } trimmed && StoredText.IsStorable(trimmed) &&
+        StoredText.Title(trimmed, RenameRequest.MaxChars).Length > 0
             ? trimmed
             : null;
 }

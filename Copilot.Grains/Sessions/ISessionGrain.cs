@@ -20,15 +20,32 @@ public interface ISessionGrain : IGrainWithGuidKey
     [Alias("GetInfo"), ReadOnly]
     Task<SessionInfo?> GetInfoAsync(Guid userId);
 
-    /// <summary>Up to <paramref name="limit"/> messages older than <paramref name="beforeSeq"/> (all when null), newest first.</summary>
+    /// <summary>Up to <paramref name="limit"/> messages of the active path, newest first: from its leaf, or (with
+    /// <paramref name="beforeSeq"/>, the sequence number of the oldest message of the previous page) that message's
+    /// ancestors.</summary>
     [Alias("GetMessages"), ReadOnly]
     Task<MessagePage?> GetMessagesAsync(Guid userId, long? beforeSeq, int limit);
 
-    /// <summary>Every message, oldest first, or null when the session does not exist for this user.</summary>
+    /// <summary>Every message of every branch, oldest first, parents resolved, or null when the session does not exist
+    /// for this user.</summary>
     [Alias("GetAllMessages"), ReadOnly]
     Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId);
 
-    /// <summary>Stores the user message, then starts generating the reply in the background.</summary>
+    /// <summary>The active path (the conversation the model sees), oldest first, or null when the session does not
+    /// exist for this user.</summary>
+    [Alias("GetActivePath"), ReadOnly]
+    Task<IReadOnlyList<SessionMessage>?> GetActivePathAsync(Guid userId);
+
+    /// <summary>Makes the path through <paramref name="messageId"/> (a stored or client id) active, below it the newest
+    /// child at each step, and returns the new leaf's id; null when the session holds no such message.</summary>
+    /// <exception cref="TurnInFlightException">A reply is being generated.</exception>
+    [Alias("SwitchBranch")]
+    Task<Guid?> SwitchBranchAsync(Guid userId, string messageId);
+
+    /// <summary>Stores the user message, then starts generating the reply in the background. A message the session
+    /// holds (by stored or client id) is not stored again: with the same text the turn it started answers (a new reply
+    /// when that one failed or when <see cref="TurnRequest.Regenerate"/>), with other text it is edited (a new version
+    /// next to it).</summary>
     [Alias("StartTurn")]
     Task<TurnStarted> StartTurnAsync(Guid userId, TurnRequest request);
 

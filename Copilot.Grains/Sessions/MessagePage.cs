@@ -9,4 +9,15 @@ public sealed record class MessagePage
 
     /// <summary>Pass as <c>beforeSeq</c> to get older messages; null when there are none.</summary>
     [Id(1)] public long? NextBeforeSeq { get; init; }
+
+    /// <summary>The fork table's entries for the page's messages: by parent id (<see cref="Guid.Empty"/> for the first
+    /// position), every version at that position, in creation order.</summary>
+    [Id(2)] public Dictionary<Guid, IReadOnlyList<Guid>> Forks { get; init; } = [];
+
+    /// <summary>The versions at <paramref name="message"/>'s position, or null when it has no other version.</summary>
+    public IReadOnlyList<Guid>? VersionsOf(SessionMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Forks.GetValueOrDefault(message.ParentId ?? Guid.Empty);
+    }
 }

@@ -21,4 +21,7 @@ public sealed record class ReplyProgress
 
     /// <summary>The stored assistant message, once <see cref="Done"/>.</summary>
     [Id(5)] public SessionMessage? Message { get; init; }
+
+    /// <summary>The ids of every version at the stored message's position, in creation order, when there is more than one.</summary>
+    [Id(6)] public IReadOnlyList<Guid>? Versions { get; init; }
 }

@@ -32,7 +32,7 @@ internal sealed partial class SessionGrain(
     IOptions<ChatModelOptions> modelOptions,
     [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
     CopilotMetrics metrics,
-    ModelUsage usage,
+    UserLimits usage,
     IFileStore files,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
@@ -43,17 +43,21 @@ internal sealed partial class SessionGrain(
     private ReplyWriter _replies = null!;
     private TurnRunner _turns = null!;
     private ExpiryReminder _expiry = null!;
+    private SendPlanner _sends = null!;
+    private SessionIndexWriter _index = null!;
 
     private SessionState Header => _store.Header;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _index = new SessionIndexWriter(GrainFactory, () => Header, () => _turns.IsRunning, logger);
         _store = new SessionStore(
             state, rowStorage, this.GetPrimaryKey(), _options, time, logger, DeactivateOnIdle, stored => _turns.HeldReplyWritten(stored));
-        _replies = new ReplyWriter(_store, this, _options, logger, () => UpdateIndexAsync());
+        _replies = new ReplyWriter(_store, this, _options, logger, () => _index.UpdateAsync());
         _turns = new TurnRunner(
-            _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, files, () => UpdateIndexAsync());
+            _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, files, () => _index.UpdateAsync());
         _expiry = new ExpiryReminder(this, _options, time);
+        _sends = new SendPlanner(_store, _turns);
         await _store.LoadAsync();
         if (Header.Exists && Header.InFlight is { } marker)
         {
@@ -82,7 +86,7 @@ internal sealed partial class SessionGrain(
         }
 
         await CreateSessionAsync(userId, role);
-        await UpdateIndexAsync(required: true);
+        await _index.UpdateAsync(required: true);
         return ToInfo();
     }
 
@@ -97,7 +101,7 @@ internal sealed partial class SessionGrain(
         }
 
         var stored = await _store.WriteMessagesAsync(messages.Select(m => (Guid.NewGuid(), m)).ToList());
-        await UpdateIndexAsync();
+        await _index.UpdateAsync();
         return stored;
     }
 
@@ -105,19 +109,30 @@ internal sealed partial class SessionGrain(
         Task.FromResult(IsVisibleTo(userId) ? ToInfo() : null);
 
     public async Task<MessagePage?> GetMessagesAsync(Guid userId, long? beforeSeq, int limit) =>
-        IsVisibleTo(userId) ? await _store.History.PageAsync(beforeSeq, limit, _store.ReadPageAsync) : null;
+        IsVisibleTo(userId) ? await _store.ActivePathPageAsync(beforeSeq, limit) : null;
 
     public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId) =>
-        IsVisibleTo(userId) ? await _store.History.AllAsync(_store.ReadPageAsync) : null;
+        IsVisibleTo(userId) ? ConversationTree.ResolveParents(await _store.History.AllAsync(_store.ReadPageAsync)) : null;
+
+    public async Task<IReadOnlyList<SessionMessage>?> GetActivePathAsync(Guid userId) =>
+        IsVisibleTo(userId) ? await _store.ActivePathAsync() : null;
+
+    public async Task<Guid?> SwitchBranchAsync(Guid userId, string messageId)
+    {
+        EnsureOwner(userId);
+        ArgumentNullException.ThrowIfNull(messageId);
+        _turns.EnsureNoneRunning();
+        return await _store.SwitchThroughAsync(messageId);
+    }
 
     public async Task<TurnStarted> StartTurnAsync(Guid userId, TurnRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var created = await EnsureSessionForTurnAsync(userId, request);
-        if (request.ClientMessageId is { } key && _store.RecentTurns.Find(key) is { } prior)
+        var held = created ? null : await _sends.FindHeldMessageAsync(request);
+        if (held is not null && !request.Regenerate && SendPlanner.AsksSame(held, request) && await _sends.FindAnswerAsync(held) is { } turnId)
         {
-            var user = await _store.History.FindAsync(prior.UserMessageSeq, _store.ReadPageAsync);
-            return new TurnStarted { Session = ToInfo(), TurnId = prior.TurnId, UserMessage = user!, Replayed = true };
+            return new TurnStarted { Session = ToInfo(), TurnId = turnId, UserMessage = held, Replayed = true };
         }
 
         _turns.EnsureNoneRunning();
@@ -126,16 +141,16 @@ internal sealed partial class SessionGrain(
             await _turns.FinishStaleAsync(stale);
         }
 
-        var (marker, stored) = await _turns.StoreUserMessageAsync(request);
+        var (marker, user) = await _sends.StoreQuestionAsync(request, held);
         if (created)
         {
             // A new session is in its user's list, with its title, before the model is asked anything.
-            await UpdateIndexAsync(required: true);
+            await _index.UpdateAsync(required: true);
         }
 
-        await _turns.StartAsync(marker);
-        await UpdateIndexAsync();
-        return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = stored, Created = created };
+        await _turns.StartAsync(marker, user, request.StreamSlot);
+        await _index.UpdateAsync();
+        return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = user, Created = created };
     }
 
     public async Task<ReplyProgress> ReadReplyAsync(Guid userId, Guid turnId, int offset, TimeSpan maxWait)
@@ -155,7 +170,7 @@ internal sealed partial class SessionGrain(
         EnsureOwner(userId);
         ArgumentNullException.ThrowIfNull(title);
         await _store.WithWriteLockAsync(() => _store.CommitHeaderAsync(s => s.Title = SessionProjections.MakeTitle(title)));
-        await UpdateIndexAsync(required: true);
+        await _index.UpdateAsync(required: true);
         return ToInfo();
     }
 
@@ -214,6 +229,8 @@ internal sealed partial class SessionGrain(
 
     private async Task CreateSessionAsync(Guid userId, PersonaRole role)
     {
+        await usage.AdmitSessionAsync(userId);
+
         // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
         // itself, whereas a stored session without a reminder would never expire.
         await _expiry.RegisterAsync();
@@ -264,31 +281,11 @@ internal sealed partial class SessionGrain(
         return sessionId;
     }
 
-    /// <summary>Updates the user's session list: at once when <paramref name="required"/> (create, rename), else as a
-    /// coalesced touch that the list writes within its flush interval.</summary>
-    private async Task UpdateIndexAsync(bool required = false)
-    {
-        var index = GrainFactory.GetGrain<IUserSessionsGrain>(Header.OwnerId);
-        var summary = SessionProjections.ToSummary(Header, _turns.IsRunning);
-        try
-        {
-            await (required ? index.UpsertAsync(summary) : index.TouchAsync(summary));
-        }
-        catch (Exception ex) when (!required)
-        {
-            // The messages are stored; the list catches up on the session's next touch.
-            LogIndexNotUpdated(ex, Header.Id);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created with persona {Role}")]
     private partial void LogSessionCreated(Guid sessionId, PersonaRole role);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: turn {TurnId} was in flight when its activation ended; recording it as interrupted")]
     private partial void LogRecoveringInterruptedTurn(Guid sessionId, Guid turnId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the user's session index could not be updated")]
-    private partial void LogIndexNotUpdated(Exception exception, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} deleted by its owner")]
     private partial void LogSessionDeleted(Guid sessionId);

@@ -25,6 +25,11 @@ public sealed record class SessionMessage
     /// <summary>Model, usage and error details where known.</summary>
     [Id(6)] public MessageMetadata Metadata { get; init; } = MessageMetadata.None;
 
+    /// <summary>The message this one answers or follows: <see cref="Guid.Empty"/> for a first message. Absent (null) in
+    /// rows written before the conversation had branches: there the parent is the previous message by <see cref="Seq"/>.
+    /// Messages returned by the session's reads always carry it resolved.</summary>
+    [Id(7)] public Guid? ParentId { get; init; }
+
     /// <summary>The images sent with a user message, by reference (their bytes are in <c>copilot_files</c>); null when none.</summary>
     [Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<FileRef>? Files { get; init; }

@@ -34,6 +34,11 @@ public sealed class SessionsOptions
     [Range(1, 10_000)]
     public int ContextMaxMessages { get; set; } = 40;
 
+    /// <summary>Sessions one user may have; a new one past this is refused (409 <c>session_limit</c>) until the user
+    /// deletes some. Default 1,000.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPerUser { get; set; } = 1_000;
+
     /// <summary>Most images sent to the model with each turn, the newest first (those of the new message, then earlier
     /// ones in the context window). Default 4; 0 sends none.</summary>
     [Range(0, 100)]

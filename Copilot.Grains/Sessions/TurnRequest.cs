@@ -18,6 +18,17 @@ public sealed record class TurnRequest
     /// <summary>Create the session when it does not exist (for a session id the caller just made up).</summary>
     [Id(3)] public bool CreateIfMissing { get; init; }
 
+    /// <summary>Asks for a new reply to the message <see cref="ClientMessageId"/> names, next to its earlier replies.</summary>
+    [Id(4)] public bool Regenerate { get; init; }
+
+    /// <summary>The id (stored or client) of the message the client shows before this one: when it is the active leaf,
+    /// the message is new and no lookup is needed.</summary>
+    [Id(5)] public string? AfterMessageId { get; init; }
+
+    /// <summary>The user's stream slot admitted for this send (<see cref="Usage.IUserLimitsGrain"/>): a turn started by
+    /// the request holds it until the turn ends; null when no limits apply.</summary>
+    [Id(6)] public Guid? StreamSlot { get; init; }
+
     /// <summary>The images sent with the message, already stored and attached to this session; null when none.</summary>
-    [Id(4)] public IReadOnlyList<FileRef>? Files { get; init; }
+    [Id(7)] public IReadOnlyList<FileRef>? Files { get; init; }
 }

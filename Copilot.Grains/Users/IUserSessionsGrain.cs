@@ -17,6 +17,10 @@ public interface IUserSessionsGrain : IGrainWithGuidKey
     [Alias("Remove")]
     Task RemoveAsync(Guid sessionId);
 
+    /// <summary>How many sessions the user has.</summary>
+    [Alias("Count"), ReadOnly]
+    Task<int> CountAsync();
+
     /// <summary>Lists sessions most recently updated first, <paramref name="limit"/> at a time, after <paramref name="after"/>.</summary>
     [Alias("List"), ReadOnly]
     Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null);

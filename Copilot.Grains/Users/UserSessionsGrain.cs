@@ -56,6 +56,8 @@ internal sealed partial class UserSessionsGrain(
         }
     }
 
+    public Task<int> CountAsync() => Task.FromResult(state.State.Sessions.Count);
+
     public Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null)
     {
         limit = Math.Clamp(limit, 1, MaxPageSize);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -16,6 +17,12 @@ public sealed partial class CopilotDatabase(
 {
     /// <summary>Connections each silo's pool may open when the connection string does not say (Npgsql's own default is 100).</summary>
     public const int DefaultMaxPoolSize = 50;
+
+    /// <summary>The data source's name, which Npgsql's metrics and traces show instead of its connection string.</summary>
+    public const string DataSourceName = "copilot";
+
+    /// <summary>The pause between two attempts to reach a PostgreSQL that does not answer yet.</summary>
+    public static readonly TimeSpan StartupRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Lock _startLock = new();
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
@@ -42,7 +49,7 @@ public sealed partial class CopilotDatabase(
         {
             lock (_startLock)
             {
-                return _dataSource ??= NpgsqlDataSource.Create(ConnectionString);
+                return _dataSource ??= new NpgsqlDataSourceBuilder(ConnectionString) { Name = DataSourceName }.Build();
             }
         }
     }
@@ -54,6 +61,11 @@ public sealed partial class CopilotDatabase(
         try
         {
             EnsureServer();
+            if (!IsEmbedded)
+            {
+                await WaitForServerAsync(cancellationToken);
+            }
+
             if (options.Value.ApplySchemaOnStart && !_schemaApplied)
             {
                 await SchemaMigrator.ApplyAsync(DataSource, SchemaMigrator.DefaultScriptDirectory, logger, cancellationToken);
@@ -63,6 +75,42 @@ public sealed partial class CopilotDatabase(
         finally
         {
             _initializeLock.Release();
+        }
+    }
+
+    /// <summary>Opens one connection, retrying while PostgreSQL is not there yet, for up to
+    /// <see cref="DatabaseOptions.StartupWait"/>: a silo started together with its database (a compose file, a pod
+    /// scheduled before the database) waits for it instead of exiting.</summary>
+    /// <remarks>Only transient failures are retried (no route, nothing listening, a name not resolving yet, the server
+    /// starting up); a wrong password or a missing database fails at once.</remarks>
+    private async Task WaitForServerAsync(CancellationToken cancellationToken)
+    {
+        var wait = options.Value.StartupWait;
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+                if (attempt > 1)
+                {
+                    LogServerAnswered(logger, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                }
+
+                return;
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient)
+            {
+                var waited = Stopwatch.GetElapsedTime(started);
+                if (waited + StartupRetryDelay > wait)
+                {
+                    throw new NpgsqlException(
+                        $"PostgreSQL did not answer within {wait.TotalSeconds:0} s (Copilot__Database__StartupWait): {ex.Message}", ex);
+                }
+
+                LogWaitingForServer(logger, attempt, ex.Message, (wait - waited).TotalSeconds);
+                await Task.Delay(StartupRetryDelay, cancellationToken);
+            }
         }
     }
 
@@ -102,8 +150,8 @@ public sealed partial class CopilotDatabase(
     }
 
     /// <summary>Adds short timeouts unless the connection string sets its own, so an unreachable database fails fast;
-    /// keeps pooled connections' state unless the connection string says otherwise; and bounds the pool at
-    /// <see cref="DefaultMaxPoolSize"/> unless it sets its own bound.</summary>
+    /// keeps pooled connections' state unless the connection string says otherwise; bounds the pool at
+    /// <see cref="DefaultMaxPoolSize"/> unless it sets its own bound; and turns GSS encryption off unless it mentions it.</summary>
     /// <remarks>
     /// By default Npgsql sends <c>DISCARD ALL</c> ahead of the first command on every connection taken from the pool.
     /// That throws away the plans PostgreSQL cached for the storage functions (<c>orleans_storage_write</c> re-plans
@@ -138,11 +186,25 @@ public sealed partial class CopilotDatabase(
             builder.MaxPoolSize = DefaultMaxPoolSize;
         }
 
+        // Npgsql asks for GSS encryption first by default, which logs a warning on every start where the Kerberos
+        // library is absent (a minimal container image). Nothing here authenticates with Kerberos; a connection
+        // string that does can say so.
+        if (!connectionString.Contains("Gss", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.GssEncryptionMode = GssEncryptionMode.Disable;
+        }
+
         return builder.ConnectionString;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No ConnectionStrings:Copilot configured; starting the embedded PostgreSQL server in {DataDirectory}")]
     private static partial void LogStartingEmbedded(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL does not answer yet (attempt {Attempt}: {Reason}); waiting up to {RemainingSeconds:0} s more (Copilot__Database__StartupWait)")]
+    private static partial void LogWaitingForServer(ILogger logger, int attempt, string reason, double remainingSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL answered after {Seconds:0.0} s")]
+    private static partial void LogServerAnswered(ILogger logger, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded PostgreSQL listening on 127.0.0.1:{Port}")]
     private static partial void LogEmbeddedStarted(ILogger logger, int port);

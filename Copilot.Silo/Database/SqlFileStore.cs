@@ -5,7 +5,7 @@ using NpgsqlTypes;
 
 namespace Copilot.Silo.Database;
 
-/// <summary><see cref="IFileStore"/> on <c>copilot_files</c> and <c>copilot_file_refs</c> (<c>sql/0008_copilot_files.sql</c>),
+/// <summary><see cref="IFileStore"/> on <c>copilot_files</c> and <c>copilot_file_refs</c> (<c>sql/0009_copilot_files.sql</c>),
 /// through the service's one data source.</summary>
 internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) : IFileStore
 {

@@ -27,6 +27,7 @@ public sealed class ClusterSettings
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>The address other silos reach this one at. Default 127.0.0.1 (a single machine).</summary>
+    /// <summary>The address other silos reach this one at: an IP address, a host name (resolved when the silo starts),
+    /// or <c>auto</c> (this machine's own address, for a container). Default 127.0.0.1 (a single machine).</summary>
     public string? AdvertisedIP { get; set; }
 }

@@ -73,8 +73,8 @@ public static class OrleansHosting
                     o.ShutdownTimeout = needed;
                 }
             });
-        silo.Services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        silo.Services.AddSingleton<ModelUsage>();
+        silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        silo.Services.AddSingleton<UserLimits>();
         silo.Services.TryAddSingleton<CopilotMetrics>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
@@ -97,7 +97,9 @@ public static class OrleansHosting
         silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<ClusterSettings>>((o, settings) =>
         {
             var advertised = settings.Value.AdvertisedIP;
-            o.AdvertisedIPAddress = string.IsNullOrWhiteSpace(advertised) ? IPAddress.Loopback : IPAddress.Parse(advertised);
+            o.AdvertisedIPAddress = AdvertisedAddress.TryResolve(advertised)
+                ?? throw new OptionsValidationException(ClusterSettings.SectionName, typeof(ClusterSettings),
+                    [$"Copilot:Cluster:AdvertisedIP '{advertised}' did not resolve to an address."]);
             o.SiloPort = settings.Value.SiloPort;
             o.GatewayPort = settings.Value.GatewayPort;
 

@@ -13,8 +13,8 @@ public static class SiloHosting
             .BindConfiguration(ClusterSettings.SectionName)
             .ValidateDataAnnotations()
             .Validate(
-                s => string.IsNullOrWhiteSpace(s.AdvertisedIP) || System.Net.IPAddress.TryParse(s.AdvertisedIP, out _),
-                "Copilot:Cluster:AdvertisedIP must be an IP address.")
+                s => AdvertisedAddress.TryResolve(s.AdvertisedIP) is not null,
+                "Copilot:Cluster:AdvertisedIP must be an IP address, a host name this machine resolves, or 'auto'.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ISessionSweeper, SqlSessionSweeper>();
         builder.UseOrleans(silo =>

@@ -46,7 +46,10 @@ public static class TelemetryHosting
                 metrics.AddMeter(CopilotMetrics.MeterName, "Microsoft.Orleans")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
-                    .AddNpgsqlInstrumentation();
+                    .AddNpgsqlInstrumentation()
+                    .AddView(instrument => instrument.Meter.Name == NpgsqlMeter
+                        ? new MetricStreamConfiguration { TagKeys = NpgsqlTagsShown }
+                        : null);
                 if (options.Prometheus)
                 {
                     metrics.AddPrometheusExporter();
@@ -65,6 +68,13 @@ public static class TelemetryHosting
 
         return builder;
     }
+
+    private const string NpgsqlMeter = "Npgsql";
+
+    // Npgsql labels a pool with its connection string (host, port, user, database) and an operation with the server's
+    // address and database: the scrape is anonymous, so only these labels are kept.
+    private static readonly string[] NpgsqlTagsShown =
+        ["db.client.connection.state", "db.system.name", "db.operation.name", "db.response.status_code", "error.type"];
 
     /// <summary>Maps the Prometheus scrape endpoint when it is enabled.</summary>
     public static WebApplication MapCopilotMetrics(this WebApplication app)

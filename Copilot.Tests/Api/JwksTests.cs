@@ -22,6 +22,7 @@ public sealed class JwksTests : IAsyncLifetime
     private const string Issuer = "https://jwks-project.supabase.co/auth/v1";
     private readonly RSA _rsa = RSA.Create(2048);
     private readonly ECDsa _ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly RSA _declaredRsa = RSA.Create(2048);
     private WebApplication _keyServer = null!;
     private CopilotAppFactory _app = null!;
 
@@ -33,6 +34,8 @@ public sealed class JwksTests : IAsyncLifetime
             {
                 JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(_rsa.ExportParameters(false)) { KeyId = "rsa-1" }),
                 JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(PublicOnly(_ec)) { KeyId = "ec-1" }),
+                Declared(JsonWebKeyConverter.ConvertFromRSASecurityKey(
+                    new RsaSecurityKey(_declaredRsa.ExportParameters(false)) { KeyId = "rsa-declared" }), SecurityAlgorithms.RsaSha256),
             },
         };
         var builder = WebApplication.CreateSlimBuilder();
@@ -57,6 +60,7 @@ public sealed class JwksTests : IAsyncLifetime
         await _keyServer.DisposeAsync();
         _rsa.Dispose();
         _ec.Dispose();
+        _declaredRsa.Dispose();
     }
 
     [Fact]
@@ -80,6 +84,27 @@ public sealed class JwksTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, await ListAsync(unknownKey));
         Assert.Equal(HttpStatusCode.Unauthorized, await ListAsync(forgedKid));
         Assert.Equal(HttpStatusCode.Unauthorized, await ListAsync(hs256));
+    }
+
+    [Theory]
+    [InlineData("rsa-1", SecurityAlgorithms.RsaSsaPssSha256)]
+    [InlineData("rsa-1", SecurityAlgorithms.RsaSha512)]
+    [InlineData("rsa-declared", SecurityAlgorithms.RsaSsaPssSha256)]
+    [InlineData("rsa-declared", SecurityAlgorithms.RsaSha512)]
+    public async Task A_token_signed_by_an_rs256_key_with_another_algorithm_is_refused(string keyId, string algorithm)
+    {
+        var rsa = keyId == "rsa-1" ? _rsa : _declaredRsa;
+        var token = Sign(new RsaSecurityKey(rsa) { KeyId = keyId }, algorithm, Guid.NewGuid());
+        var rs256 = Sign(new RsaSecurityKey(rsa) { KeyId = keyId }, SecurityAlgorithms.RsaSha256, Guid.NewGuid());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await ListAsync(token));
+        Assert.Equal(HttpStatusCode.OK, await ListAsync(rs256));
+    }
+
+    private static JsonWebKey Declared(JsonWebKey key, string algorithm)
+    {
+        key.Alg = algorithm;
+        return key;
     }
 
     private static ECDsa PublicOnly(ECDsa key)

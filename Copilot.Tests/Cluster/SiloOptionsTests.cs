@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.NetworkInformation;
 using Copilot.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -66,6 +68,49 @@ public sealed class SiloOptionsTests
             TimeSpan.FromSeconds(deactivationSeconds),
             app.Services.GetRequiredService<IOptions<GrainCollectionOptions>>().Value.DeactivationTimeout);
         Assert.Equal(TimeSpan.FromSeconds(shutdownSeconds), app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", "10.1.2.3")]
+    [InlineData("localhost", "127.0.0.1")]
+    public async Task The_advertised_address_may_be_an_ip_address_or_a_host_name(string setting, string expected)
+    {
+        await using var app = BuildSilo(new Dictionary<string, string?> { ["Copilot:Cluster:AdvertisedIP"] = setting });
+
+        var endpoints = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        Assert.Equal(IPAddress.Parse(expected), endpoints.AdvertisedIPAddress);
+        Assert.Equal(IPAddress.Any, endpoints.SiloListeningEndpoint!.Address);
+    }
+
+    [Fact]
+    public async Task Auto_advertises_an_address_of_this_machine_that_is_not_loopback()
+    {
+        await using var app = BuildSilo(new Dictionary<string, string?> { ["Copilot:Cluster:AdvertisedIP"] = "auto" });
+
+        var advertised = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value.AdvertisedIPAddress;
+        Assert.False(IPAddress.IsLoopback(advertised));
+        Assert.Contains(advertised, NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address));
+    }
+
+    [Fact]
+    public async Task Without_an_advertised_address_the_silo_advertises_and_listens_on_loopback()
+    {
+        await using var app = BuildSilo(new Dictionary<string, string?>());
+
+        var endpoints = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        Assert.Equal(IPAddress.Loopback, endpoints.AdvertisedIPAddress);
+        Assert.Equal(IPAddress.Loopback, endpoints.SiloListeningEndpoint!.Address);
+    }
+
+    [Fact]
+    public async Task A_host_name_that_does_not_resolve_is_refused_at_start()
+    {
+        await using var app = BuildSilo(new Dictionary<string, string?> { ["Copilot:Cluster:AdvertisedIP"] = "no-such-silo.invalid" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("Copilot:Cluster:AdvertisedIP must be an IP address, a host name this machine resolves, or 'auto'.", error.Failures);
     }
 
     private static WebApplication BuildSilo(IReadOnlyDictionary<string, string?> settings)

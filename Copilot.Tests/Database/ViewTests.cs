@@ -33,6 +33,12 @@ public sealed class ViewTests(ClusterFixture fixture)
             // Turns too: their segments carry the in-flight marker and the reply's usage.
             var started = await grain.StartTurnAsync(user, new TurnRequest { Content = $"s{s} a turn", ClientMessageId = $"c-{s}" });
             await Turns.ReadToEndAsync(grain, user, started.TurnId);
+
+            // And branches: a regenerated reply and an edited question are siblings, each with its parent in metadata.
+            var regenerated = await grain.StartTurnAsync(user, new TurnRequest { Content = $"s{s} a turn", ClientMessageId = $"c-{s}", Regenerate = true });
+            await Turns.ReadToEndAsync(grain, user, regenerated.TurnId);
+            var edited = await grain.StartTurnAsync(user, new TurnRequest { Content = $"s{s} an edit", ClientMessageId = $"c-{s}" });
+            await Turns.ReadToEndAsync(grain, user, edited.TurnId);
         }
 
         var dataSource = await TestDatabase.GetDataSourceAsync();

@@ -10,7 +10,7 @@ namespace Copilot.Tests.Expiry;
 public static class ExpiryApp
 {
     /// <summary>The secret the expiry apps accept for the sweep.</summary>
-    public const string CronSecret = "cron-secret-for-tests";
+    public const string CronSecret = "cron-secret-for-tests-0123456789abcdef";
 
     /// <summary>Orleans' service key for the reminder service's clock.</summary>
     public const string ReminderClockKey = "Orleans.Reminders";

@@ -19,8 +19,8 @@ public sealed class SweepTests(SweepAppFixture fixture) : IClassFixture<SweepApp
     [Theory]
     [InlineData(null)]
     [InlineData("Bearer wrong-secret")]
-    [InlineData("cron-secret-for-tests")]
-    [InlineData("Bearer cron-secret-for-test")]
+    [InlineData("cron-secret-for-tests-0123456789abcdef")]
+    [InlineData("Bearer cron-secret-for-tests-0123456789abcde")]
     public async Task The_sweep_rejects_a_missing_or_wrong_secret(string? authorization)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, SweepPath);

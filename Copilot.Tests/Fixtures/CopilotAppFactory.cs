@@ -47,6 +47,7 @@ public sealed class CopilotAppFactory(
             // Tests send far faster than a person; the limits' own tests set theirs.
             ["Copilot:RateLimits:SendsPerMinute"] = "100000",
             ["Copilot:RateLimits:ConcurrentStreams"] = "1000",
+            ["Copilot:RateLimits:WritesPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in defaults.Concat(settings ?? new Dictionary<string, string?>()))

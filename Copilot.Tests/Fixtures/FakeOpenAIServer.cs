@@ -19,6 +19,8 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     /// <summary>The path the OpenAI client calls under <see cref="Endpoint"/>.</summary>
     public const string CompletionsPath = "/v1/chat/completions";
 
+    private const string ContentPlaceholder = "@@content@@";
+
     private readonly ConcurrentDictionary<string, ConcurrentQueue<FakeOpenAIReply>> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FakeOpenAIRequest> _requests = new();
     private WebApplication _app = null!;
@@ -140,9 +142,10 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             }
 
             var delta = i == 0
-                ? new JsonObject { ["role"] = "assistant", ["content"] = reply.Chunks[i] }
-                : new JsonObject { ["content"] = reply.Chunks[i] };
-            await WriteEventAsync(context, Chunk(Choice(delta, null)).ToJsonString());
+                ? new JsonObject { ["role"] = "assistant", ["content"] = ContentPlaceholder }
+                : new JsonObject { ["content"] = ContentPlaceholder };
+            var json = Chunk(Choice(delta, null)).ToJsonString();
+            await WriteEventAsync(context, json.Replace($"\"{ContentPlaceholder}\"", JsonLiteral(reply.Chunks[i]), StringComparison.Ordinal));
         }
 
         if (reply.PauseAfter == reply.Chunks.Count)
@@ -176,6 +179,11 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
         await WriteEventAsync(context, "[DONE]");
     }
+
+    // Every UTF-16 unit escaped on its own, so a chunk can carry what a JSON writer would repair: U+0000, a lone
+    // surrogate, half of a surrogate pair.
+    private static string JsonLiteral(string text) =>
+        "\"" + string.Concat(text.Select(c => c is >= ' ' and < (char)0x7F and not '"' and not '\\' ? c.ToString() : $"\\u{(int)c:x4}")) + "\"";
 
     private static bool AsksForUsage(JsonElement body) =>
         body.TryGetProperty("stream_options", out var options) &&

@@ -79,6 +79,7 @@ public static class SessionViews
         Add(expected, "output_tokens", message.Metadata.OutputTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(expected, "error_code", message.Metadata.ErrorCode);
         Add(expected, "client_message_id", message.Metadata.ClientMessageId);
+        Add(expected, "parent_id", message.ParentId is { } parent && parent != Guid.Empty ? parent.ToString() : null);
         return expected;
     }
 

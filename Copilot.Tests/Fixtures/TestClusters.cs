@@ -14,6 +14,7 @@ public static class TestClusters
     {
         ["Copilot:Sessions:PageMaxMessages"] = "50",
         ["Copilot:Sessions:PageMaxBytes"] = "16384",
+        ["Copilot:RateLimits:WritesPerMinute"] = "100000",
         ["Copilot:ChatModel:Provider"] = "Offline",
         ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00",
         ["Copilot:Database:ApplySchemaOnStart"] = "false",

@@ -9,7 +9,7 @@ namespace Copilot.Tests.Fuzz;
 public sealed class FuzzAppFixture : IAsyncLifetime
 {
     /// <summary>The cron secret of the fuzzed app.</summary>
-    public const string CronSecret = "fuzz-cron-secret";
+    public const string CronSecret = "fuzz-cron-secret-0123456789abcdef";
 
     private CopilotAppFactory _app = null!;
 

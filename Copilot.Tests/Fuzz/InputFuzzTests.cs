@@ -39,6 +39,48 @@ public sealed class InputFuzzTests(FuzzAppFixture app) : IClassFixture<FuzzAppFi
         await CheckAsync(FuzzInputs.SlowBody(routeToFuzz, valid: false));
     }
 
+    [Theory]
+    [InlineData(null, "POST", "/api/admin/users/deleted", 401)]
+    [InlineData("Bearer not-the-secret", "POST", "/api/admin/users/deleted", 401)]
+    [InlineData(null, "DELETE", "/api/admin/users/00000000-0000-4000-8000-000000000001", 401)]
+    [InlineData(null, "GET", "/api/cron/cleanup-copilot-sessions", 401)]
+    [InlineData("Bearer " + FuzzAppFixture.CronSecret, "POST", "/api/admin/users/deleted", 413)]
+    public async Task An_admin_call_is_answered_before_its_25_MB_body_is_sent(
+        string? authorization, string method, string path, int status)
+    {
+        // Only the first bytes of the body are ever sent: an answer proves the server did not wait for (or buffer) the rest.
+        const int announced = 25 * 1024 * 1024;
+        var address = app.Http.BaseAddress!;
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(address.Host, address.Port);
+        var stream = tcp.GetStream();
+        var head = $"{method} {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\n" +
+            (authorization is null ? "" : $"Authorization: {authorization}\r\n") + $"Content-Length: {announced}\r\n\r\n{{";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head + new string(' ', 16 * 1024)));
+
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var response = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { Length: > 0 } header)
+        {
+            response.AppendLine(header);
+        }
+
+        var headers = response.ToString();
+        var code = $"\"code\":\"{(status == 401 ? "unauthorized" : "body_too_large")}\"";
+        var body = new System.Text.StringBuilder();
+        var buffer = new char[4096];
+        while (!body.ToString().Contains(code, StringComparison.Ordinal) &&
+            await reader.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(30)) is > 0 and var read)
+        {
+            body.Append(buffer, 0, read);
+        }
+
+        Assert.StartsWith($"HTTP/1.1 {status} ", statusLine, StringComparison.Ordinal);
+        Assert.Contains(code, body.ToString(), StringComparison.Ordinal);
+        Assert.Contains("nosniff", headers, StringComparison.Ordinal);
+    }
+
     private async Task RunAsync(string route, int cases, Func<FuzzInputs, FuzzRoute, FuzzRequest> generate)
     {
         var routeToFuzz = FuzzRoutes.Named(route);

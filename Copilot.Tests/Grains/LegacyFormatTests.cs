@@ -53,6 +53,35 @@ public sealed class LegacyFormatTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_stored_by_the_previous_release_reads_as_one_branch_and_branches_from_its_messages()
+    {
+        var grain = _cluster.Client.GetGrain<ISessionGrain>(SessionId);
+        var all = (await grain.GetAllMessagesAsync(Owner))!;
+        var path = (await grain.GetMessagesAsync(Owner, null, 100))!;
+
+        Assert.Equal(Guid.Empty, all[0].ParentId);
+        Assert.Equal(all.SkipLast(1).Select(m => (Guid?)m.Id), all.Skip(1).Select(m => m.ParentId));
+        Assert.Equal(all.Select(m => m.Id).Reverse(), path.Messages.Select(m => m.Id));
+        Assert.Empty(path.Forks);
+
+        // A new reply to a legacy question, named by its stored id: the model sees the legacy path up to it.
+        var question = all[60];
+        var started = await grain.StartTurnAsync(
+            Owner, new TurnRequest { Content = question.Content, ClientMessageId = question.Id.ToString(), Regenerate = true });
+        var model = await _model.NextReplyAsync();
+        Assert.Equal([all[59].Content, question.Content], model.Input.TakeLast(2).Select(m => m.Text));
+        model.Send("regenerated");
+        model.Complete();
+        await Turns.ReadToEndAsync(grain, Owner, started.TurnId);
+        var page = (await grain.GetMessagesAsync(Owner, null, 3))!;
+
+        Assert.Equal([started.TurnId, question.Id, all[59].Id], page.Messages.Select(m => m.Id));
+        Assert.Equal([all[61].Id, started.TurnId], page.VersionsOf(page.Messages[0]));
+        Assert.Equal(63, (await grain.GetAllMessagesAsync(Owner))!.Count);
+        await SessionViews.AssertMatchGrainAsync(_dataSource, grain, Owner);
+    }
+
+    [Fact]
     public async Task A_session_stored_by_the_previous_release_loads_continues_pages_and_expires()
     {
         var grain = _cluster.Client.GetGrain<ISessionGrain>(SessionId);

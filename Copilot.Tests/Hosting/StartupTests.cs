@@ -13,7 +13,7 @@ public sealed class StartupTests
         { "Copilot__Sessions__IdleTimeout", "abc", "'abc' at 'Copilot:Sessions:IdleTimeout'" },
         { "Copilot__Sessions__PageMaxMessages", "1", "PageMaxMessages must be between 2 and 10000" },
         { "Copilot__ChatModel__Provider", "OpenAI", "Copilot:ChatModel:ApiKey is required" },
-        { "Copilot__Cluster__AdvertisedIP", "not-an-ip", "Copilot:Cluster:AdvertisedIP must be an IP address" },
+        { "Copilot__Cluster__AdvertisedIP", "not an address", "Copilot:Cluster:AdvertisedIP must be an IP address, a host name" },
         { "ConnectionStrings__Copilot", "Host=127.0.0.1;Port=1;Username=nobody", "PostgreSQL could not be used" },
     };
 
@@ -43,6 +43,16 @@ public sealed class StartupTests
         Assert.StartsWith("error: invalid configuration: Copilot__Auth__Mode is not set", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_silo_started_before_postgresql_answers_waits_for_it_then_fails_naming_the_setting()
+    {
+        var (exitCode, line, stdout) = await RunSiloWithOutputAsync(new() { ["Copilot__Database__StartupWait"] = "00:00:02" });
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: PostgreSQL could not be used: PostgreSQL did not answer within 2 s (Copilot__Database__StartupWait)", line, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL does not answer yet (attempt 1:", stdout, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(BadSettings))]
     public async Task A_bad_setting_stops_the_service_with_one_clear_line(string name, string value, string expected)
@@ -54,14 +64,38 @@ public sealed class StartupTests
         Assert.Contains(expected, line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task In_jwt_mode_an_admin_secret_shorter_than_32_bytes_stops_the_service_naming_the_setting()
+    {
+        var (exitCode, line) = await RunSiloAsync(new()
+        {
+            ["Copilot__Auth__Mode"] = "Jwt",
+            ["Copilot__Auth__JwtSecret"] = TestTokens.Secret,
+            ["Copilot__Auth__Issuer"] = TestTokens.Issuer,
+            ["Copilot__Admin__CronSecret"] = "x",
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains("Copilot__Admin__CronSecret) must be at least 32 bytes", line, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the silo; returns its exit code and its only line on stderr (failing if there are more, or a stack trace).</summary>
     /// <remarks>A null value removes the variable from the defaults.</remarks>
     private static async Task<(int ExitCode, string ErrorLine)> RunSiloAsync(Dictionary<string, string?> environment)
+    {
+        var (exitCode, line, _) = await RunSiloWithOutputAsync(environment);
+        return (exitCode, line);
+    }
+
+    /// <summary>As <see cref="RunSiloAsync"/>, with the silo's standard output (its log) too.</summary>
+    private static async Task<(int ExitCode, string ErrorLine, string Stdout)> RunSiloWithOutputAsync(Dictionary<string, string?> environment)
     {
         var defaults = new Dictionary<string, string?>
         {
             ["ConnectionStrings__Copilot"] = "Host=127.0.0.1;Port=1;Username=nobody",
             ["Copilot__Auth__Mode"] = "Development",
+            ["Copilot__Database__StartupWait"] = "00:00:00",
             ["Copilot__Cluster__SiloPort"] = LoopbackPorts.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Copilot__Cluster__GatewayPort"] = LoopbackPorts.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.FindFree()}",
@@ -81,6 +115,6 @@ public sealed class StartupTests
         var run = await SiloCommandLine.RunAsync([], defaults);
 
         Assert.DoesNotContain("   at ", run.Stdout + run.Stderr, StringComparison.Ordinal);
-        return (run.ExitCode, Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        return (run.ExitCode, Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), run.Stdout);
     }
 }

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Copilot.Tests.Fixtures;
+using Npgsql;
 
 namespace Copilot.Tests.Operations;
 
 /// <summary>The Prometheus scrape endpoint: our instruments and the frameworks', and nothing of what users wrote.</summary>
 [Collection(AppCollection.Name)]
-public sealed class MetricsTests(AppFixture fixture)
+public sealed partial class MetricsTests(AppFixture fixture)
 {
     [Fact]
     public async Task A_turn_moves_our_counters_on_the_metrics_endpoint_without_its_content()
@@ -35,6 +37,31 @@ public sealed class MetricsTests(AppFixture fixture)
         Assert.DoesNotContain(message, after, StringComparison.Ordinal);
         Assert.DoesNotContain(user.UserId.ToString(), after, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task No_label_names_the_database_host_port_user_or_name()
+    {
+        var user = fixture.NewUser();
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync("a turn that uses the pool", role: "pm")).Status);
+        var database = new NpgsqlConnectionStringBuilder(await TestDatabase.GetConnectionStringAsync());
+
+        var scrape = await ScrapeAsync(fixture.App.CreateClient());
+
+        // Orleans' series name this silo's own address; only Npgsql's could name the database's.
+        var databaseSeries = string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith("db_", StringComparison.Ordinal)));
+        var values = LabelValues().Matches(databaseSeries).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("\ndb_client_connection_count", scrape, StringComparison.Ordinal);
+        Assert.DoesNotContain("pool_name", scrape, StringComparison.Ordinal);
+        foreach (var detail in new[] { database.Host!, database.Port.ToString(CultureInfo.InvariantCulture), database.Username!, database.Database! })
+        {
+            Assert.DoesNotContain(detail, values);
+        }
+
+        Assert.DoesNotContain(values, v => v.Contains("Host=", StringComparison.OrdinalIgnoreCase) || v.Contains("Database=", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [GeneratedRegex("=\"([^\"]*)\"")]
+    private static partial Regex LabelValues();
 
     private static async Task<string> ScrapeAsync(HttpClient http)
     {

@@ -67,6 +67,11 @@ public sealed class UserDataTests : IAsyncLifetime
         var userId = Guid.NewGuid();
         var paged = await CreatePagedSessionAsync(userId, messages: 120);
         var small = await CreatePagedSessionAsync(userId, messages: 3);
+        var smallGrain = _grains.GetGrain<ISessionGrain>(small);
+        var question = (await smallGrain.GetAllMessagesAsync(userId))![1];
+        var regenerated = await smallGrain.StartTurnAsync(
+            userId, new TurnRequest { Content = question.Content, ClientMessageId = question.Id.ToString(), Regenerate = true });
+        await Turns.ReadToEndAsync(smallGrain, userId, regenerated.TurnId);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/admin/users/{userId}/export");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Secret);
@@ -82,7 +87,15 @@ public sealed class UserDataTests : IAsyncLifetime
         Assert.Equal(
             Enumerable.Range(0, 120).Select(i => $"message {i}"),
             messages.Where(m => m.GetProperty("session_id").GetGuid() == paged).Select(m => m.GetProperty("content").GetString()));
-        Assert.Equal(3, messages.Count(m => m.GetProperty("session_id").GetGuid() == small));
+
+        // Every branch, each message with its parent: message 2 and the new reply are both children of message 1.
+        var smallMessages = messages.Where(m => m.GetProperty("session_id").GetGuid() == small).ToList();
+        Assert.Equal(4, smallMessages.Count);
+        Assert.Equal(JsonValueKind.Null, smallMessages[0].GetProperty("parent_id").ValueKind);
+        Assert.Equal(
+            [question.Id, question.Id],
+            smallMessages.Where(m => m.GetProperty("seq").GetInt64() >= 2).Select(m => m.GetProperty("parent_id").GetGuid()));
+        Assert.Equal(regenerated.TurnId, smallMessages[3].GetProperty("id").GetGuid());
     }
 
     [Fact]

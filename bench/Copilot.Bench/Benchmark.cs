@@ -35,6 +35,9 @@ internal static class Benchmark
     /// <summary>The target spread of bytes per turn across history lengths.</summary>
     public const double TargetWalSpread = 0.20;
 
+    /// <summary>The target share of a turn's latency and CPU that the per-user limits may add.</summary>
+    public const double TargetLimitsShare = 0.05;
+
     private const string WarmupPhase = "warm-up";
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -80,6 +83,7 @@ internal static class Benchmark
         }
 
         var turns = new List<TurnsAtSize>();
+        LoadFigure? limits = null;
         GrowthResult? growth = null;
         IReadOnlyList<ReadFigure>? reads = null;
         MemoryFigure? memory = null;
@@ -128,6 +132,11 @@ internal static class Benchmark
             var grain = target.Grains is null
                 ? null
                 : await PhaseAsync($"grain: ours without HTTP, {size} ({window})", () => GrainTurnsPhase.RunAsync(target, settings, cancellationToken));
+            if (i == 0 && target.Grains is not null)
+            {
+                limits = await PhaseAsync($"limits: a send's calls to its limits grain ({window})", () => LimitsPhase.RunAsync(target, settings, cancellationToken));
+            }
+
             LoadFigure? seed = null;
             LoadFigure? floor = null;
             if (target.Database is { } admin)
@@ -199,6 +208,7 @@ internal static class Benchmark
             Settings = settings,
             Service = service,
             Turns = turns,
+            Limits = limits,
             Growth = growth,
             Reads = reads ?? [],
             Memory = memory,
@@ -310,6 +320,22 @@ internal static class Benchmark
         else
         {
             checks.Add(new TargetCheck($"WAL bytes per turn flat (within ±{TargetWalSpread:0%})", "not measured", null, null));
+        }
+
+        if (report.Limits is { } limits && report.Turns.FirstOrDefault()?.Ours is { } turn)
+        {
+            checks.Add(TargetCheck.AtMost(
+                $"latency a send's limit calls add ≤ {TargetLimitsShare:0%} of a turn's p50, {report.Turns[0].SizeName}",
+                limits.Latency.P50 / turn.Latency.P50,
+                TargetLimitsShare,
+                Invariant($"{limits.Latency.P50:0.00} vs {turn.Latency.P50:0.0} ms: {limits.Latency.P50 / turn.Latency.P50:0.0%}")));
+            checks.Add(TargetCheck.AtMost(
+                $"CPU a send's limit calls add ≤ {TargetLimitsShare:0%} of a turn's (service + PostgreSQL), {report.Turns[0].SizeName}",
+                limits.CpuPerOp is { } l && turn.CpuPerOp is { } t ? (l.Service + l.Postgres) / (t.Service + t.Postgres) : null,
+                TargetLimitsShare,
+                limits.CpuPerOp is { } lc && turn.CpuPerOp is { } tc
+                    ? Invariant($"{lc.Service + lc.Postgres:0.000} vs {tc.Service + tc.Postgres:0.00} ms: {(lc.Service + lc.Postgres) / (tc.Service + tc.Postgres):0.0%}")
+                    : "not measured"));
         }
 
         return checks;

@@ -119,7 +119,7 @@ test('stop keeps what was written, stored as stopped', async () => {
   assert.deepEqual((await user.call('POST', `/v1/chat/${chat.id}/stop`)).body, { stopped: false });
 });
 
-test('a retry with the same message id gets the stored reply instead of a new one', async () => {
+test('a network retry of the same request gets the stored reply instead of a new one', async () => {
   const user = newUser();
   const chat = new TestChat({ user });
   await chat.sendMessage({ text: 'What is a drip edge?' });
@@ -137,8 +137,6 @@ test('a retry with the same message id gets the stored reply instead of a new on
   for await (const chunk of stream) {
     chunks.push(chunk);
   }
-  // regenerate() sends the same user message again: the server answers with the stored reply.
-  await chat.regenerate();
 
   assert.equal(chunks[0].type, 'start');
   assert.equal(chunks[0].messageId, answer.id);

@@ -116,10 +116,16 @@ describe('the chat console', () => {
     await waitForReply(page, { includes: [LAST_CHUNK] });
     await waitForIdle(page);
 
-    await page.getByRole('button', { name: 'Rename “Name me later”' }).click();
     const rename = page.getByRole('dialog', { name: 'Rename conversation' });
+    await page.getByRole('button', { name: 'Rename “Name me later”' }).click();
+    await rename.getByLabel('New title').fill('Not this one');
+    await rename.getByRole('button', { name: 'Cancel' }).click();
+    await rename.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#chat-title').textContent(), 'Name me later', 'Cancel keeps the title');
+
+    await page.getByRole('button', { name: 'Rename “Name me later”' }).click();
     await rename.getByLabel('New title').fill('Gutter survey, Elm Street');
-    await rename.getByRole('button', { name: 'Save' }).click();
+    await rename.getByLabel('New title').press('Enter');
     await page.locator('#chat-title', { hasText: 'Gutter survey, Elm Street' }).waitFor();
     await page.reload();
     await page.locator('#session-list .session-title', { hasText: 'Gutter survey, Elm Street' }).waitFor();
@@ -140,6 +146,95 @@ describe('the chat console', () => {
     await page.locator('#app').waitFor({ state: 'visible' });
     await page.locator('#session-list li, #sessions-empty:not([hidden])').first().waitFor();
     assert.equal(await page.locator('#session-list .session-title', { hasText: 'Gutter survey, Elm Street' }).count(), 0);
+    await assertClean(tab);
+  });
+
+  test('Regenerate streams a new version of the last reply; the switcher moves between versions by keyboard, and a reload keeps the choice', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await send(page, 'Regenerate me');
+    await waitForReply(page, { includes: [LAST_CHUNK] });
+    await waitForIdle(page);
+    const replyId = () => page.locator('#message-list li.message.assistant').last().getAttribute('data-id');
+    const first = await replyId();
+    const regenerate = page.getByRole('button', { name: 'Regenerate reply' });
+    assert.equal(await regenerate.count(), 1);
+    assert.equal(await page.getByRole('button', { name: 'Edit message' }).count(), 1);
+
+    await regenerate.click();
+    const midway = await waitForReply(page, { includes: [FIRST_CHUNK], excludes: [LAST_CHUNK] });
+    assert.equal(midway.replies, 1, 'the new reply takes the old one\'s place');
+    assert.equal(await regenerate.count(), 0, 'no Regenerate while a reply streams');
+    await waitForReply(page, { includes: ['You asked: "Regenerate me"', LAST_CHUNK] });
+    await waitForIdle(page);
+    const versions = page.getByRole('group', { name: 'Version 2 of 2 of this reply' });
+    await versions.waitFor();
+    assert.equal(await versions.textContent(), '‹2/2›');
+    const second = await replyId();
+    assert.notEqual(second, first);
+    assert.equal(await page.locator('#message-list li.message.user').count(), 1, 'the question is shown once');
+    await page.screenshot({ path: join(artifacts, 'console-versions.png') });
+
+    await page.getByRole('button', { name: 'Previous version of this reply' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('group', { name: 'Version 1 of 2 of this reply' }).waitFor();
+    assert.equal(await replyId(), first);
+    // The focus stays on the switcher: at the first version, on its other arrow.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Next version of this reply');
+    await page.keyboard.press('Enter');
+    await page.getByRole('group', { name: 'Version 2 of 2 of this reply' }).waitFor();
+    assert.equal(await replyId(), second);
+    await page.getByRole('button', { name: 'Previous version of this reply' }).press('Space');
+    await page.getByRole('group', { name: 'Version 1 of 2 of this reply' }).waitFor();
+
+    await page.reload();
+    await page.getByRole('group', { name: 'Version 1 of 2 of this reply' }).waitFor();
+    assert.equal(await replyId(), first, 'the reload shows the version chosen');
+    await assertClean(tab);
+  });
+
+  test('Edit: Escape cancels, Shift+Enter adds a line, Enter saves; the reply answers the edited branch and the old one stays a version', TIMEOUT, async () => {
+    const tab = await openConsole(browser);
+    const { page } = tab;
+    await signInWithLink(page);
+    await send(page, 'First question');
+    await waitForReply(page, { includes: [LAST_CHUNK] });
+    await waitForIdle(page);
+    await send(page, 'Second question');
+    await waitForReply(page, { includes: ['Second question', '1 earlier message(s)'] });
+    await waitForIdle(page);
+    const users = page.locator('#message-list li.message.user .message-body');
+    const editor = page.getByRole('textbox', { name: 'Edited message' });
+
+    await page.getByRole('button', { name: 'Edit message' }).first().click();
+    assert.equal(await editor.inputValue(), 'First question');
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Edited message');
+    await page.keyboard.type(' changed');
+    await page.keyboard.press('Escape');
+    await editor.waitFor({ state: 'detached' });
+    assert.deepEqual(await users.allTextContents(), ['First question', 'Second question'], 'Escape keeps the message');
+
+    await page.getByRole('button', { name: 'Edit message' }).first().click();
+    await editor.fill('Edited question');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('on two lines');
+    assert.equal(await editor.inputValue(), 'Edited question\non two lines', 'Shift+Enter adds a line');
+    await page.keyboard.press('Enter');
+    const done = await waitForReply(page, { includes: ['You asked: "Edited question', '0 earlier message(s)'] });
+    assert.equal(done.replies, 1, 'what followed the old version is not on this branch');
+    await waitForIdle(page);
+    const edited = page.getByRole('group', { name: 'Version 2 of 2 of this message' });
+    await edited.waitFor();
+    assert.deepEqual(await users.allTextContents(), ['Edited question\non two lines']);
+
+    await page.getByRole('button', { name: 'Previous version of this message' }).click();
+    await page.getByRole('group', { name: 'Version 1 of 2 of this message' }).waitFor();
+    assert.deepEqual(await users.allTextContents(), ['First question', 'Second question'], 'the old branch, whole');
+    await page.reload();
+    await page.getByRole('group', { name: 'Version 1 of 2 of this message' }).waitFor();
+    await page.locator('#message-list li.message.assistant').nth(1).waitFor();
+    assert.deepEqual(await users.allTextContents(), ['First question', 'Second question'], 'a reload keeps the branch');
     await assertClean(tab);
   });
 

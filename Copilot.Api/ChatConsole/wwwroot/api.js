@@ -75,7 +75,9 @@ function describe(status, problem, retryAfter) {
     case 400:
       return `The service did not accept that: ${problem?.detail ?? problem?.title ?? 'bad request'}`;
     case 404:
-      return 'That conversation no longer exists (it may have been deleted in another tab).';
+      return code === 'message_not_found'
+        ? 'That version is no longer in this conversation. The conversation is shown as it is now.'
+        : 'That conversation no longer exists (it may have been deleted in another tab).';
     case 409:
       return code === 'persona_mismatch'
         ? 'This conversation was started with another persona. Start a new chat to switch persona.'
@@ -85,7 +87,7 @@ function describe(status, problem, retryAfter) {
     case 429:
       return `Too many requests right now. Wait ${retryAfter ? `${retryAfter} s` : 'a moment'} and send again.`;
     case 502:
-      return `The chat model did not answer (${code ?? 'model_error'}). Your message is saved; send again to retry.`;
+      return `The chat model did not answer (${code ?? 'model_error'}). Your message is saved; Regenerate on the failed reply tries again.`;
     case 503:
       return 'The service is temporarily unavailable (its storage cannot be reached). Try again in a moment.';
     default:

@@ -22,7 +22,8 @@ const ui = {
   messages: $('messages'), olderMessages: $('older-messages'), conversationEmpty: $('conversation-empty'),
   messageList: $('message-list'), notice: $('notice'), noticeText: $('notice-text'), noticeDismiss: $('notice-dismiss'),
   composer: $('composer'), persona: $('persona'), prompt: $('prompt'), send: $('send'), stop: $('stop'),
-  renameDialog: $('rename-dialog'), renameInput: $('rename-input'), deleteDialog: $('delete-dialog'),
+  renameDialog: $('rename-dialog'), renameInput: $('rename-input'), renameCancel: $('rename-cancel'),
+  deleteDialog: $('delete-dialog'),
   deleteText: $('delete-text'),
 };
 
@@ -33,6 +34,7 @@ const state = {
   loadingSessions: false,
   chat: null, // { id, persona, isNew, before, hasMore, loadingOlder }
   streaming: null, // { chatId, controller, stopRequested }
+  closeEditor: null, // closes the inline editor of a user message, when one is open
 };
 
 // ---- start-up and sign-in ----
@@ -81,6 +83,11 @@ async function start() {
   }
   ui.signin.hidden = true;
   ui.app.hidden = false;
+  // A new chat is ready before the sidebar loads, so a message typed while it loads is sent, not dropped.
+  const chatId = chatIdFromAddress();
+  if (!chatId) {
+    newChat();
+  }
   let failure = null;
   try {
     await loadSessions(true);
@@ -91,11 +98,8 @@ async function start() {
     }
     failure = error;
   }
-  const chatId = chatIdFromAddress();
   if (chatId) {
     await openChat(chatId);
-  } else {
-    newChat();
   }
   if (failure) {
     handleError(failure);
@@ -274,6 +278,8 @@ function renameSession(id) {
   }, { once: true });
 }
 
+ui.renameCancel.addEventListener('click', () => ui.renameDialog.close('cancel'));
+
 function deleteSession(id) {
   const session = state.sessions.get(id);
   ui.deleteText.textContent = `“${session ? sessionTitle(session) : 'This conversation'}” and all its messages will be deleted. This cannot be undone.`;
@@ -412,7 +418,9 @@ function messageItem(id, role, text, metadata) {
   body.className = 'message-body';
   const status = document.createElement('span');
   status.className = 'message-status';
-  item.append(who, body, status);
+  const actions = document.createElement('div');
+  actions.className = 'message-actions';
+  item.append(who, body, status, actions);
   setMessageText(item, text);
   setMessageStatus(item, metadata);
   return item;
@@ -434,6 +442,50 @@ function setMessageStatus(item, metadata) {
   const element = item.querySelector('.message-status');
   element.textContent = label ? `${label}${metadata?.error_code ? ` (${metadata.error_code})` : ''}` : '';
   item.dataset.status = status ?? '';
+  setMessageActions(item, metadata);
+}
+
+/**
+ * A message's controls: Edit on the user's messages, Regenerate on replies (styles.css shows it on the last reply
+ * only), and "‹ 2/3 ›" where the message's position holds more than one version. All hidden while a reply streams.
+ */
+function setMessageActions(item, metadata) {
+  const controls = [];
+  const versions = Array.isArray(metadata?.versions) ? metadata.versions : [];
+  if (versions.length > 1) {
+    controls.push(versionSwitcher(item, versions, metadata.version_index ?? versions.indexOf(item.dataset.id)));
+  }
+  if (item.classList.contains('user')) {
+    controls.push(textButton('Edit', 'Edit message', 'message-edit', () => startEdit(item)));
+  } else {
+    controls.push(textButton('Regenerate', 'Regenerate reply', 'message-regenerate', () => regenerate(item)));
+  }
+  item.querySelector('.message-actions').replaceChildren(...controls);
+}
+
+function textButton(text, label, className, onClick) {
+  const button = iconButton(text, label, className, onClick);
+  button.className = `quiet ${className}`;
+  return button;
+}
+
+function versionSwitcher(item, versions, index) {
+  const kind = item.classList.contains('user') ? 'message' : 'reply';
+  const group = document.createElement('div');
+  group.className = 'versions';
+  group.setAttribute('role', 'group');
+  group.setAttribute('aria-label', `Version ${index + 1} of ${versions.length} of this ${kind}`);
+  const previous = iconButton('‹', `Previous version of this ${kind}`, 'version-previous',
+    () => switchVersion(versions[index - 1], 'previous'));
+  previous.disabled = index <= 0;
+  const position = document.createElement('span');
+  position.className = 'version-position';
+  position.textContent = `${index + 1}/${versions.length}`;
+  const next = iconButton('›', `Next version of this ${kind}`, 'version-next',
+    () => switchVersion(versions[index + 1], 'next'));
+  next.disabled = index >= versions.length - 1;
+  group.append(previous, position, next);
+  return group;
 }
 
 function appendMessage(item) {
@@ -478,6 +530,7 @@ function setStreaming(streaming) {
   ui.stop.hidden = !busy;
   ui.stop.disabled = false;
   ui.composer.setAttribute('aria-busy', String(busy));
+  ui.messageList.classList.toggle('busy', busy);
   if (hadFocus) {
     (busy ? ui.stop : ui.prompt).focus();
   }
@@ -507,7 +560,6 @@ async function send() {
   if (!text || state.streaming || !chat) {
     return;
   }
-  clearNotice();
   const message = { id: uuid(), role: 'user', parts: [{ type: 'text', text }] };
   const body = { id: chat.id, message };
   if (chat.isNew) {
@@ -517,7 +569,23 @@ async function send() {
   appendMessage(userItem);
   ui.messages.scrollTop = ui.messages.scrollHeight;
   ui.prompt.value = '';
+  await runTurn(chat, body, {
+    refused() {
+      // Nothing was stored: the message goes back into the composer to be sent again.
+      userItem.remove();
+      ui.prompt.value = text;
+      ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
+    },
+  });
+}
 
+/**
+ * Sends `body` to /v1/chat and streams the reply into the conversation. `refused` runs when the service stored
+ * nothing; with `reloadAfter`, the conversation is shown again as stored once the reply ends (a new version changes
+ * what the page must show around it).
+ */
+async function runTurn(chat, body, { refused, reloadAfter = false }) {
+  clearNotice();
   const streaming = { chatId: chat.id, controller: new AbortController(), stopRequested: false };
   setStreaming(streaming);
   let accepted = false;
@@ -533,10 +601,7 @@ async function send() {
     await readReply(response, streaming);
   } catch (error) {
     if (!accepted && error instanceof ApiError && error.status !== 502 && error.status !== 0) {
-      // Nothing was stored: the message goes back into the composer to be sent again.
-      userItem.remove();
-      ui.prompt.value = text;
-      ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
+      await refused();
     } else if (!accepted && error instanceof ApiError && error.status === 502) {
       chat.isNew = false;
       showChatInAddress(chat.id);
@@ -549,7 +614,139 @@ async function send() {
     }
   }
   if (!chat.isNew && state.chat === chat) {
+    if (reloadAfter && accepted) {
+      await reloadChat(chat).catch(handleError);
+    }
     await refreshSession(chat.id);
+  }
+}
+
+// ---- regenerate, edit, and moving between versions ----
+
+function previousUserItem(item) {
+  let previous = item.previousElementSibling;
+  while (previous && !previous.classList.contains('user')) {
+    previous = previous.previousElementSibling;
+  }
+  return previous;
+}
+
+/** A new reply to the question before `reply`; the old one stays as an earlier version. */
+async function regenerate(reply) {
+  const chat = state.chat;
+  const question = previousUserItem(reply);
+  if (!chat || state.streaming || !question) {
+    return;
+  }
+  const message = { id: question.dataset.id, role: 'user', parts: [{ type: 'text', text: question.dataset.text }] };
+  reply.remove();
+  await runTurn(chat, { id: chat.id, message, trigger: 'regenerate-message' }, {
+    refused: () => reloadChat(chat),
+    reloadAfter: true,
+  });
+  if (document.activeElement === document.body) {
+    ui.messageList.querySelector('li.message.assistant:last-child .message-regenerate')?.focus();
+  }
+}
+
+/** An inline editor in place of a user message: Enter saves, Shift+Enter starts a new line, Escape cancels. */
+function startEdit(item) {
+  if (state.streaming || !state.chat) {
+    return;
+  }
+  state.closeEditor?.();
+  const body = item.querySelector('.message-body');
+  const editor = document.createElement('form');
+  editor.className = 'message-editor';
+  const field = document.createElement('textarea');
+  field.value = item.dataset.text;
+  field.rows = Math.min(8, field.value.split('\n').length + 1);
+  field.setAttribute('aria-label', 'Edited message');
+  const buttons = document.createElement('div');
+  buttons.className = 'editor-buttons';
+  const cancel = textButton('Cancel', 'Cancel editing', 'editor-cancel', () => close());
+  const save = document.createElement('button');
+  save.type = 'submit';
+  save.className = 'primary';
+  save.textContent = 'Save and send';
+  buttons.append(cancel, save);
+  editor.append(field, buttons);
+
+  const close = () => {
+    editor.remove();
+    body.hidden = false;
+    item.classList.remove('editing');
+    state.closeEditor = null;
+  };
+  state.closeEditor = close;
+  field.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      editor.requestSubmit();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      close();
+      item.querySelector('.message-edit')?.focus();
+    }
+  });
+  editor.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = field.value.trim();
+    if (!text) {
+      return;
+    }
+    close();
+    if (text === item.dataset.text) {
+      item.querySelector('.message-edit')?.focus();
+      return;
+    }
+    saveEdit(item, text);
+  });
+
+  item.classList.add('editing');
+  body.hidden = true;
+  body.after(editor);
+  field.focus();
+  field.setSelectionRange(field.value.length, field.value.length);
+}
+
+/** Sends the edited text under the message's id: the service keeps it as a new version and answers it. */
+async function saveEdit(item, text) {
+  const chat = state.chat;
+  if (!chat || state.streaming) {
+    return;
+  }
+  const message = { id: item.dataset.id, role: 'user', parts: [{ type: 'text', text }] };
+  // What followed the old version stays on its branch in the service; the page goes on from the new one.
+  while (item.nextElementSibling) {
+    item.nextElementSibling.remove();
+  }
+  setMessageText(item, text);
+  ui.prompt.focus();
+  await runTurn(chat, { id: chat.id, message }, { refused: () => reloadChat(chat), reloadAfter: true });
+}
+
+/** Makes the path through `messageId` the conversation, shows it, and keeps the focus on the switcher it came from. */
+async function switchVersion(messageId, direction) {
+  const chat = state.chat;
+  if (!chat || state.streaming || !messageId) {
+    return;
+  }
+  clearNotice();
+  try {
+    await json(`/v1/sessions/${chat.id}/active`, { method: 'PUT', body: { message_id: messageId } });
+    await reloadChat(chat);
+    while (state.chat === chat && !messageElement(messageId) && chat.hasMore) {
+      await loadOlderMessages();
+    }
+    const switcher = messageElement(messageId)?.querySelector('.versions');
+    const same = switcher?.querySelector(`.version-${direction}`);
+    (same && !same.disabled ? same : switcher?.querySelector('button:not(:disabled)'))?.focus();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      await reloadChat(chat).catch(() => {});
+    }
+    handleError(error);
   }
 }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Copilot.Api.Shared;
+using Copilot.Grains;
 using Copilot.Grains.Personas;
 
 namespace Copilot.Api.V1.Chat;
@@ -13,7 +13,10 @@ internal static class ChatSendReader
     /// <summary>Longest file name kept with an image.</summary>
     public const int MaxFilenameChars = 255;
 
-    public static IReadOnlyList<string> Triggers { get; } = ["submit-message", "regenerate-message"];
+    /// <summary>The trigger that asks for a new reply to the last user message.</summary>
+    public const string RegenerateTrigger = "regenerate-message";
+
+    public static IReadOnlyList<string> Triggers { get; } = ["submit-message", RegenerateTrigger];
 
     /// <summary>The send, or the bad fields (JSON paths) with what is wrong with each.</summary>
     public static (ChatSend? Send, Dictionary<string, string[]> Errors) Read(JsonElement root, int maxMessageChars)
@@ -31,7 +34,7 @@ internal static class ChatSendReader
             errors["id"] = ["must be the chat id, a UUID"];
         }
 
-        var (message, path) = FindUserMessage(root, errors);
+        var (message, path, after) = FindUserMessage(root, errors);
         var (messageId, text, files) = message is { } m ? ReadMessage(m, path, maxMessageChars, errors) : (null, null, []);
 
         if (root.TryGetProperty("trigger", out var trigger) && trigger.ValueKind != JsonValueKind.Null &&
@@ -52,21 +55,23 @@ internal static class ChatSendReader
             errors["persona"] = [$"must be one of {string.Join(", ", Personas.WireNames)}"];
         }
 
-        return errors.Count > 0 ? (null, errors) : (new ChatSend(chatId, messageId!, text!, persona, files), errors);
+        var regenerate = trigger.ValueKind == JsonValueKind.String && trigger.GetString() == RegenerateTrigger;
+        return errors.Count > 0 ? (null, errors) : (new ChatSend(chatId, messageId!, text!, persona, files, regenerate, after), errors);
     }
 
-    /// <summary>The compact form's <c>message</c>, or the last user message of <c>messages</c>, with its JSON path.</summary>
-    private static (JsonElement? Message, string Path) FindUserMessage(JsonElement root, Dictionary<string, string[]> errors)
+    /// <summary>The compact form's <c>message</c>, or the last user message of <c>messages</c>, with its JSON path and
+    /// the id of the message before it (null when there is none).</summary>
+    private static (JsonElement? Message, string Path, string? After) FindUserMessage(JsonElement root, Dictionary<string, string[]> errors)
     {
         if (root.TryGetProperty("message", out var single) && single.ValueKind != JsonValueKind.Null)
         {
-            return (single, "message");
+            return (single, "message", null);
         }
 
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
             errors["messages"] = ["is required: the chat's messages (an array), or the last user message as \"message\""];
-            return (null, "messages");
+            return (null, "messages", null);
         }
 
         for (var i = messages.GetArrayLength() - 1; i >= 0; i--)
@@ -75,13 +80,19 @@ internal static class ChatSendReader
             if (candidate.ValueKind == JsonValueKind.Object && candidate.TryGetProperty("role", out var role) &&
                 role.ValueKind == JsonValueKind.String && role.GetString() == "user")
             {
-                return (candidate, $"messages[{i}]");
+                return (candidate, $"messages[{i}]", i > 0 ? IdOf(messages[i - 1]) : null);
             }
         }
 
         errors["messages"] = ["must contain a user message"];
-        return (null, "messages");
+        return (null, "messages", null);
     }
+
+    private static string? IdOf(JsonElement message) =>
+        message.ValueKind == JsonValueKind.Object && message.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String &&
+        id.GetString() is { Length: > 0 and <= MaxMessageIdChars } value
+            ? value
+            : null;
 
     private static (string? Id, string? Text, List<ChatFilePart> Files) ReadMessage(
         JsonElement message, string path, int maxMessageChars, Dictionary<string, string[]> errors)

@@ -7,11 +7,11 @@ namespace Copilot.Api.V1.Messages;
 /// <param name="Id">The message id (for an assistant message, the <c>messageId</c> its stream's <c>start</c> carried).</param>
 /// <param name="Role"><c>user</c>, <c>assistant</c> or <c>system</c>.</param>
 /// <param name="Parts">The content: a text part (none when the text is empty), then a file part per image.</param>
-/// <param name="Metadata">Sequence number, status, time, model, usage.</param>
+/// <param name="Metadata">Sequence number, parent, versions, status, time, model, usage.</param>
 internal sealed record class UiMessage(Guid Id, string Role, IReadOnlyList<UiMessagePart> Parts, UiMessageMetadata Metadata)
 {
     /// <summary>The message with each image as a file part whose URL <paramref name="fileUrl"/> signs.</summary>
-    public static UiMessage From(SessionMessage message, Func<Guid, string> fileUrl) => new(
+    public static UiMessage From(SessionMessage message, IReadOnlyList<Guid>? versions, Func<Guid, string> fileUrl) => new(
         message.Id,
         message.Role.ToWireName(),
         [
@@ -23,5 +23,5 @@ internal sealed record class UiMessage(Guid Id, string Role, IReadOnlyList<UiMes
                 Url = fileUrl(f.Id),
             }),
         ],
-        UiMessageMetadata.From(message));
+        UiMessageMetadata.From(message, versions));
 }

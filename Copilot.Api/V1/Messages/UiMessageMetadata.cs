@@ -31,9 +31,28 @@ internal sealed record class UiMessageMetadata
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ErrorCode { get; init; }
 
-    public static UiMessageMetadata From(SessionMessage message) => new()
+    /// <summary>The message this one answers or follows; null for a first message.</summary>
+    public Guid? ParentId { get; init; }
+
+    /// <summary>The id the client gave a user message, when it gave one; the message's id or this one names it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ClientMessageId { get; init; }
+
+    /// <summary>Every version at this position (its own id among them), in creation order, when there is more than one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Guid>? Versions { get; init; }
+
+    /// <summary>This message's index in <see cref="Versions"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? VersionIndex { get; init; }
+
+    public static UiMessageMetadata From(SessionMessage message, IReadOnlyList<Guid>? versions) => new()
     {
         Seq = message.Seq,
+        ParentId = message.ParentId is { } parent && parent != Guid.Empty ? parent : null,
+        ClientMessageId = message.Metadata.ClientMessageId,
+        Versions = versions,
+        VersionIndex = versions is null ? null : IndexOf(versions, message.Id),
         Status = message.Status.ToWireName(),
         CreatedAt = message.CreatedAt,
         Model = message.Metadata.Model,
@@ -43,10 +62,23 @@ internal sealed record class UiMessageMetadata
 
     /// <summary>The metadata of a finished reply: the stored message's, or what is known when it could not be stored.</summary>
     public static UiMessageMetadata From(ReplyProgress progress) => progress.Message is { } stored
-        ? From(stored)
+        ? From(stored, progress.Versions)
         : new UiMessageMetadata
         {
             Status = (progress.Status ?? MessageStatus.Failed).ToWireName(),
             ErrorCode = progress.ErrorCode,
         };
+
+    private static int IndexOf(IReadOnlyList<Guid> versions, Guid id)
+    {
+        for (var i = 0; i < versions.Count; i++)
+        {
+            if (versions[i] == id)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

@@ -14,7 +14,7 @@ internal sealed class MessageHistory(int pageMaxMessages, int pageMaxBytes)
     /// <summary>Page rows read at once when the whole history is read.</summary>
     public const int PagesReadTogether = 8;
 
-    /// <summary>Most messages one <see cref="PageAsync"/> returns.</summary>
+    /// <summary>Most messages one <see cref="TakePageAsync"/> returns.</summary>
     public const int MaxPageSize = 1000;
 
     private readonly List<long> _pageStarts = [];
@@ -118,13 +118,14 @@ internal sealed class MessageHistory(int pageMaxMessages, int pageMaxBytes)
         }
     }
 
-    /// <summary>Up to <paramref name="limit"/> (clamped to 1..<see cref="MaxPageSize"/>) messages older than
-    /// <paramref name="beforeSeq"/> (all when null), newest first, with the cursor for the next page.</summary>
-    public async Task<MessagePage> PageAsync(long? beforeSeq, int limit, Func<int, Task<SessionPage>> readPage)
+    /// <summary>Up to <paramref name="limit"/> (clamped to 1..<see cref="MaxPageSize"/>) of <paramref name="newestFirst"/>,
+    /// with the cursor for the next page: the sequence number of the oldest one returned.</summary>
+    public static async Task<MessagePage> TakePageAsync(IAsyncEnumerable<SessionMessage> newestFirst, int limit)
     {
+        ArgumentNullException.ThrowIfNull(newestFirst);
         limit = Math.Clamp(limit, 1, MaxPageSize);
         var messages = new List<SessionMessage>(limit + 1);
-        await foreach (var message in NewestFirstAsync(beforeSeq ?? long.MaxValue, readPage))
+        await foreach (var message in newestFirst)
         {
             messages.Add(message);
             if (messages.Count > limit)

@@ -32,10 +32,6 @@ internal static class SessionProjections
         TurnInFlight = turnInFlight,
     };
 
-    /// <summary>A one-line title: whitespace runs collapsed, cut to <see cref="TitleMaxChars"/> with an ellipsis.</summary>
-    public static string MakeTitle(string content)
-    {
-        var line = string.Join(' ', content.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return line.Length <= TitleMaxChars ? line : string.Concat(line.AsSpan(0, TitleMaxChars - 1), "…");
-    }
+    /// <summary>A title by <see cref="StoredText.Title"/>, cut to <see cref="TitleMaxChars"/>.</summary>
+    public static string MakeTitle(string content) => StoredText.Title(content, TitleMaxChars);
 }

@@ -20,4 +20,8 @@ internal sealed record class SessionSegment
     /// <summary>On the user message that starts a turn: the turn whose reply is coming. A later segment holding the
     /// message with <see cref="InFlightTurn.TurnId"/> ends it.</summary>
     [Id(3)] public InFlightTurn? InFlight { get; set; }
+
+    /// <summary>The fork table's entries this write changed: a regenerated reply or an edited message is a new child of
+    /// a parent that already had one. Empty for every other write.</summary>
+    [Id(4)] public List<Fork> Forks { get; set; } = [];
 }

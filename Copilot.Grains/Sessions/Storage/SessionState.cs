@@ -63,6 +63,14 @@ internal sealed record class SessionState
     /// <c>n</c> is row <c>n</c>, deleted once folded. Fixed at creation.</summary>
     [Id(15)] public int SegmentSlots { get; set; }
 
+    /// <summary>The end of the active path (the conversation the model and the reads follow), as of the last header write;
+    /// null in sessions of releases before branches and in new ones until their first message: the newest message.</summary>
+    [Id(16)] public ActiveLeaf? ActiveLeaf { get; set; }
+
+    /// <summary>The fork table: each message with more than one child (<see cref="Guid.Empty"/> for the first position),
+    /// its children in creation order; as of the last header write, brought up to date by the segments after it.</summary>
+    [Id(17)] public List<Fork> Forks { get; set; } = [];
+
     /// <summary>Whether this state describes a live session.</summary>
     [JsonIgnore]
     public bool Exists => Id != Guid.Empty && Status == SessionStatus.Active;

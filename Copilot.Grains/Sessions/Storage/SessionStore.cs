@@ -40,6 +40,9 @@ internal sealed partial class SessionStore(
 
     public TurnMemory RecentTurns { get; } = new(RecentTurnsKept);
 
+    /// <summary>The active leaf and the fork table.</summary>
+    public ConversationTree Tree { get; } = new();
+
     /// <summary>A generated reply whose write failed: stored before any later write, or by <see cref="StoreHeldReplyAsync"/>.</summary>
     public UnstoredReply? HeldReply { get; set; }
 
@@ -49,6 +52,7 @@ internal sealed partial class SessionStore(
         var segments = Header.Id == Guid.Empty ? new List<SessionSegment>() : await _segments.ReadFromAsync(Header.FirstOpenSegment);
         History.Load(Header);
         RecentTurns.Load(Header.RecentTurns);
+        Tree.Load(Header);
         foreach (var segment in segments)
         {
             Observe(segment);
@@ -81,9 +85,12 @@ internal sealed partial class SessionStore(
             Messages = [.. Header.Messages],
             RecentTurns = [.. Header.RecentTurns],
             SealedPageStarts = [.. Header.SealedPageStarts],
+            Forks = [.. Header.Forks],
         };
         try
         {
+            Header.ActiveLeaf = Tree.Leaf;
+            Header.Forks = Tree.Snapshot();
             change(Header);
             Header.RecentTurns = RecentTurns.Snapshot();
             await state.WriteStateAsync();
@@ -96,17 +103,128 @@ internal sealed partial class SessionStore(
         }
     }
 
-    /// <summary>Stores messages as one segment; a held reply goes first.</summary>
+    /// <summary>Stores messages as one segment, each the child of the one before; a held reply goes first.</summary>
+    /// <param name="messages">The messages, oldest first.</param>
+    /// <param name="marker">The turn these messages start, if any.</param>
+    /// <param name="parentId">The first message's parent (<see cref="Guid.Empty"/>: none); null: the active leaf.</param>
+    /// <param name="siblings">The parent's children stored before: when there are any, this write makes it a fork (and
+    /// a marker alone names the reply to come as its new child).</param>
     public async Task<IReadOnlyList<SessionMessage>> WriteMessagesAsync(
-        IReadOnlyList<(Guid Id, NewMessage Message)> messages, InFlightTurn? marker = null)
+        IReadOnlyList<(Guid Id, NewMessage Message)> messages,
+        InFlightTurn? marker = null,
+        Guid? parentId = null,
+        IReadOnlyList<Guid>? siblings = null)
     {
         IReadOnlyList<SessionMessage> stored = [];
         await WithWriteLockAsync(async () =>
         {
             await StoreHeldReplyAsync();
-            stored = await WriteSegmentAsync(messages, marker);
+            stored = await WriteSegmentAsync(messages, marker, parentId, siblings);
         });
         return stored;
+    }
+
+    /// <summary>Makes <paramref name="leaf"/> the active leaf: a header write, nothing else; a held reply goes first.</summary>
+    public Task SwitchAsync(SessionMessage leaf) => WithWriteLockAsync(async () =>
+    {
+        await StoreHeldReplyAsync();
+        var active = new ActiveLeaf { MessageId = leaf.Id, Seq = leaf.Seq, FromSegment = History.NextSegment };
+        await CommitHeaderAsync(s => s.ActiveLeaf = active);
+        Tree.Switched(active);
+    });
+
+    /// <summary>The message a client names: by its stored id or by the client's id (the newest version carrying it), or
+    /// null when the session holds none.</summary>
+    public async Task<SessionMessage?> FindByKeyAsync(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (RecentTurns.Find(key) is { } turn &&
+            await History.FindAsync(turn.UserMessageSeq, ReadPageAsync) is { } remembered && remembered.Id == turn.UserMessageId)
+        {
+            return remembered;
+        }
+
+        var storedId = Guid.TryParse(key, out var parsed) ? parsed : (Guid?)null;
+        await foreach (var message in History.NewestFirstAsync(long.MaxValue, ReadPageAsync))
+        {
+            if (message.Id == storedId || message.Metadata.ClientMessageId == key)
+            {
+                return message;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The active path, oldest first.</summary>
+    public async Task<IReadOnlyList<SessionMessage>> ActivePathAsync()
+    {
+        var path = await Tree.PathAsync(History, ReadPageAsync).ToListAsync();
+        path.Reverse();
+        return path;
+    }
+
+    /// <summary>Makes the path through the message <paramref name="key"/> names active (below it, the newest version at
+    /// each step) and returns the new active leaf's id; null when the session holds no such message.</summary>
+    public async Task<Guid?> SwitchThroughAsync(string key)
+    {
+        if (await FindExactAsync(key) is not { } target)
+        {
+            return null;
+        }
+
+        var leaf = await ConversationTree.NewestLeafBelowAsync(History, ReadPageAsync, target);
+        await SwitchAsync(leaf);
+        return leaf.Id;
+    }
+
+    /// <summary>The message whose stored id is <paramref name="key"/>, or else the one <see cref="FindByKeyAsync"/> finds.
+    /// A stored id names one message; an edit made in a chat loaded from the history carries the stored id of the version
+    /// it replaced as its client id, so that id alone would name two.</summary>
+    public async Task<SessionMessage?> FindExactAsync(string key)
+    {
+        if (Guid.TryParse(key, out var storedId))
+        {
+            await foreach (var message in History.NewestFirstAsync(long.MaxValue, ReadPageAsync))
+            {
+                if (message.Id == storedId)
+                {
+                    return message;
+                }
+            }
+        }
+
+        return await FindByKeyAsync(key);
+    }
+
+    /// <summary>A page of the active path, newest first: from the leaf, or the ancestors of the message numbered
+    /// <paramref name="beforeSeq"/> (the cursor of the page before), with the fork entries of its messages.</summary>
+    public async Task<MessagePage> ActivePathPageAsync(long? beforeSeq, int limit)
+    {
+        var path = beforeSeq is { } seq
+            ? Tree.AncestorsAsync(History, ReadPageAsync, seq)
+            : Tree.PathAsync(History, ReadPageAsync);
+        var page = await MessageHistory.TakePageAsync(path, limit);
+        var forks = new Dictionary<Guid, IReadOnlyList<Guid>>();
+        foreach (var message in page.Messages)
+        {
+            if (message.ParentId is { } parent && Tree.VersionsAt(parent) is { } versions)
+            {
+                forks[parent] = versions;
+            }
+        }
+
+        return page with { Forks = forks };
+    }
+
+    /// <summary>Whether <paramref name="key"/> names the active leaf (by stored or client id): a send that follows it is
+    /// a new message, whatever its id.</summary>
+    public async Task<bool> IsLeafAsync(string key)
+    {
+        var leaf = Tree.Leaf is { } known
+            ? await History.FindAsync(known.Seq, ReadPageAsync)
+            : await History.FindAsync(History.Count - 1, ReadPageAsync);
+        return leaf is not null && ((Guid.TryParse(key, out var id) && id == leaf.Id) || leaf.Metadata.ClientMessageId == key);
     }
 
     /// <summary>Stores the held reply, if any. The caller holds the write lock; throws when storage still fails.</summary>
@@ -117,7 +235,7 @@ internal sealed partial class SessionStore(
             return;
         }
 
-        var stored = (await WriteSegmentAsync([(reply.TurnId, reply.Message)], null))[0];
+        var stored = (await WriteSegmentAsync([(reply.TurnId, reply.Message)], null, reply.ParentId, null))[0];
         HeldReply = null;
         heldReplyStored(stored);
     }
@@ -200,9 +318,10 @@ internal sealed partial class SessionStore(
 
     /// <summary>Writes one segment, sealing the tail into a page first when it is full. The caller holds the write lock.</summary>
     private async Task<IReadOnlyList<SessionMessage>> WriteSegmentAsync(
-        IReadOnlyList<(Guid Id, NewMessage Message)> messages, InFlightTurn? marker)
+        IReadOnlyList<(Guid Id, NewMessage Message)> messages, InFlightTurn? marker, Guid? parentId, IReadOnlyList<Guid>? siblings)
     {
         var now = time.GetUtcNow();
+        var parent = parentId ?? await LeafIdAsync();
         var stored = messages.Select((m, i) => new SessionMessage
         {
             Id = m.Id,
@@ -212,14 +331,26 @@ internal sealed partial class SessionStore(
             CreatedAt = now,
             Status = m.Message.Status,
             Metadata = m.Message.Metadata,
+            ParentId = i == 0 ? parent : messages[i - 1].Id,
             Files = m.Message.Files is { Count: > 0 } files ? files : null,
         }).ToList();
+        var newChild = stored.Count > 0 ? stored[0].Id : marker?.TurnId;
+        List<Fork> forks = siblings is { Count: > 0 } && newChild is { } child && !siblings.Contains(child)
+            ? [new Fork { ParentId = parent, Children = [.. siblings, child] }]
+            : [];
         if (History.WouldOverflow(stored) || !_segments.HasRoomFor(History.NextSegment - History.FirstOpenSegment))
         {
             await SealAsync();
         }
 
-        var segment = new SessionSegment { SessionId = sessionId, SegmentNumber = History.NextSegment, Messages = stored, InFlight = marker };
+        var segment = new SessionSegment
+        {
+            SessionId = sessionId,
+            SegmentNumber = History.NextSegment,
+            Messages = stored,
+            InFlight = marker,
+            Forks = forks,
+        };
         try
         {
             segment = await _segments.WriteAsync(segment);
@@ -253,6 +384,7 @@ internal sealed partial class SessionStore(
     {
         History.Append(segment);
         RecentTurns.Observe(segment);
+        Tree.Observe(segment);
         Header.InFlight = segment.InFlight ?? Header.InFlight;
         if (Header.InFlight is { } marker && segment.Messages.Exists(m => m.Id == marker.TurnId))
         {
@@ -265,6 +397,12 @@ internal sealed partial class SessionStore(
             Header.UpdatedAt = segment.Messages[^1].CreatedAt;
         }
     }
+
+    /// <summary>The id of the active leaf (<see cref="Guid.Empty"/> in an empty session): the parent of a message that
+    /// continues the conversation.</summary>
+    private async Task<Guid> LeafIdAsync() => Tree.Leaf?.MessageId
+        ?? (await History.FindAsync(History.Count - 1, ReadPageAsync))?.Id
+        ?? Guid.Empty;
 
     /// <summary>Seals the tail into a page and checkpoints the header; the folded segments' rows are then free for the
     /// next segments (with slots), or deleted (best effort) in a session without slots.</summary>

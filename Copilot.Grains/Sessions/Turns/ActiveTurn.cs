@@ -37,7 +37,7 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
             return;
         }
 
-        _text.Append(text.Length <= room ? text : text[..room]);
+        _text.Append(StoredText.CutAtGrapheme(text, room));
         Signal();
     }
 
@@ -52,7 +52,7 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
         Cancellation.Cancel();
     }
 
-    public void Finish(SessionMessage? stored, MessageStatus status, string? errorCode)
+    public void Finish(SessionMessage? stored, MessageStatus status, string? errorCode, IReadOnlyList<Guid>? versions = null)
     {
         Outcome = new ReplyProgress
         {
@@ -62,6 +62,7 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
             Status = status,
             ErrorCode = errorCode,
             Message = stored,
+            Versions = versions,
         };
         Signal();
     }

@@ -18,6 +18,7 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
         string? errorCode = null;
         string? modelId = null;
         UsageDetails? usage = null;
+        var repair = new ModelTextRepair();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token);
         var chatOptions = new ChatOptions
         {
@@ -40,7 +41,7 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
                     }
                 }
 
-                turn.Append(update.Text);
+                turn.Append(repair.Next(update.Text));
                 measured?.Text(update.Text);
                 if (turn.IsFull)
                 {
@@ -70,6 +71,7 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
             LogModelFailed(logger, ex, sessionId, errorCode);
         }
 
+        turn.Append(repair.Flush());
         return new ReplyOutcome(status, new MessageMetadata
         {
             Model = modelId ?? model.EffectiveModel,

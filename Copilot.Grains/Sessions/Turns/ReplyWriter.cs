@@ -74,7 +74,7 @@ internal sealed partial class ReplyWriter(
         {
             try
             {
-                return (await store.WriteMessagesAsync([(reply.TurnId, reply.Message)]))[0];
+                return (await store.WriteMessagesAsync([(reply.TurnId, reply.Message)], parentId: reply.ParentId))[0];
             }
             catch (Exception ex) when (ex is not InconsistentStateException)
             {

@@ -48,13 +48,18 @@ internal sealed class TurnMemory(int capacity)
                 UserMessageSeq = user.Seq,
             });
         }
+        else if (segment.InFlight is { } again && _turns.FindIndex(t => t.UserMessageId == again.UserMessageId) is var index and >= 0)
+        {
+            // A new reply to a remembered message (regenerated, or retried after a failure): a retry now finds this one.
+            _turns[index] = _turns[index] with { TurnId = again.TurnId, ReplySeq = null };
+        }
 
         foreach (var message in segment.Messages)
         {
-            var index = _turns.FindIndex(t => t.TurnId == message.Id);
-            if (index >= 0)
+            var reply = _turns.FindIndex(t => t.TurnId == message.Id);
+            if (reply >= 0)
             {
-                _turns[index] = _turns[index] with { ReplySeq = message.Seq };
+                _turns[reply] = _turns[reply] with { ReplySeq = message.Seq };
             }
         }
     }

@@ -18,7 +18,7 @@ internal sealed class TurnRunner(
     ChatModelOptions model,
     TimeProvider time,
     CopilotMetrics metrics,
-    ModelUsage usage,
+    UserLimits usage,
     IFileStore files,
     Func<Task> replyStored)
 {
@@ -41,8 +41,10 @@ internal sealed class TurnRunner(
         }
     }
 
-    /// <summary>Stores the turn's user message together with the marker of the turn now in flight.</summary>
-    public async Task<(InFlightTurn Marker, SessionMessage Stored)> StoreUserMessageAsync(TurnRequest request)
+    /// <summary>Stores the turn's user message together with the marker of the turn now in flight: a child of the
+    /// active leaf, or of <paramref name="parentId"/> next to <paramref name="siblings"/> (an edit).</summary>
+    public async Task<(InFlightTurn Marker, SessionMessage Stored)> StoreUserMessageAsync(
+        TurnRequest request, Guid? parentId = null, IReadOnlyList<Guid>? siblings = null)
     {
         var userMessage = new NewMessage(MessageRole.User, request.Content)
         {
@@ -56,23 +58,41 @@ internal sealed class TurnRunner(
             StartedAt = time.GetUtcNow(),
             Model = model.EffectiveModel,
         };
-        var stored = await store.WriteMessagesAsync([(marker.UserMessageId, userMessage)], marker);
+        var stored = await store.WriteMessagesAsync([(marker.UserMessageId, userMessage)], marker, parentId, siblings);
         return (marker, stored[0]);
     }
 
-    /// <summary>Starts generating the reply of the turn <paramref name="marker"/> describes, whose user message is stored.</summary>
-    public async Task StartAsync(InFlightTurn marker)
+    /// <summary>Stores the marker of a new reply to the stored <paramref name="user"/> message, next to its earlier
+    /// replies: a regenerate, or a retry of a failed reply. Nothing else is written before the reply.</summary>
+    public async Task<InFlightTurn> StoreNewReplyMarkerAsync(SessionMessage user)
+    {
+        var siblings = await store.Tree.ChildrenAsync(store.History, store.ReadPageAsync, user);
+        var marker = new InFlightTurn
+        {
+            TurnId = Guid.NewGuid(),
+            UserMessageId = user.Id,
+            StartedAt = time.GetUtcNow(),
+            Model = model.EffectiveModel,
+        };
+        await store.WriteMessagesAsync([], marker, user.Id, siblings);
+        return marker;
+    }
+
+    /// <summary>Starts generating the reply of the turn <paramref name="marker"/> describes to the stored
+    /// <paramref name="user"/> message; the model sees the path that ends with it. The turn holds the user's stream slot
+    /// <paramref name="slot"/> until it ends.</summary>
+    public async Task StartAsync(InFlightTurn marker, SessionMessage user, Guid? slot)
     {
         var input = await ContextWindow.BuildAsync(
-                        store.Header.Role,
-            store.History.NewestFirstAsync(long.MaxValue, store.ReadPageAsync),
+            store.Header.Role,
+            store.Tree.PathAsync(store.History, store.ReadPageAsync, user),
             options.ContextMaxMessages,
             options.ContextBudgetChars,
             options.ContextMaxImages,
             file => files.ReadBytesAsync(store.Header.OwnerId, file.Id));
         _turn?.Dispose();
         _turn = new ActiveTurn(marker.TurnId, options.MaxReplyChars);
-        _generation = RunAsync(_turn, marker, input);
+        _generation = RunAsync(_turn, marker, input, usage.HoldSlot(store.Header.OwnerId, slot));
     }
 
     /// <summary>The reply of <paramref name="turnId"/> from <paramref name="offset"/>.</summary>
@@ -95,6 +115,7 @@ internal sealed class TurnRunner(
             Status = stored.Status,
             ErrorCode = stored.Metadata.ErrorCode,
             Message = stored,
+            Versions = VersionsOf(stored),
         };
     }
 
@@ -147,7 +168,7 @@ internal sealed class TurnRunner(
         };
         // What is stored may be the whole reply instead: a duplicate activation that still ran the turn wrote it first.
         // Readers of the turn therefore get it from storage (ReadAsync), never from an assumed outcome.
-        await store.WriteMessagesAsync([(marker.TurnId, interrupted)]);
+        await store.WriteMessagesAsync([(marker.TurnId, interrupted)], parentId: marker.UserMessageId);
     }
 
     /// <summary>A held reply is stored at last: the turn's readers now see it.</summary>
@@ -156,7 +177,7 @@ internal sealed class TurnRunner(
         replies.HeldReplyWritten(stored);
         if (_turn is { } turn && turn.TurnId == stored.Id)
         {
-            turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode);
+            turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode, VersionsOf(stored));
         }
     }
 
@@ -167,15 +188,23 @@ internal sealed class TurnRunner(
         _turn = null;
     }
 
-    /// <summary>Streams the reply and stores it; never throws.</summary>
-    private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input)
+    /// <summary>Streams the reply, holding the user's stream <paramref name="slot"/> while the model is called, and
+    /// stores it; never throws.</summary>
+    private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input, IAsyncDisposable slot)
     {
         var measured = metrics.StartTurn(store.Header.Role);
-        var outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
+        ReplyOutcome outcome;
+        await using (slot)
+        {
+            outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
+        }
+
         measured.Finish(outcome.Status, outcome.Metadata);
         await usage.RecordAsync(store.Header.OwnerId, outcome.Metadata);
         var reply = new UnstoredReply(
-            marker.TurnId, new NewMessage(MessageRole.Assistant, turn.Text) { Status = outcome.Status, Metadata = outcome.Metadata });
+            marker.TurnId,
+            new NewMessage(MessageRole.Assistant, turn.Text) { Status = outcome.Status, Metadata = outcome.Metadata },
+            marker.UserMessageId);
         if (await replies.WriteAsync(reply, turn.Cancellation.Token) is not { } stored)
         {
             turn.Finish(null, MessageStatus.Failed, ErrorCodes.StorageUnavailable);
@@ -183,7 +212,10 @@ internal sealed class TurnRunner(
         }
 
         // Stored is what counts: a duplicate activation may have recorded this turn first (as interrupted).
-        turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode);
+        turn.Finish(stored, stored.Status, stored.Metadata.ErrorCode, VersionsOf(stored));
         await replyStored();
     }
+
+    private IReadOnlyList<Guid>? VersionsOf(SessionMessage stored) =>
+        stored.ParentId is { } parent ? store.Tree.VersionsAt(parent) : null;
 }

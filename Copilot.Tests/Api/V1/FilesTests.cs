@@ -123,6 +123,29 @@ public sealed class FilesTests(AppFixture fixture)
         Assert.Equal(2, (await Store.ListAsync(user.UserId)).Count);
     }
 
+    [Fact]
+    public async Task A_regenerate_sends_the_stored_images_again_and_an_edit_carries_the_images_it_names()
+    {
+        var user = NewUser();
+        var chatId = Guid.NewGuid();
+        await SendAsync(user, chatId, "what is this?", File("image/png", TestImages.DataUrl(TestImages.Png(640, 480), "image/png")));
+
+        // regenerate() sends the message as the chat holds it; the stored images answer, whatever its parts say.
+        var regenerated = await SendAsync(user, ChatBody(chatId, "what is this?", "regenerate-message"));
+        var changedImage = await SendAsync(
+            user, ChatBody(chatId, "what is this?", "submit-message", File("image/jpeg", TestImages.DataUrl(TestImages.Jpeg(300, 200), "image/jpeg"))));
+        var shown = Assert.Single(FileParts(await LastUserMessageAsync(user, chatId)));
+        var changedText = await SendAsync(user, ChatBody(chatId, "and now?", "submit-message", File("image/jpeg", shown.GetProperty("url").GetString()!)));
+
+        Assert.StartsWith("I received 1 image: 640×480 PNG. ", V1Client.Text(regenerated));
+        Assert.StartsWith("I received 1 image: 300×200 JPEG. ", V1Client.Text(changedImage));
+        Assert.StartsWith("I received 1 image: 300×200 JPEG. ", V1Client.Text(changedText));
+        var edited = await LastUserMessageAsync(user, chatId);
+        Assert.Equal(3, edited.GetProperty("metadata").GetProperty("versions").GetArrayLength());
+        Assert.Equal(shown.GetProperty("url").GetString(), Assert.Single(FileParts(edited)).GetProperty("url").GetString());
+        Assert.Equal(2, (await Store.ListAsync(user.UserId)).Count);
+    }
+
     public static TheoryData<string, string, HttpStatusCode, string> BadImages => new()
     {
         { "png-declared-jpeg", "image/jpeg", HttpStatusCode.BadRequest, "invalid_image" },
@@ -221,20 +244,31 @@ public sealed class FilesTests(AppFixture fixture)
 
     private static object File(string mediaType, string url, string? filename = null) => new { type = "file", mediaType, filename, url };
 
-    private static object ChatBody(Guid chatId, string text, params object[] files) => new
+    private static object ChatBody(Guid chatId, string text, params object[] files) => ChatBody(chatId, text, "submit-message", files);
+
+    private static object ChatBody(Guid chatId, string text, string trigger, params object[] files) => new
     {
         id = chatId,
         messages = new[] { new { id = "m-1", role = "user", parts = (object[])[new { type = "text", text }, .. files] } },
-        trigger = "submit-message",
+        trigger,
     };
 
-    private static async Task<List<SseEvent>> SendAsync(V1Client user, Guid chatId, string text, params object[] files)
+    private static Task<List<SseEvent>> SendAsync(V1Client user, Guid chatId, string text, params object[] files) =>
+        SendAsync(user, ChatBody(chatId, text, files));
+
+    private static async Task<List<SseEvent>> SendAsync(V1Client user, object body)
     {
-        using var response = await user.PostChatAsync(ChatBody(chatId, text, files));
+        using var response = await user.PostChatAsync(body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var reader = new SseReader(await response.Content.ReadAsStreamAsync());
         return await reader.ReadToEndAsync();
     }
+
+    private static async Task<JsonElement> LastUserMessageAsync(V1Client user, Guid chatId) =>
+        (await user.GetOkAsync($"/v1/sessions/{chatId}/messages")).GetProperty("data").EnumerateArray().Last(m => m.GetProperty("role").GetString() == "user");
+
+    private static IEnumerable<JsonElement> FileParts(JsonElement message) =>
+        message.GetProperty("parts").EnumerateArray().Where(p => p.GetProperty("type").GetString() == "file");
 
     private static async Task<(HttpStatusCode Status, JsonElement Body, string? ContentType)> UploadRawAsync(V1Client user, byte[] bytes, string mediaType)
     {

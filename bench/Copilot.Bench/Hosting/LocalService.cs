@@ -70,6 +70,8 @@ internal static class LocalService
                 // Each virtual user sends hundreds of turns a minute: lift the per-user limits a person never reaches.
                 ["Copilot__RateLimits__SendsPerMinute"] = "1000000",
                 ["Copilot__RateLimits__ConcurrentStreams"] = "10000",
+                ["Copilot__RateLimits__WritesPerMinute"] = "1000000",
+                ["Copilot__Sessions__MaxPerUser"] = "1000000",
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Orleans.Runtime.Silo"] = "Warning",
             };

@@ -20,6 +20,9 @@ internal sealed record class BenchReport
     /// <summary>The closed-loop figures, one entry per reply size.</summary>
     public IReadOnlyList<TurnsAtSize> Turns { get; init; } = [];
 
+    /// <summary>A send's calls to its user's limits grain, alone (at the first reply size).</summary>
+    public LoadFigure? Limits { get; init; }
+
     public GrowthResult? Growth { get; init; }
 
     public IReadOnlyList<ReadFigure> Reads { get; init; } = [];

@@ -35,6 +35,21 @@ internal static class MarkdownReport
             TurnsTables(md, report);
         }
 
+        if (report.Limits is { } limits && report.Turns.FirstOrDefault() is { Ours: { } turn } first)
+        {
+            Line(md, $"### Per-user limits: what a send adds ({first.SizeName}, {limits.Users} users)");
+            Line(md);
+            Line(md, "| | calls/s | p50 ms | p99 ms | CPU ms: service + PostgreSQL | share of a turn: p50 latency | share of a turn: CPU |");
+            Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            var cpu = limits.CpuPerOp is { } l ? l.Service + l.Postgres : double.NaN;
+            var turnCpu = turn.CpuPerOp is { } t ? t.Service + t.Postgres : double.NaN;
+            Line(md, $"| a send's limit calls (admit + free its slot), through an Orleans client | {limits.PerSecond:N0} | {limits.Latency.P50:0.00} | {limits.Latency.P99:0.00} | {cpu:0.000} | **{limits.Latency.P50 / turn.Latency.P50:0.0%}** | **{cpu / turnCpu:0.0%}** |");
+            Line(md);
+            Line(md, "The same calls a send makes to its user's limits grain, alone, at the same concurrency, against the full HTTP turn " +
+                "above; through the client's gateway, so an upper bound of what they add in the service (silo to silo, or within one).");
+            Line(md);
+        }
+
         if (report.Growth is { } growth)
         {
             Line(md, $"### Growth: a turn at each history length, {Conversation.SizeName(s.LongReplyChars)} (one turn at a time)");

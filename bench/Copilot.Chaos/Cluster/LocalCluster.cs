@@ -58,6 +58,8 @@ internal sealed class LocalCluster : IAsyncDisposable
             // The virtual users send far faster than a person: the per-user limits would answer them 429.
             ["Copilot__RateLimits__SendsPerMinute"] = "1000000",
             ["Copilot__RateLimits__ConcurrentStreams"] = "10000",
+            ["Copilot__RateLimits__WritesPerMinute"] = "1000000",
+            ["Copilot__Sessions__MaxPerUser"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "0",
         };

@@ -1,0 +1,124 @@
+using Copilot.Silo.Database;
+using Copilot.Silo.Hosting;
+using Copilot.Tests.Fixtures;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Copilot.Tests.Database;
+
+/// <summary>A silo whose PostgreSQL is not there yet waits for it, within a bound; and its connections never ask for GSS
+/// encryption unless told to.</summary>
+public sealed class StartupWaitTests
+{
+    [Fact]
+    public async Task Initializing_waits_for_a_postgresql_that_starts_later_then_applies_the_schema()
+    {
+        var port = LoopbackPorts.FindFree();
+        var logger = new WarningRecorder();
+        // The server's own database, there from its first moment: LocalPostgres creates `copilot` once it listens.
+        await using var database = Create($"Host=127.0.0.1;Port={port};Username={LocalPostgres.DatabaseName};Database=postgres", TimeSpan.FromMinutes(1), logger);
+
+        var initializing = database.InitializeAsync();
+        await logger.FirstWarning.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(initializing.IsCompleted);
+
+        var directory = Path.Combine(Path.GetTempPath(), TestDatabase.DirectoryPrefix + Guid.NewGuid().ToString("N")[..8]);
+        await using (await LocalPostgres.StartAsync(directory, port))
+        {
+            await initializing.WaitAsync(TimeSpan.FromMinutes(1));
+
+            await using var command = database.DataSource.CreateCommand("SELECT count(*) FROM copilot_schema_migrations");
+            Assert.Equal(
+                (long)Directory.GetFiles(SchemaMigrator.DefaultScriptDirectory, "*.sql").Length,
+                (long)(await command.ExecuteScalarAsync())!);
+            await database.DisposeAsync();
+        }
+
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Initializing_gives_up_after_the_wait_and_names_the_setting()
+    {
+        var logger = new WarningRecorder();
+        await using var database = Create($"Host=127.0.0.1;Port={LoopbackPorts.FindFree()};Username=nobody", TimeSpan.FromSeconds(2), logger);
+
+        var error = await Assert.ThrowsAsync<NpgsqlException>(() => database.InitializeAsync());
+
+        Assert.StartsWith("PostgreSQL did not answer within 2 s (Copilot__Database__StartupWait): ", error.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(logger.Warnings);
+        Assert.All(logger.Warnings, w => Assert.Contains("Copilot__Database__StartupWait", w, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_server_that_answers_with_an_error_is_not_waited_for()
+    {
+        var missing = new NpgsqlConnectionStringBuilder(await TestDatabase.GetConnectionStringAsync()) { Database = "copilot_missing" };
+        var logger = new WarningRecorder();
+        await using var database = Create(missing.ConnectionString, TimeSpan.FromMinutes(1), logger);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => database.InitializeAsync());
+
+        Assert.Equal(PostgresErrorCodes.InvalidCatalogName, error.SqlState);
+        Assert.Empty(logger.Warnings);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Username=copilot", GssEncryptionMode.Disable)]
+    [InlineData("Host=db;Username=copilot;Gss Encryption Mode=Require", GssEncryptionMode.Require)]
+    public async Task Gss_encryption_is_off_unless_the_connection_string_asks_for_it(string connectionString, GssEncryptionMode expected)
+    {
+        await using var database = Create(connectionString, TimeSpan.Zero, new WarningRecorder());
+
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(database.ConnectionString).GssEncryptionMode);
+    }
+
+    private static CopilotDatabase Create(string connectionString, TimeSpan startupWait, ILogger<CopilotDatabase> logger) => new(
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Copilot"] = connectionString })
+            .Build(),
+        Options.Create(new DatabaseOptions { StartupWait = startupWait }),
+        logger);
+
+    /// <summary>Keeps the warnings logged, and signals the first.</summary>
+    private sealed class WarningRecorder : ILogger<CopilotDatabase>
+    {
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<string> _warnings = [];
+
+        public Task FirstWarning => _first.Task;
+
+        public IReadOnlyList<string> Warnings
+        {
+            get
+            {
+                lock (_warnings)
+                {
+                    return [.. _warnings];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel != LogLevel.Warning)
+            {
+                return;
+            }
+
+            lock (_warnings)
+            {
+                _warnings.Add(formatter(state, exception));
+            }
+
+            _first.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+// An OpenAI-compatible chat model on 127.0.0.1 for the branch tests: it answers call N with "reply N" (streamed, as
+// OpenAI streams), records what every call received, and can be told to fail calls or hold a reply until released.
+import { createServer } from 'node:http';
+
+/** What the model received in one call, without the system prompt: ["user: ...", "assistant: ...", ...]. */
+function conversationOf(body) {
+  const text = (content) => (typeof content === 'string' ? content : (content ?? []).map((part) => part.text ?? '').join(''));
+  return (body.messages ?? []).filter((m) => m.role !== 'system').map((m) => `${m.role}: ${text(m.content)}`);
+}
+
+/** Starts the fake model on `port` (the one the service was configured with) and answers its controls. */
+export async function startFakeModel(port) {
+  const calls = [];
+  let failures = 0;
+  let held = null;
+
+  const server = createServer(async (request, response) => {
+    let raw = '';
+    for await (const chunk of request) {
+      raw += chunk;
+    }
+    if (request.method !== 'POST' || !request.url.endsWith('/chat/completions')) {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { type: 'invalid_request_error', message: `Unknown path ${request.url}` } }));
+      return;
+    }
+    const body = JSON.parse(raw);
+    calls.push(conversationOf(body));
+    const number = calls.length;
+    if (failures > 0) {
+      failures--;
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { type: 'server_error', message: 'The fake model failed on purpose.' } }));
+      return;
+    }
+
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const chunk = (choices, extra = {}) => {
+      const event = { id: `chatcmpl-${number}`, object: 'chat.completion.chunk', created: 0, model: body.model, choices, ...extra };
+      response.write(`data: ${JSON.stringify(event)}\n\n`);
+    };
+    chunk([{ index: 0, delta: { role: 'assistant', content: 'reply ' }, finish_reason: null }]);
+    if (held) {
+      const { release } = held;
+      held.started();
+      await release;
+    }
+    chunk([{ index: 0, delta: { content: String(number) }, finish_reason: null }]);
+    chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+    if (body.stream_options?.include_usage) {
+      chunk([], { usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } });
+    }
+    response.end('data: [DONE]\n\n');
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+
+  return {
+    /** Every call so far, oldest first: the conversation the model saw. */
+    calls,
+    /** The next `count` calls answer HTTP 500. */
+    failNext(count = 1) {
+      failures = count;
+    },
+    /**
+     * The next reply stops after its first chunk until `release()`; `started` resolves once that chunk was sent.
+     */
+    holdNext() {
+      let release;
+      const hold = {
+        release: new Promise((resolve) => {
+          release = resolve;
+        }),
+        started: null,
+      };
+      const whenStarted = new Promise((resolve) => {
+        hold.started = resolve;
+      });
+      held = hold;
+      return {
+        started: whenStarted,
+        release: () => {
+          held = null;
+          release();
+        },
+      };
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
