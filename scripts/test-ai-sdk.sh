@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the AI SDK client tests (tests/ai-sdk: the `ai` package's AbstractChat + DefaultChatTransport, as useChat runs
 # them) against throwaway copies of the built service (scripts/with-service.sh): chat.test.mjs with the offline model,
-# then branches.test.mjs with a fake OpenAI-compatible model the tests serve themselves (fake-model.mjs) on a free
-# port. Builds nothing: build first.
+# then branches.test.mjs and files.test.mjs, one after the other, with a fake OpenAI-compatible model each serves
+# itself (fake-model.mjs) on the same free port. Builds nothing: build first.
 # Installs the tests' packages from their lock file when node_modules is missing. The last line printed is
 # "N passed, N failed, N skipped"; the exit code is non-zero when any test failed or none ran.
 set -uo pipefail
@@ -21,7 +21,7 @@ trap 'rm -f "$output"' EXIT
 (cd "$tests" && "$root/scripts/with-service.sh" node --test --test-reporter=spec chat.test.mjs) 2>&1 | tee "$output"
 status=${PIPESTATUS[0]}
 fake_model_port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-(cd "$tests" && COPILOT_FAKE_MODEL_PORT="$fake_model_port" "$root/scripts/with-service.sh" node --test --test-reporter=spec branches.test.mjs) 2>&1 | tee -a "$output"
+(cd "$tests" && COPILOT_FAKE_MODEL_PORT="$fake_model_port" "$root/scripts/with-service.sh" node --test --test-concurrency=1 --test-reporter=spec branches.test.mjs files.test.mjs) 2>&1 | tee -a "$output"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 # Each run ends with its own counts: add them up.

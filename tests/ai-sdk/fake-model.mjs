@@ -1,5 +1,6 @@
-// An OpenAI-compatible chat model on 127.0.0.1 for the branch tests: it answers call N with "reply N" (streamed, as
-// OpenAI streams), records what every call received, and can be told to fail calls or hold a reply until released.
+// An OpenAI-compatible chat model on 127.0.0.1 for the tests that check what the model saw: it answers call N with
+// "reply N" (streamed, as OpenAI streams), records what every call received, and can be told to fail calls or hold a
+// reply until released.
 import { createServer } from 'node:http';
 
 /** What the model received in one call, without the system prompt: ["user: ...", "assistant: ...", ...]. */
@@ -11,6 +12,7 @@ function conversationOf(body) {
 /** Starts the fake model on `port` (the one the service was configured with) and answers its controls. */
 export async function startFakeModel(port) {
   const calls = [];
+  const bodies = [];
   let failures = 0;
   let held = null;
 
@@ -26,6 +28,7 @@ export async function startFakeModel(port) {
     }
     const body = JSON.parse(raw);
     calls.push(conversationOf(body));
+    bodies.push(body);
     const number = calls.length;
     if (failures > 0) {
       failures--;
@@ -60,6 +63,8 @@ export async function startFakeModel(port) {
   return {
     /** Every call so far, oldest first: the conversation the model saw. */
     calls,
+    /** Every call's request body as the model received it (its `messages` with their content parts), oldest first. */
+    bodies,
     /** The next `count` calls answer HTTP 500. */
     failNext(count = 1) {
       failures = count;
