@@ -3,7 +3,8 @@
 # throwaway PostgreSQL with the offline model streaming slowly enough to catch a reply mid-way. Installs Debian's
 # chromium and the test project's packages (from its lock file) when they are missing. Screenshots are kept in
 # $CONSOLE_E2E_ARTIFACTS (default: $TMPDIR/copilot-console-e2e). The last line is "N passed, N failed, N skipped".
-# Arguments go to `node --test`, e.g. scripts/test-console.sh --test-name-pattern=Stop
+# Arguments go to `node --test`, e.g. scripts/test-console.sh --test-name-pattern=Stop; CONSOLE_E2E_TESTS names the
+# test files to run instead of the whole folder, e.g. CONSOLE_E2E_TESTS=tests/console-e2e/photos.test.mjs
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,7 +64,7 @@ CONSOLE_LINK="$link" CONSOLE_SECOND_TOKEN="$second_token" CONSOLE_PAGING_TOKEN="
     node --test --test-concurrency=1 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$results" \
-        "$@" tests/console-e2e/
+        "$@" ${CONSOLE_E2E_TESTS:-tests/console-e2e/}
 status=$?
 
 count() { grep -E "^# $1 [0-9]+$" "$results" | tail -n 1 | awk '{print $3}'; }

@@ -12,7 +12,7 @@ internal static class ConsoleApi
     /// <summary>What the console's responses may load and do: only this origin's scripts, styles and API, no inline code,
     /// no plugins, no framing, and HTML reaches the DOM only through the sanitizer's Trusted Types policy.</summary>
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; "
         + "font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
         + "object-src 'none'; require-trusted-types-for 'script'; trusted-types dompurify";
 

@@ -65,13 +65,14 @@ export async function openConsole(browser, { viewport = { width: 1280, height: 8
   return { context, page, watch, origin };
 }
 
-/** Nothing went wrong on the page: no script errors, no alert(), no CSP violation, no request off the service. */
+/** Nothing went wrong on the page: no script errors, no alert(), no CSP violation, no request off the service (a
+ * `blob:` URL of the page's own, a photo's preview, stays in the browser). */
 export async function assertClean({ page, watch, context, origin }) {
   watch.violations.push(...(await page.evaluate(() => window.__violations ?? [])));
   assert.deepEqual(watch.violations, [], 'Content-Security-Policy violations');
   assert.deepEqual(watch.errors, [], 'script errors on the page');
   assert.deepEqual(watch.dialogs, [], 'alert/confirm/prompt dialogs');
-  const foreign = watch.requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
+  const foreign = watch.requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith(`blob:${origin}/`) && !url.startsWith('data:'));
   assert.deepEqual(foreign, [], 'requests to anywhere but the service');
   await context.close();
 }

@@ -53,6 +53,43 @@ export async function request(path, { method = 'GET', body, headers = {}, signal
   return response;
 }
 
+/**
+ * Uploads one photo to POST /v1/files, calling `onProgress(fraction)` as its bytes go out (fetch cannot report that),
+ * and answers the stored file: { id, url, media_type, size, width, height }. Fails like `request`.
+ */
+export function upload(file, { onProgress, signal } = {}) {
+  const bearer = token.get();
+  if (!bearer) {
+    return Promise.reject(new SignedOut());
+  }
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/v1/files');
+    xhr.setRequestHeader('Authorization', `Bearer ${bearer}`);
+    // The service reads the type from the bytes when the browser does not know it (a HEIC photo, on some systems).
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    xhr.responseType = 'json';
+    xhr.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) {
+        onProgress?.(event.loaded / event.total);
+      }
+    });
+    xhr.addEventListener('load', () => {
+      if (xhr.status === 401) {
+        reject(new SignedOut());
+      } else if (xhr.status === 201) {
+        resolve(xhr.response);
+      } else {
+        reject(new ApiError(xhr.status, xhr.response, xhr.getResponseHeader('Retry-After')));
+      }
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0)));
+    xhr.addEventListener('abort', () => reject(new DOMException('Aborted', 'AbortError')));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(file);
+  });
+}
+
 /** A JSON answer. */
 export async function json(path, options) {
   const response = await request(path, options);
@@ -67,8 +104,22 @@ async function problemOf(response) {
   }
 }
 
+/** Sentences for the refusals of photos, by their code. */
+const PHOTO_PROBLEMS = {
+  file_too_large: 'That photo is larger than the service takes. Send a smaller photo (or a screenshot of it).',
+  image_too_large: 'That photo has more pixels than the service takes. Send a smaller photo.',
+  too_many_files: 'That is more photos than one message can carry. Remove some and send again.',
+  unsupported_media_type: 'The service does not take that kind of file. Attach a JPEG, PNG, WebP, GIF or HEIC photo.',
+  invalid_image: 'The service could not read that photo: it is damaged or not the kind of image its name says.',
+  storage_quota_exceeded: 'Your stored photos have used up your space. Delete conversations with photos to make room.',
+  file_not_found: 'A photo of this message is no longer stored. Remove it and attach it again.',
+};
+
 function describe(status, problem, retryAfter) {
   const code = problem?.code;
+  if (PHOTO_PROBLEMS[code]) {
+    return PHOTO_PROBLEMS[code];
+  }
   switch (status) {
     case 0:
       return 'Lost the connection to the service. Check your network; what was already written is kept.';

@@ -2,6 +2,7 @@
 
 import { ApiError, SignedOut, json, request, token } from './api.js';
 import { renderMarkdown } from './markdown.js';
+import { Attachments, photoStrip, photosOf } from './photos.js';
 import { uiMessageParts } from './stream.js';
 
 const PAGE_SIZE = 20;
@@ -22,6 +23,8 @@ const ui = {
   messages: $('messages'), olderMessages: $('older-messages'), conversationEmpty: $('conversation-empty'),
   messageList: $('message-list'), notice: $('notice'), noticeText: $('notice-text'), noticeDismiss: $('notice-dismiss'),
   composer: $('composer'), persona: $('persona'), prompt: $('prompt'), send: $('send'), stop: $('stop'),
+  conversation: $('conversation'), attachments: $('attachments'), attach: $('attach'), attachInput: $('attach-input'),
+  photoDialog: $('photo-dialog'), photoClose: $('photo-close'),
   renameDialog: $('rename-dialog'), renameInput: $('rename-input'), renameCancel: $('rename-cancel'),
   deleteDialog: $('delete-dialog'),
   deleteText: $('delete-text'),
@@ -35,7 +38,10 @@ const state = {
   chat: null, // { id, persona, isNew, before, hasMore, loadingOlder }
   streaming: null, // { chatId, controller, stopRequested }
   closeEditor: null, // closes the inline editor of a user message, when one is open
+  sending: false, // a message waits for its photos' uploads
 };
+
+const attachments = new Attachments(ui.attachments, showNotice);
 
 // ---- start-up and sign-in ----
 
@@ -67,6 +73,7 @@ function showSignIn(message) {
   state.chat = null;
   ui.sessionList.replaceChildren();
   ui.messageList.replaceChildren();
+  attachments.clear();
   showChatInAddress(null);
   ui.app.hidden = true;
   ui.signin.hidden = false;
@@ -383,7 +390,7 @@ async function loadOlderMessages() {
       .slice()
       .reverse()
       .filter((message) => !messageElement(message.id))
-      .map((message) => messageItem(message.id, message.role, textOf(message), message.metadata));
+      .map((message) => messageItem(message.id, message.role, textOf(message), message.metadata, photosOf(message)));
     ui.messageList.prepend(...items);
     ui.messages.scrollTop = previousTop + (ui.messages.scrollHeight - previousHeight);
     chat.before = page.next_before ?? null;
@@ -405,7 +412,7 @@ function messageElement(id) {
   return id ? ui.messageList.querySelector(`li[data-id="${CSS.escape(id)}"]`) : null;
 }
 
-function messageItem(id, role, text, metadata) {
+function messageItem(id, role, text, metadata, photos = []) {
   const item = document.createElement('li');
   item.className = `message ${role}`;
   if (id) {
@@ -421,6 +428,10 @@ function messageItem(id, role, text, metadata) {
   const actions = document.createElement('div');
   actions.className = 'message-actions';
   item.append(who, body, status, actions);
+  item.photos = photos;
+  if (photos.length > 0) {
+    body.after(photoStrip(photos, ui.photoDialog));
+  }
   setMessageText(item, text);
   setMessageStatus(item, metadata);
   return item;
@@ -527,6 +538,7 @@ function setStreaming(streaming) {
   ui.prompt.disabled = busy;
   ui.send.disabled = busy;
   ui.send.hidden = busy;
+  ui.attach.disabled = busy;
   ui.stop.hidden = !busy;
   ui.stop.disabled = false;
   ui.composer.setAttribute('aria-busy', String(busy));
@@ -557,27 +569,90 @@ ui.prompt.addEventListener('keydown', (event) => {
 async function send() {
   const text = ui.prompt.value.trim();
   const chat = state.chat;
-  if (!text || state.streaming || !chat) {
+  if ((!text && attachments.count === 0) || state.streaming || state.sending || !chat) {
     return;
   }
-  const message = { id: uuid(), role: 'user', parts: [{ type: 'text', text }] };
+  state.sending = true;
+  ui.send.disabled = true;
+  let photos;
+  try {
+    photos = await attachments.take();
+  } finally {
+    state.sending = false;
+    ui.send.disabled = state.streaming !== null;
+  }
+  const files = Attachments.parts(photos);
+  if (!text && files.length === 0) {
+    return; // every photo failed to upload, and each said why
+  }
+  const message = { id: uuid(), role: 'user', parts: [{ type: 'text', text }, ...files] };
   const body = { id: chat.id, message };
   if (chat.isNew) {
     body.persona = ui.persona.value;
   }
-  const userItem = messageItem(message.id, 'user', text);
+  const userItem = messageItem(message.id, 'user', text, undefined, files);
   appendMessage(userItem);
   ui.messages.scrollTop = ui.messages.scrollHeight;
   ui.prompt.value = '';
+  let refusedHere = false;
   await runTurn(chat, body, {
     refused() {
-      // Nothing was stored: the message goes back into the composer to be sent again.
+      // Nothing was stored: the message goes back into the composer to be sent again, photos and all.
+      refusedHere = true;
       userItem.remove();
       ui.prompt.value = text;
+      attachments.restore(photos);
       ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
     },
   });
+  if (!refusedHere) {
+    Attachments.release(photos);
+  }
 }
+
+ui.attach.addEventListener('click', () => ui.attachInput.click());
+
+ui.attachInput.addEventListener('change', () => {
+  attachments.add([...ui.attachInput.files]);
+  ui.attachInput.value = '';
+  ui.prompt.focus();
+});
+
+ui.prompt.addEventListener('paste', (event) => {
+  const files = [...(event.clipboardData?.files ?? [])];
+  if (files.length > 0) {
+    // A copied photo arrives as a file; text copied with it (a web page's) is left to paste as text.
+    if (!event.clipboardData.types.includes('text/plain')) {
+      event.preventDefault();
+    }
+    attachments.add(files);
+  }
+});
+
+ui.conversation.addEventListener('dragover', (event) => {
+  if (event.dataTransfer?.types.includes('Files')) {
+    event.preventDefault();
+    ui.conversation.classList.add('dropping');
+  }
+});
+
+ui.conversation.addEventListener('dragleave', (event) => {
+  if (!ui.conversation.contains(event.relatedTarget)) {
+    ui.conversation.classList.remove('dropping');
+  }
+});
+
+ui.conversation.addEventListener('drop', (event) => {
+  ui.conversation.classList.remove('dropping');
+  const files = [...(event.dataTransfer?.files ?? [])];
+  if (files.length > 0) {
+    event.preventDefault();
+    attachments.add(files);
+    ui.prompt.focus();
+  }
+});
+
+ui.photoClose.addEventListener('click', () => ui.photoDialog.close());
 
 /**
  * Sends `body` to /v1/chat and streams the reply into the conversation. `refused` runs when the service stored
@@ -638,7 +713,7 @@ async function regenerate(reply) {
   if (!chat || state.streaming || !question) {
     return;
   }
-  const message = { id: question.dataset.id, role: 'user', parts: [{ type: 'text', text: question.dataset.text }] };
+  const message = { id: question.dataset.id, role: 'user', parts: [{ type: 'text', text: question.dataset.text }, ...question.photos] };
   reply.remove();
   await runTurn(chat, { id: chat.id, message, trigger: 'regenerate-message' }, {
     refused: () => reloadChat(chat),
@@ -716,7 +791,8 @@ async function saveEdit(item, text) {
   if (!chat || state.streaming) {
     return;
   }
-  const message = { id: item.dataset.id, role: 'user', parts: [{ type: 'text', text }] };
+  // The edited message keeps its photos.
+  const message = { id: item.dataset.id, role: 'user', parts: [{ type: 'text', text }, ...item.photos] };
   // What followed the old version stays on its branch in the service; the page goes on from the new one.
   while (item.nextElementSibling) {
     item.nextElementSibling.remove();
