@@ -87,6 +87,7 @@ internal static class Benchmark
         GrowthResult? growth = null;
         IReadOnlyList<ReadFigure>? reads = null;
         MemoryFigure? memory = null;
+        PhotosFigure? photos = null;
         var service = "";
         var window = $"{settings.Users} users, {settings.Warmup.TotalSeconds:0} s warm-up + {settings.Duration.TotalSeconds:0} s";
         for (var i = 0; i < settings.ReplySizes.Count && settings.Phases.Any(p => p != "stream"); i++)
@@ -186,6 +187,10 @@ internal static class Benchmark
             {
                 problems.Add("memory: skipped, the bench did not start the silo (--url)");
             }
+
+            photos = await PhaseAsync(
+                $"photos: a turn with one {PhotosPhase.Width:N0}×{PhotosPhase.Height:N0} photo beside a text turn, and uploads",
+                () => PhotosPhase.RunAsync(target, settings, cancellationToken));
         }
 
         var streams = settings.Url is null
@@ -212,6 +217,7 @@ internal static class Benchmark
             Growth = growth,
             Reads = reads ?? [],
             Memory = memory,
+            Photos = photos,
             Streams = streams ?? [],
             Problems = problems,
         };

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Copilot.Grains.Files;
+using Copilot.Testing.Images;
 using Copilot.Tests.Fixtures;
 using ImageMagick;
 using Microsoft.Extensions.DependencyInjection;

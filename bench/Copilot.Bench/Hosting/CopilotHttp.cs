@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace Copilot.Bench.Hosting;
 
-/// <summary>The seed-compatible HTTP API as the chat panel uses it: a turn is a POST whose streamed reply is read to
-/// the end.</summary>
+/// <summary>The HTTP API as clients use it: the seed-compatible turn (a POST whose streamed reply is read to the end),
+/// and on <c>/v1</c> a chat turn with file parts and an image upload.</summary>
 internal sealed class CopilotHttp(ServiceTarget target)
 {
     private static readonly Uri Endpoint = new("/api/copilot", UriKind.Relative);
@@ -42,6 +43,48 @@ internal sealed class CopilotHttp(ServiceTarget target)
         }
 
         return (id, body[..^marker.Length]);
+    }
+
+    /// <summary>A <c>POST /v1/chat</c> turn in a new chat (the compact body) whose message carries <paramref name="fileUrls"/>
+    /// as file parts (data URLs or upload links), its UI message stream read to the end.</summary>
+    /// <exception cref="InvalidOperationException">The service answered anything but a complete stream.</exception>
+    public async Task ChatV1Async(Guid userId, string text, IReadOnlyList<(string MediaType, string Url)> fileUrls, CancellationToken cancellationToken = default)
+    {
+        using var request = NewRequest(HttpMethod.Post, new Uri("/v1/chat", UriKind.Relative), userId);
+        request.Content = JsonContent.Create(new
+        {
+            id = Guid.NewGuid(),
+            message = new
+            {
+                id = Guid.NewGuid().ToString(),
+                role = "user",
+                parts = (object[])[new { type = "text", text }, .. fileUrls.Select(f => new { type = "file", mediaType = f.MediaType, url = f.Url })],
+            },
+        });
+        using var response = await target.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK || !body.TrimEnd().EndsWith("data: [DONE]", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"POST /v1/chat answered {(int)response.StatusCode}: {Shorten(body)}");
+        }
+    }
+
+    /// <summary><c>POST /v1/files</c> with the raw bytes; returns the stored file's signed link.</summary>
+    /// <exception cref="InvalidOperationException">The service answered anything but 201.</exception>
+    public async Task<string> UploadAsync(Guid userId, byte[] bytes, string mediaType, CancellationToken cancellationToken = default)
+    {
+        using var request = NewRequest(HttpMethod.Post, new Uri("/v1/files", UriKind.Relative), userId);
+        request.Content = new ByteArrayContent(bytes);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        using var response = await target.Http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"POST /v1/files answered {(int)response.StatusCode}: {Shorten(body)}");
+        }
+
+        using var answer = JsonDocument.Parse(body);
+        return answer.RootElement.GetProperty("url").GetString()!;
     }
 
     /// <summary><c>GET /api/copilot?sessionId=</c>: every message of a session; returns the body's length in bytes.</summary>

@@ -29,6 +29,9 @@ internal sealed record class BenchReport
 
     public MemoryFigure? Memory { get; init; }
 
+    /// <summary>A turn with one photo beside a text turn, and uploads (at the last reply size).</summary>
+    public PhotosFigure? Photos { get; init; }
+
     /// <summary>The streaming phase's figures, in the order they ran.</summary>
     public IReadOnlyList<StreamFigure> Streams { get; init; } = [];
 

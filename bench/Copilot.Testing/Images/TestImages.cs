@@ -1,9 +1,9 @@
 using ImageMagick;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Testing.Images;
 
-/// <summary>Images made by Magick.NET for the tests: plain ones, a phone photo with GPS and orientation tags, a
-/// truncated one, and a decompression bomb.</summary>
+/// <summary>Images made by Magick.NET for the tests and the benchmark: plain ones, noisy ones as large as photos, a phone
+/// photo with GPS and orientation tags, and a decompression bomb.</summary>
 public static class TestImages
 {
     /// <summary>A JPEG of one colour.</summary>
@@ -19,6 +19,23 @@ public static class TestImages
         image.AddNoise(NoiseType.Impulse);
         image.Quality = 98;
         return Encode(image, MagickFormat.Jpeg);
+    }
+
+    /// <summary>A JPEG that compresses like a photo (light noise over a plasma) of about <paramref name="targetBytes"/>:
+    /// the highest quality, in steps of 5, whose file is no larger.</summary>
+    public static byte[] PhotoOfAbout(uint width, uint height, long targetBytes)
+    {
+        using var image = new MagickImage("plasma:", width, height);
+        image.AddNoise(NoiseType.Gaussian, 1.0);
+        for (uint quality = 95; ; quality -= 5)
+        {
+            image.Quality = quality;
+            var bytes = image.ToByteArray(MagickFormat.Jpeg);
+            if (bytes.Length <= targetBytes || quality <= 20)
+            {
+                return bytes;
+            }
+        }
     }
 
     /// <summary>A landscape JPEG (400×200 as stored) whose EXIF says to show it rotated a quarter turn clockwise (so

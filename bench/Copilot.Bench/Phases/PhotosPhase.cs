@@ -1,0 +1,51 @@
+using Copilot.Bench.Hosting;
+using Copilot.Bench.Measuring;
+using Copilot.Testing.Images;
+
+namespace Copilot.Bench.Phases;
+
+/// <summary>What a photo costs beside a text turn: three closed loops over <c>/v1</c> at a few users, each operation by
+/// a new user (so every photo is processed and stored, never found again by its hash) in a new chat.</summary>
+/// <remarks>The photo is a JPEG that compresses like a photo, about 1.5 MB as a phone makes them, larger than the
+/// 2,048 px the service keeps, so every one is decoded, scaled and re-encoded.</remarks>
+internal static class PhotosPhase
+{
+    /// <summary>The photo's size in pixels.</summary>
+    public const uint Width = 2592;
+
+    /// <summary>The photo's height in pixels.</summary>
+    public const uint Height = 1944;
+
+    /// <summary>The photo's size as sent, about: a phone's JPEG of this many pixels.</summary>
+    public const long TargetBytes = 1_500_000;
+
+    /// <summary>Most concurrent users: a photo's decoding takes a core for a while, so more only queue.</summary>
+    public const int MaxUsers = 4;
+
+    private const string Question = "What is wrong with this roof?";
+
+    public static async Task<PhotosFigure> RunAsync(ServiceTarget target, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var photo = TestImages.PhotoOfAbout(Width, Height, TargetBytes);
+        var dataUrl = TestImages.DataUrl(photo, "image/jpeg");
+        var http = new CopilotHttp(target);
+        var users = Math.Min(settings.Users, MaxUsers);
+
+        async Task<LoadFigure> LoopAsync(string name, string what, Func<Guid, Task> operation)
+        {
+            var probe = new WindowProbe(target.Wal, target.Cpu);
+            var result = await ClosedLoop.RunAsync(
+                users, settings.Warmup, settings.Duration, (_, _) => operation(Guid.NewGuid()), probe.StartAsync, probe.EndAsync, cancellationToken);
+            return LoadFigure.From(name, what, users, result, probe);
+        }
+
+        var text = await LoopAsync("text turn", "a /v1/chat turn of text alone", user => http.ChatV1Async(user, Question, [], cancellationToken));
+        var withPhoto = await LoopAsync(
+            "photo turn",
+            "the same turn carrying the photo as a data URL",
+            user => http.ChatV1Async(user, Question, [("image/jpeg", dataUrl)], cancellationToken));
+        var upload = await LoopAsync(
+            "upload", "POST /v1/files of the photo", user => http.UploadAsync(user, photo, "image/jpeg", cancellationToken));
+        return new PhotosFigure(photo.LongLength, (int)Width, (int)Height, text, withPhoto, upload);
+    }
+}
