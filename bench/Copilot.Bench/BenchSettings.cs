@@ -27,7 +27,7 @@ internal sealed record class BenchSettings
           --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
           --list-sessions N       sessions of the user whose list is read (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,memory; also grain:
+          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,branches,memory; also grain:
                                   our turns through an Orleans client, without HTTP)
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
@@ -99,7 +99,7 @@ internal sealed record class BenchSettings
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "memory", "stream"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "branches", "memory", "stream"];
 
     /// <summary>The streaming phase's model and load.</summary>
     public StreamSettings Stream { get; init; } = new();
