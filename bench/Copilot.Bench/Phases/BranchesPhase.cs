@@ -37,7 +37,7 @@ internal static class BranchesPhase
     {
         var http = new CopilotHttp(target);
         var user = target.SharedUser ? Guid.Empty : Guid.NewGuid();
-        var count = settings.Quick ? 4 : 20;
+        var count = settings.Quick ? 4 : 40;
 
         // Lengths spread over one page cycle, as in the growth phase: a write's bytes rise and fall with the open page.
         var sessions = new List<Guid>();
@@ -84,7 +84,8 @@ internal static class BranchesPhase
             kv.Value.Latencies.Count,
             LatencySummary.From(kv.Value.Latencies),
             kv.Value.WalBytes.Count > 0 ? kv.Value.WalBytes.Average() : null,
-            kv.Value.WalPageImageBytes.Count > 0 ? kv.Value.WalPageImageBytes.Average() : null))];
+            kv.Value.WalPageImageBytes.Count > 0 ? kv.Value.WalPageImageBytes.Average() : null,
+            kv.Value.WalRecordBytes.Count > 0 ? kv.Value.WalRecordBytes.Order().ElementAt(kv.Value.WalRecordBytes.Count / 2) : null))];
     }
 
     private static async Task<Turn> MeasureAsync(Dictionary<string, Measured> operations, string name, WalCounter? wal, Func<Task<Turn>> operation)
@@ -106,6 +107,7 @@ internal static class BranchesPhase
             if (await wal.FullPageImageBytesAsync(before.Value, after) is { } images)
             {
                 measured.WalPageImageBytes.Add(images);
+                measured.WalRecordBytes.Add(after - before.Value - images);
             }
         }
 
@@ -115,11 +117,9 @@ internal static class BranchesPhase
     private static async Task<IReadOnlyList<BranchReadFigure>> MeasureReadsAsync(
         ServiceTarget target, IGrainFactory grains, BenchSettings settings, CancellationToken cancellationToken)
     {
-        var http = new CopilotHttp(target);
         var user = target.SharedUser ? Guid.Empty : Guid.NewGuid();
-        var linear = grains.GetGrain<ISessionGrain>(
-            await GrowthPhase.PrefillAsync(target, http, user, PathLength, settings.LongReplyChars, cancellationToken));
-        var branched = await BranchedSessionAsync(grains, user, settings.LongReplyChars, cancellationToken);
+        var linear = await LongSessionAsync(grains, user, settings.LongReplyChars, forks: false, cancellationToken);
+        var branched = await LongSessionAsync(grains, user, settings.LongReplyChars, forks: true, cancellationToken);
 
         var repeats = settings.Quick ? 20 : 200;
         var figures = new List<BranchReadFigure>
@@ -146,10 +146,12 @@ internal static class BranchesPhase
         return figures;
     }
 
-    /// <summary>A session whose active path holds <see cref="PathLength"/> messages and passes a fork every
-    /// <see cref="ForkEvery"/> of them: appended messages, then a turn, then a regenerate of it (every fifth block an
-    /// edit instead), so each block leaves a reply (or a question and its reply) on an inactive branch.</summary>
-    private static async Task<ISessionGrain> BranchedSessionAsync(IGrainFactory grains, Guid user, int replyChars, CancellationToken cancellationToken)
+    /// <summary>A session whose active path holds <see cref="PathLength"/> messages, written in blocks of
+    /// <see cref="ForkEvery"/>: appended messages, then a turn; with <paramref name="forks"/>, then a regenerate of that
+    /// turn (every fifth block an edit instead), so each block leaves a reply (or a question and its reply) on an inactive
+    /// branch. Both kinds are written alike but for the forks, so their pages are laid out alike.</summary>
+    private static async Task<ISessionGrain> LongSessionAsync(
+        IGrainFactory grains, Guid user, int replyChars, bool forks, CancellationToken cancellationToken)
     {
         var session = grains.GetGrain<ISessionGrain>(Guid.NewGuid());
         await session.CreateAsync(user, PersonaRole.Field);
@@ -170,6 +172,11 @@ internal static class BranchesPhase
             _ = await session.AppendAsync(user, batch);
             var question = Conversation.Question(++asked);
             var turn = await TurnAsync(session, user, new TurnRequest { Content = question });
+            if (!forks)
+            {
+                continue;
+            }
+
             _ = await TurnAsync(session, user, block % 5 == 4
                 ? new TurnRequest { Content = question + " (edited)", ClientMessageId = turn.QuestionId.ToString() }
                 : new TurnRequest { Content = question, ClientMessageId = turn.QuestionId.ToString(), Regenerate = true });
@@ -229,18 +236,19 @@ internal static class BranchesPhase
         public List<long> WalBytes { get; } = [];
 
         public List<long> WalPageImageBytes { get; } = [];
+
+        public List<long> WalRecordBytes { get; } = [];
     }
 }
 
 /// <summary>The branching figures: bytes per write, and reads linear against branched.</summary>
 internal sealed record class BranchesResult(IReadOnlyList<BranchWriteFigure> Writes, IReadOnlyList<BranchReadFigure> Reads);
 
-/// <summary>One kind of write (a turn, a regenerate, an edit, a switch): how long and how many WAL bytes, on average.</summary>
-internal sealed record class BranchWriteFigure(string Operation, int Count, LatencySummary Latency, double? WalBytes, double? WalPageImageBytes)
-{
-    /// <summary>WAL bytes without full-page images, when they can be told apart.</summary>
-    public double? WalRecordBytes => WalBytes - (WalPageImageBytes ?? 0);
-}
+/// <summary>One kind of write (a turn, a regenerate, an edit, a switch): how long, how many WAL bytes and full-page
+/// image bytes on average, and the median of its WAL bytes without full-page images (when they can be told apart): the
+/// WAL is server-wide, and the median leaves out the operations that met a background write (membership, reminders).</summary>
+internal sealed record class BranchWriteFigure(
+    string Operation, int Count, LatencySummary Latency, double? WalBytes, double? WalPageImageBytes, double? WalRecordBytes);
 
 /// <summary>One read of a long session, linear and branched.</summary>
 internal sealed record class BranchReadFigure(string Name, string What, LatencySummary Linear, LatencySummary Branched)

@@ -132,7 +132,7 @@ internal static class MarkdownReport
     {
         Line(md, $"### Branches: what a regenerate, an edit and a switch write, {Conversation.SizeName(s.LongReplyChars)} (one at a time)");
         Line(md);
-        Line(md, "| operation | count | p50 ms | p99 ms | WAL bytes | of it full-page images | without them | vs a turn |");
+        Line(md, "| operation | count | p50 ms | p99 ms | WAL bytes (mean) | of it full-page images | without them (median) | vs a turn |");
         Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         var turn = branches.Writes.FirstOrDefault(w => w.Operation == "turn")?.WalRecordBytes;
         foreach (var w in branches.Writes)
@@ -143,7 +143,8 @@ internal static class MarkdownReport
         Line(md);
         Line(md, "In sessions of 10 to 110 messages (spread over a page cycle), after a CHECKPOINT, each session in turn: a new question " +
             "and its reply (turn), a new reply to that question (regenerate), a new version of that question and its reply (edit), " +
-            "and a switch back to the first reply's branch (switch: the session's header only), through an Orleans client.");
+            "and a switch back to the first reply's branch (switch: the session's header only), through an Orleans client. The WAL is " +
+            "server-wide: the median without full-page images leaves out operations that met a background write.");
         Line(md);
         Line(md, $"### Reads of a {BranchesPhase.PathLength:N0}-message session: linear, and with a fork every {BranchesPhase.ForkEvery} messages");
         Line(md);
@@ -155,9 +156,9 @@ internal static class MarkdownReport
         }
 
         Line(md);
-        Line(md, "The session with forks was built of appended messages, a turn and a regenerate (every fifth fork an edit) per " +
-            $"{BranchesPhase.ForkEvery} messages, so its active path passes {BranchesPhase.PathLength / BranchesPhase.ForkEvery} positions " +
-            "with versions; each read alternates linear and forked (two rounds each, the faster round shown).");
+        Line(md, $"Both sessions were written in blocks of {BranchesPhase.ForkEvery} messages: appended messages and a turn; in the one with forks " +
+            $"each block then a regenerate (every fifth an edit), so its active path passes {BranchesPhase.PathLength / BranchesPhase.ForkEvery} " +
+            "positions with versions. Each read alternates linear and forked (two rounds each, the faster round shown).");
         Line(md);
     }
 
