@@ -27,9 +27,10 @@ internal sealed record class BenchSettings
           --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
           --list-sessions N       sessions of the user whose list is read (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,memory,photos; also
-                                  grain: our turns through an Orleans client, without HTTP). photos: a /v1 turn with one
-                                  ~1.5 MB photo beside a text turn, and uploads of the photo, at up to 4 users
+          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,branches,memory,
+                                  photos; also grain: our turns through an Orleans client, without HTTP). photos: a /v1
+                                  turn with one ~1.5 MB photo beside a text turn, and uploads of the photo, at up to 4
+                                  users
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
                                   a --quick run, or one without the turns phase, writes none unless given);
@@ -100,7 +101,7 @@ internal sealed record class BenchSettings
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "memory", "photos", "stream"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "branches", "memory", "photos", "stream"];
 
     /// <summary>The streaming phase's model and load.</summary>
     public StreamSettings Stream { get; init; } = new();

@@ -27,6 +27,9 @@ internal sealed record class BenchReport
 
     public IReadOnlyList<ReadFigure> Reads { get; init; } = [];
 
+    /// <summary>What a regenerate, an edit and a switch write, and reads of a branched session beside a linear one.</summary>
+    public BranchesResult? Branches { get; init; }
+
     public MemoryFigure? Memory { get; init; }
 
     /// <summary>A turn with one photo beside a text turn, and uploads (at the last reply size).</summary>
