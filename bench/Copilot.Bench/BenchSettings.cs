@@ -29,8 +29,8 @@ internal sealed record class BenchSettings
           --memory-sessions N     sessions activated for the memory figure (default 10000)
           --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,branches,memory,
                                   photos; also grain: our turns through an Orleans client, without HTTP). photos: a /v1
-                                  turn with one ~1.5 MB photo beside a text turn, and uploads of the photo, at up to 4
-                                  users
+                                  turn with one ~1.5 MB photo beside a text turn, and uploads of the photo, one user per
+                                  core
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
                                   a --quick run, or one without the turns phase, writes none unless given);

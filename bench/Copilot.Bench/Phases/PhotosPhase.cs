@@ -4,7 +4,7 @@ using Copilot.Testing.Images;
 
 namespace Copilot.Bench.Phases;
 
-/// <summary>What a photo costs beside a text turn: three closed loops over <c>/v1</c> at a few users, each operation by
+/// <summary>What a photo costs beside a text turn: three closed loops over <c>/v1</c>, one user per core, each operation by
 /// a new user (so every photo is processed and stored, never found again by its hash) in a new chat.</summary>
 /// <remarks>The photo is a JPEG that compresses like a photo, about 1.5 MB as a phone makes them, larger than the
 /// 2,048 px the service keeps, so every one is decoded, scaled and re-encoded.</remarks>
@@ -19,8 +19,10 @@ internal static class PhotosPhase
     /// <summary>The photo's size as sent, about: a phone's JPEG of this many pixels.</summary>
     public const long TargetBytes = 1_500_000;
 
-    /// <summary>Most concurrent users: a photo's decoding takes a core for a while, so more only queue.</summary>
-    public const int MaxUsers = 4;
+
+    /// <summary>The shortest measured window: a photo takes about a second, so a --quick run's 2 s would often count
+    /// none.</summary>
+    public static readonly TimeSpan MinWindow = TimeSpan.FromSeconds(8);
 
     private const string Question = "What is wrong with this roof?";
 
@@ -29,13 +31,15 @@ internal static class PhotosPhase
         var photo = TestImages.PhotoOfAbout(Width, Height, TargetBytes);
         var dataUrl = TestImages.DataUrl(photo, "image/jpeg");
         var http = new CopilotHttp(target);
-        var users = Math.Min(settings.Users, MaxUsers);
+        // A photo's processing holds a core for a while: more users than the machine's cores only queue.
+        var users = Math.Min(settings.Users, Environment.ProcessorCount);
+        var window = settings.Duration > MinWindow ? settings.Duration : MinWindow;
 
         async Task<LoadFigure> LoopAsync(string name, string what, Func<Guid, Task> operation)
         {
             var probe = new WindowProbe(target.Wal, target.Cpu);
             var result = await ClosedLoop.RunAsync(
-                users, settings.Warmup, settings.Duration, (_, _) => operation(Guid.NewGuid()), probe.StartAsync, probe.EndAsync, cancellationToken);
+                users, settings.Warmup, window, (_, _) => operation(Guid.NewGuid()), probe.StartAsync, probe.EndAsync, cancellationToken);
             return LoadFigure.From(name, what, users, result, probe);
         }
 
