@@ -1,4 +1,6 @@
 using Copilot.Api.Shared;
+using Copilot.Api.V1.Feedback;
+using Copilot.Grains.Feedback;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.V1.Messages;
@@ -7,12 +9,12 @@ namespace Copilot.Api.V1.Messages;
 /// <param name="Id">The message id (for an assistant message, the <c>messageId</c> its stream's <c>start</c> carried).</param>
 /// <param name="Role"><c>user</c>, <c>assistant</c> or <c>system</c>.</param>
 /// <param name="Parts">The content: one text part (none when the message is empty).</param>
-/// <param name="Metadata">Sequence number, parent, versions, status, time, model, usage.</param>
+/// <param name="Metadata">Sequence number, parent, versions, status, time, model, usage, the owner's feedback.</param>
 internal sealed record class UiMessage(Guid Id, string Role, IReadOnlyList<UiMessagePart> Parts, UiMessageMetadata Metadata)
 {
-    public static UiMessage From(SessionMessage message, IReadOnlyList<Guid>? versions) => new(
+    public static UiMessage From(SessionMessage message, IReadOnlyList<Guid>? versions, MessageFeedback? feedback = null) => new(
         message.Id,
         message.Role.ToWireName(),
         message.Content.Length == 0 ? [] : [new UiMessagePart("text", message.Content)],
-        UiMessageMetadata.From(message, versions));
+        UiMessageMetadata.From(message, versions) with { Feedback = feedback is null ? null : FeedbackResponse.From(feedback) });
 }
