@@ -54,7 +54,8 @@ internal static class SharesApi
         }
 
         var days = CreateShareRequest.DefaultDays;
-        if (httpContext.Request.ContentLength is not 0)
+        // The body is optional: a POST without one (no length, no content type) takes the default lifetime.
+        if (httpContext.Request.ContentLength is > 0 || httpContext.Request.ContentType is not null)
         {
             var maxBody = apiOptions.Value.MaxRequestBodyBytes;
             var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
