@@ -67,10 +67,11 @@ public static class ApiHosting
                 .WithExposedHeaders(PlainTextReply.SessionIdHeader)
                 .SetPreflightMaxAge(TimeSpan.FromHours(1)));
 
-            // The AI SDK resumes with GET, sessions are renamed and deleted, and EventSource clients resume with Last-Event-ID.
+            // The AI SDK resumes with GET, sessions are renamed and deleted, a branch switch and feedback are PUT, and
+            // EventSource clients resume with Last-Event-ID.
             cors.AddPolicy(V1Routes.CorsPolicy, policy => policy
                 .WithOrigins(api.Value.AllowedOrigins)
-                .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Patch, HttpMethods.Delete)
+                .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete)
                 .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType, UiMessageStream.LastEventIdHeader)
                 .WithExposedHeaders(UiMessageStream.ProtocolHeader)
                 .SetPreflightMaxAge(TimeSpan.FromHours(1)));
@@ -80,6 +81,7 @@ public static class ApiHosting
         builder.Services.AddOpenApi(ApiDescription.Configure);
         builder.AddCopilotAuth();
         builder.Services.AddCopilotSendLimits();
+        builder.Services.AddCopilotShareReadLimit();
         return builder;
     }
 
@@ -102,10 +104,13 @@ public static class ApiHosting
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapSeedApi();
         app.MapV1Chat();
         app.MapV1Sessions();
         app.MapV1Files();
+        app.MapV1Feedback();
+        app.MapV1Shares();
         app.MapCopilotAdmin();
         app.MapOpenApi(OpenApiPath).AllowAnonymous();
 

@@ -27,4 +27,9 @@ internal sealed class ApiOptions
     /// it; the first text is never held back.</remarks>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.250")]
     public TimeSpan StreamCoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Reads of shared conversations (<c>GET /v1/shares/{token}</c>, anonymous) one client address may make per
+    /// minute. Default 60. Behind a reverse proxy the address is the proxy's unless forwarded headers are configured.</summary>
+    [Range(1, 100_000)]
+    public int ShareReadsPerMinute { get; set; } = 60;
 }

@@ -43,6 +43,12 @@ public static class ErrorCodes
     /// <summary>404: the session holds no message with this id (stored or the client's).</summary>
     public const string MessageNotFound = "message_not_found";
 
+    /// <summary>400: feedback was sent for a message that is not a reply (a user or system message).</summary>
+    public const string NotAReply = "not_a_reply";
+
+    /// <summary>404: no live share has this token (never made, revoked, expired: indistinguishable).</summary>
+    public const string ShareNotFound = "share_not_found";
+
     /// <summary>409: a reply is already being generated in this session.</summary>
     public const string TurnInFlight = "turn_in_flight";
 

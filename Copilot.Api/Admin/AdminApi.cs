@@ -1,11 +1,15 @@
+using System.Globalization;
 using System.Text.Json;
 using Copilot.Api.Errors;
 using Copilot.Api.Shared;
+using Copilot.Grains.Feedback;
+using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Copilot.Api.Admin;
@@ -15,6 +19,9 @@ internal static class AdminApi
 {
     /// <summary>The content type of an export: one JSON object per line.</summary>
     public const string NdjsonContentType = "application/x-ndjson";
+
+    /// <summary>The feedback listed when no <c>since</c> is given: this long before <c>until</c>.</summary>
+    public static readonly TimeSpan DefaultFeedbackWindow = TimeSpan.FromDays(7);
 
     private static readonly ReadOnlyMemory<byte> NewLine = "\n"u8.ToArray();
 
@@ -28,6 +35,7 @@ internal static class AdminApi
         users.MapDelete("/{userId:guid}", DeleteUserAsync);
         users.MapPost("/deleted", UserDeletedHookAsync).Accepts<JsonElement>("application/json");
         users.MapGet("/{userId:guid}/export", ExportUser);
+        endpoints.MapGet("/api/admin/feedback", ExportFeedback).AllowAnonymous().AddEndpointFilter<AdminSecretFilter>().ExcludeFromDescription();
         return group;
     }
 
@@ -66,6 +74,37 @@ internal static class AdminApi
         }
     }
 
+    /// <summary>Streams the feedback set in [<paramref name="since"/>, <paramref name="until"/>) (ISO 8601; by default
+    /// the 7 days before now) as NDJSON, oldest first, for the people tuning the personas' prompts.</summary>
+    public static Results<PushStreamHttpResult, ProblemHttpResult> ExportFeedback(
+        string? since,
+        string? until,
+        HttpContext httpContext,
+        IFeedbackStore feedback,
+        IOptions<JsonOptions> json,
+        [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var to = ReadTime(until, "until", errors) ?? time.GetUtcNow();
+        var from = ReadTime(since, "since", errors) ?? to - DefaultFeedbackWindow;
+        if (errors.Count > 0)
+        {
+            return ApiErrors.InvalidFields(errors).ToProblem();
+        }
+
+        return TypedResults.Stream(
+            async stream =>
+            {
+                var cancellationToken = httpContext.RequestAborted;
+                await foreach (var rated in feedback.ListAsync(from, to, cancellationToken))
+                {
+                    await JsonSerializer.SerializeAsync(stream, FeedbackLine.From(rated), json.Value.SerializerOptions, cancellationToken);
+                    await stream.WriteAsync(NewLine, cancellationToken);
+                }
+            },
+            NdjsonContentType);
+    }
+
     /// <summary>Streams every session of the user, each followed by its messages, as NDJSON.</summary>
     public static PushStreamHttpResult ExportUser(
         Guid userId, HttpContext httpContext, UserData userData, IOptions<JsonOptions> json)
@@ -85,5 +124,21 @@ internal static class AdminApi
                 }
             },
             NdjsonContentType);
+    }
+
+    private static DateTimeOffset? ReadTime(string? value, string name, Dictionary<string, string[]> errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors[name] = ["must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z"];
+        return null;
     }
 }

@@ -1,19 +1,21 @@
 using System.Runtime.CompilerServices;
 using Copilot.Grains.Files;
+using Copilot.Grains.Feedback;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Shares;
 using Copilot.Grains.Usage;
 using Copilot.Grains.Users;
 
 namespace Copilot.Api.Admin;
 
 /// <summary>Everything stored for one user, for the data-rights calls: export it all, or delete it all.</summary>
-internal sealed class UserData(IGrainFactory grains, IFileStore files)
+internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedbackStore feedback, IShareStore shares)
 {
     private const int PageSize = 100;
 
-    /// <summary>Deletes every session of <paramref name="userId"/> (messages, sealed pages, reminder, index line),
-    /// stopping a reply in flight, then every image of the user and the user's usage count; returns how many sessions
-    /// were deleted.</summary>
+    /// <summary>Deletes every session of <paramref name="userId"/> (messages, sealed pages, reminder, index line, shares,
+    /// feedback), stopping a reply in flight, then every image of the user and the user's usage count; returns how many
+    /// sessions were deleted.</summary>
     /// <remarks>Lists again until the index is empty, so a session created while this runs is deleted too.</remarks>
     public async Task<int> DeleteAsync(Guid userId, CancellationToken cancellationToken)
     {
@@ -37,12 +39,15 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files)
         }
 
         await files.DeleteOwnerAsync(userId, cancellationToken);
+        // Each session deleted its own shares and feedback; these catch rows of a session that was already gone.
+        await shares.DeleteUserAsync(userId, cancellationToken);
+        await feedback.DeleteUserAsync(userId, cancellationToken);
         await grains.GetGrain<IUserLimitsGrain>(userId).ClearAsync();
         return deleted;
     }
 
-    /// <summary>Every session of <paramref name="userId"/>, each followed by its messages oldest first, most recently
-    /// updated session first; then every image of the user, oldest first.</summary>
+    /// <summary>Every session of <paramref name="userId"/>, each followed by its messages oldest first and then the
+    /// feedback on them, most recently updated session first; then every image of the user, oldest first.</summary>
     public async IAsyncEnumerable<object> ExportAsync(Guid userId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var index = grains.GetGrain<IUserSessionsGrain>(userId);
@@ -63,6 +68,11 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files)
                 foreach (var message in messages)
                 {
                     yield return ExportedMessage.From(session.Id, message);
+                }
+
+                foreach (var (messageId, given) in await feedback.ForSessionAsync(session.Id, cancellationToken))
+                {
+                    yield return ExportedFeedback.From(session.Id, messageId, given);
                 }
             }
 

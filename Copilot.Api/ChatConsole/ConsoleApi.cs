@@ -18,13 +18,23 @@ internal static class ConsoleApi
 
     private const string IndexFile = "index.html";
 
-    /// <summary>Maps <c>GET /</c> and <c>GET /console/{path}</c>; both are public (the page signs in by itself).</summary>
+    /// <summary>The read-only page of a shared conversation; its script reads the token from the address.</summary>
+    private const string SharedFile = "shared.html";
+
+    /// <summary>Maps <c>GET /</c>, <c>GET /console/{path}</c> and the read-only page of a share, <c>GET /s/{token}</c>;
+    /// all are public (the console signs in by itself; a share needs no sign-in).</summary>
     public static RouteGroupBuilder MapCopilotConsole(this IEndpointRouteBuilder endpoints)
     {
         var files = ConsoleFiles.Load();
         var group = endpoints.MapGroup("").AllowAnonymous().ExcludeFromDescription();
         group.MapGet("/", (HttpContext context) => Serve(files, IndexFile, context));
         group.MapGet("/console/{**path}", (string? path, HttpContext context) => Serve(files, path ?? "", context));
+        group.MapGet("/s/{token}", (HttpContext context) =>
+        {
+            // Someone's conversation behind an unguessable link: search engines are asked never to index it.
+            context.Response.Headers["X-Robots-Tag"] = "noindex";
+            return Serve(files, SharedFile, context);
+        });
         return group;
     }
 

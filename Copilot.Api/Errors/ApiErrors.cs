@@ -21,6 +21,14 @@ internal static class ApiErrors
     public static readonly ApiFault MessageNotFound = new(
         StatusCodes.Status404NotFound, ErrorCodes.MessageNotFound, "Message not found", "This session holds no message with this id");
 
+    /// <summary>Feedback on a message that is not a reply: only the assistant's messages are rated.</summary>
+    public static readonly ApiFault NotAReply = new(
+        StatusCodes.Status400BadRequest, ErrorCodes.NotAReply, "Not a reply", "Only replies (assistant messages) take feedback");
+
+    /// <summary>A share token that names no live share: never made, revoked and expired answer the same.</summary>
+    public static readonly ApiFault ShareNotFound = new(
+        StatusCodes.Status404NotFound, ErrorCodes.ShareNotFound, "Share not found", "This link does not exist or no longer works");
+
     public static readonly ApiFault TurnInFlight = new(
         StatusCodes.Status409Conflict, ErrorCodes.TurnInFlight, "A reply is in flight",
         "A reply is already being generated in this session; wait for it to finish");

@@ -158,7 +158,7 @@ internal static class SessionsApi
         return page is null
             ? ApiErrors.SessionNotFound.ToProblem()
             : TypedResults.Ok(new MessageListResponse(
-                [.. page.Messages.Select(m => UiMessage.From(m, page.VersionsOf(m), fileUrls.Create))], page.NextBeforeSeq is not null, page.NextBeforeSeq));
+                [.. page.Messages.Select(m => UiMessage.From(m, page.VersionsOf(m), fileUrls.Create, page.Feedback.GetValueOrDefault(m.Id)))], page.NextBeforeSeq is not null, page.NextBeforeSeq));
     }
 
     /// <summary>Makes the path through a message of the session active and answers with its new leaf.</summary>

@@ -1,4 +1,6 @@
+using Copilot.Grains.Feedback;
 using Copilot.Grains.Personas;
+using Copilot.Grains.Shares;
 
 namespace Copilot.Grains.Sessions;
 
@@ -65,6 +67,23 @@ public interface ISessionGrain : IGrainWithGuidKey
     /// flight first; false when it does not exist for this user. Deleting twice is harmless.</summary>
     [Alias("Delete")]
     Task<bool> DeleteAsync(Guid userId);
+
+    /// <summary>Sets the owner's feedback on a stored reply, replacing any earlier one; null clears it.</summary>
+    /// <exception cref="TurnInFlightException">The message is the reply being generated.</exception>
+    [Alias("SetFeedback")]
+    Task<FeedbackAnswer> SetFeedbackAsync(Guid userId, Guid messageId, MessageFeedback? feedback);
+
+    /// <summary>Snapshots the active path as it is now into a share link valid for <paramref name="lifetime"/>.</summary>
+    [Alias("CreateShare")]
+    Task<NewShare> CreateShareAsync(Guid userId, TimeSpan lifetime);
+
+    /// <summary>The session's live shares, newest first, or null when the session does not exist for this user.</summary>
+    [Alias("ListShares")]
+    Task<IReadOnlyList<ShareInfo>?> ListSharesAsync(Guid userId);
+
+    /// <summary>Deletes one of the session's shares; false when it has none with this id.</summary>
+    [Alias("RevokeShare")]
+    Task<bool> RevokeShareAsync(Guid userId, string shareId);
 
     /// <summary>Deletes the session when it has been idle for the configured timeout; returns whether it did.</summary>
     [Alias("ExpireIfIdle")]

@@ -1,3 +1,5 @@
+using Copilot.Grains.Feedback;
+
 namespace Copilot.Grains.Sessions;
 
 /// <summary>A page of messages, newest first, with the cursor for the next (older) page.</summary>
@@ -13,6 +15,9 @@ public sealed record class MessagePage
     /// <summary>The fork table's entries for the page's messages: by parent id (<see cref="Guid.Empty"/> for the first
     /// position), every version at that position, in creation order.</summary>
     [Id(2)] public Dictionary<Guid, IReadOnlyList<Guid>> Forks { get; init; } = [];
+
+    /// <summary>The owner's feedback on the page's replies that have some, by message id.</summary>
+    [Id(3)] public Dictionary<Guid, MessageFeedback> Feedback { get; init; } = [];
 
     /// <summary>The versions at <paramref name="message"/>'s position, or null when it has no other version.</summary>
     public IReadOnlyList<Guid>? VersionsOf(SessionMessage message)

@@ -1,9 +1,11 @@
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Files;
+using Copilot.Grains.Feedback;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions.Expiry;
 using Copilot.Grains.Sessions.Storage;
 using Copilot.Grains.Sessions.Turns;
+using Copilot.Grains.Shares;
 using Copilot.Grains.Telemetry;
 using Copilot.Grains.Usage;
 using Copilot.Grains.Users;
@@ -34,6 +36,8 @@ internal sealed partial class SessionGrain(
     CopilotMetrics metrics,
     UserLimits usage,
     IFileStore files,
+    IFeedbackStore feedbackStore,
+    IShareStore shareStore,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     private readonly SessionsOptions _options = sessionOptions.Value;
@@ -45,6 +49,8 @@ internal sealed partial class SessionGrain(
     private ExpiryReminder _expiry = null!;
     private SendPlanner _sends = null!;
     private SessionIndexWriter _index = null!;
+    private FeedbackBook _feedback = null!;
+    private SessionShares _shares = null!;
 
     private SessionState Header => _store.Header;
 
@@ -58,6 +64,8 @@ internal sealed partial class SessionGrain(
             _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, files, () => _index.UpdateAsync());
         _expiry = new ExpiryReminder(this, _options, time);
         _sends = new SendPlanner(_store, _turns);
+        _feedback = new FeedbackBook(feedbackStore, _store, time, metrics);
+        _shares = new SessionShares(shareStore, _store, time);
         await _store.LoadAsync();
         if (Header.Exists && Header.InFlight is { } marker)
         {
@@ -108,8 +116,16 @@ internal sealed partial class SessionGrain(
     public Task<SessionInfo?> GetInfoAsync(Guid userId) =>
         Task.FromResult(IsVisibleTo(userId) ? ToInfo() : null);
 
-    public async Task<MessagePage?> GetMessagesAsync(Guid userId, long? beforeSeq, int limit) =>
-        IsVisibleTo(userId) ? await _store.ActivePathPageAsync(beforeSeq, limit) : null;
+    public async Task<MessagePage?> GetMessagesAsync(Guid userId, long? beforeSeq, int limit)
+    {
+        if (!IsVisibleTo(userId))
+        {
+            return null;
+        }
+
+        var page = await _store.ActivePathPageAsync(beforeSeq, limit);
+        return page with { Feedback = await _feedback.OfAsync(page.Messages) };
+    }
 
     public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId) =>
         IsVisibleTo(userId) ? ConversationTree.ResolveParents(await _store.History.AllAsync(_store.ReadPageAsync)) : null;
@@ -183,6 +199,32 @@ internal sealed partial class SessionGrain(
 
         LogSessionDeleted(await DeleteSessionAsync());
         return true;
+    }
+
+    public async Task<FeedbackAnswer> SetFeedbackAsync(Guid userId, Guid messageId, MessageFeedback? feedback)
+    {
+        EnsureOwner(userId);
+        if (_turns.RunningTurnId == messageId)
+        {
+            throw new TurnInFlightException();
+        }
+
+        return await _feedback.SetAsync(messageId, feedback);
+    }
+
+    public async Task<NewShare> CreateShareAsync(Guid userId, TimeSpan lifetime)
+    {
+        EnsureOwner(userId);
+        return await _shares.CreateAsync(lifetime);
+    }
+
+    public async Task<IReadOnlyList<ShareInfo>?> ListSharesAsync(Guid userId) =>
+        IsVisibleTo(userId) ? await _shares.ListAsync() : null;
+
+    public async Task<bool> RevokeShareAsync(Guid userId, string shareId)
+    {
+        EnsureOwner(userId);
+        return await _shares.RevokeAsync(shareId);
     }
 
     public async Task<bool> ExpireIfIdleAsync()
@@ -262,7 +304,7 @@ internal sealed partial class SessionGrain(
         return create;
     }
 
-    /// <summary>Deletes the session and all its rows and returns its id. Marked expiring first, so an interrupted
+    /// <summary>Deletes the session and all its rows (its shares and feedback too) and returns its id. Marked expiring first, so an interrupted
     /// deletion resumes on the next tick; a reply in flight is stopped and awaited first.</summary>
     private async Task<Guid> DeleteSessionAsync()
     {
@@ -273,6 +315,8 @@ internal sealed partial class SessionGrain(
             async () =>
             {
                 await files.ReleaseSessionAsync(ownerId, sessionId);
+                await _shares.DeleteAllAsync();
+                await _feedback.DeleteAllAsync();
                 await GrainFactory.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId);
             });
         await _expiry.UnregisterAsync();

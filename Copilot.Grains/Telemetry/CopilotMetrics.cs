@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Copilot.Grains.Feedback;
 using Copilot.Grains.Personas;
 
 namespace Copilot.Grains.Telemetry;
@@ -33,6 +34,9 @@ public sealed class CopilotMetrics
     private static readonly Counter<long> Rejected = Meter.CreateCounter<long>(
         "copilot.requests.rejected", "{request}", "Requests refused by a limit, by reason (rate_limited, concurrent_streams, quota_exceeded).");
 
+    private static readonly Counter<long> Feedback = Meter.CreateCounter<long>(
+        "copilot.feedback", "{feedback}", "Feedback set on replies, by persona, model, rating (up, down) and reason (none when not given).");
+
     private readonly TimeProvider _time;
 
     /// <summary>Measures time with <paramref name="time"/>.</summary>
@@ -47,6 +51,18 @@ public sealed class CopilotMetrics
 
     /// <summary>A request was refused by a limit; <paramref name="reason"/> is one of a few fixed words.</summary>
     public void RequestRejected(string reason) => Rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Feedback was set on a reply; the comment and the reply's text are never tags.</summary>
+    public void FeedbackGiven(PersonaRole persona, string? model, FeedbackRating rating, FeedbackReason? reason) =>
+        Feedback.Add(
+            1,
+            new System.Diagnostics.TagList
+            {
+                Persona(persona),
+                { "model", model ?? "unknown" },
+                { "rating", rating.ToWireName() },
+                { "reason", reason?.ToWireName() ?? "none" },
+            });
 
     /// <summary>Starts timing a model call for a turn of <paramref name="persona"/>.</summary>
     internal TurnMeasurement StartTurn(PersonaRole persona) => new(this, persona, _time.GetTimestamp());

@@ -1,16 +1,19 @@
 using Copilot.Api.Admin;
 using Copilot.Grains;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Shares;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace Copilot.Silo.Database;
 
 /// <summary>Finds idle sessions with one query over the stored headers, then lets each session grain decide and
-/// delete itself, so the sweep and the reminders share one code path and can race harmlessly.</summary>
+/// delete itself, so the sweep and the reminders share one code path and can race harmlessly. It also deletes expired
+/// share rows (which already answer 404: this only frees their space).</summary>
 internal sealed partial class SqlSessionSweeper(
     CopilotDatabase database,
     IGrainFactory grains,
+    IShareStore shares,
     IOptions<ClusterOptions> cluster,
     IOptions<SessionsOptions> sessions,
     [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
@@ -52,6 +55,7 @@ internal sealed partial class SqlSessionSweeper(
             }
         }
 
+        await shares.DeleteExpiredAsync(time.GetUtcNow(), cancellationToken);
         LogSwept(candidates.Count, expired);
         return expired;
     }

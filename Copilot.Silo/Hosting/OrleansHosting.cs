@@ -1,7 +1,9 @@
 using System.Net;
 using Copilot.Grains;
 using Copilot.Grains.Faults;
+using Copilot.Grains.Feedback;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Shares;
 using Copilot.Grains.Telemetry;
 using Copilot.Grains.Usage;
 using Copilot.Silo.Database;
@@ -26,7 +28,8 @@ public static class OrleansHosting
     /// membership table, closing connections).</summary>
     public static readonly TimeSpan ShutdownAllowance = TimeSpan.FromSeconds(15);
 
-    /// <summary>Storage and reminders on <see cref="CopilotDatabase"/>, session options, the chat model and the clock.</summary>
+    /// <summary>Storage and reminders on <see cref="CopilotDatabase"/>, the feedback and shares tables, session options,
+    /// the chat model and the clock.</summary>
     /// <remarks>Used by the silo and by test clusters alike; membership is configured separately.</remarks>
     public static ISiloBuilder AddCopilotGrains(this ISiloBuilder silo)
     {
@@ -75,6 +78,8 @@ public static class OrleansHosting
             });
         silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         silo.Services.AddSingleton<UserLimits>();
+        silo.Services.TryAddSingleton<IFeedbackStore, SqlFeedbackStore>();
+        silo.Services.TryAddSingleton<IShareStore, SqlShareStore>();
         silo.Services.TryAddSingleton<CopilotMetrics>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();

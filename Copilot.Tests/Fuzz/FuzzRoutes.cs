@@ -22,7 +22,20 @@ public static class FuzzRoutes
         new(HttpMethod.Patch, $"/v1/sessions/{FuzzInputs.ExistingSession}", FuzzAuth.User, """{"title":"fuzz"}""", []),
         new(HttpMethod.Delete, $"/v1/sessions/{FuzzInputs.ExistingSession}", FuzzAuth.User, null, []),
         new(HttpMethod.Get, $"/v1/sessions/{FuzzInputs.ExistingSession}/messages", FuzzAuth.User, null, ["limit", "before"]),
+        new(HttpMethod.Put, $"/v1/sessions/{FuzzInputs.ExistingSession}/messages/{FuzzedMessage}/feedback", FuzzAuth.User,
+            """{"rating":"down","reason":"wrong","comment":"fuzz"}""", []),
+        new(HttpMethod.Delete, $"/v1/sessions/{FuzzInputs.ExistingSession}/messages/{FuzzedMessage}/feedback", FuzzAuth.User, null, []),
+        new(HttpMethod.Post, $"/v1/sessions/{FuzzInputs.ExistingSession}/shares", FuzzAuth.User, """{"expires_in_days":7}""", []),
+        new(HttpMethod.Get, $"/v1/sessions/{FuzzInputs.ExistingSession}/shares", FuzzAuth.User, null, []),
+        new(HttpMethod.Delete, $"/v1/sessions/{FuzzInputs.ExistingSession}/shares/{FuzzedShare}", FuzzAuth.User, null, []),
+        new(HttpMethod.Get, "/api/admin/feedback", FuzzAuth.Cron, null, ["since", "until"]),
     ];
+
+    /// <summary>A message id no session holds.</summary>
+    private const string FuzzedMessage = "f0220000-0000-4000-8000-000000000001";
+
+    /// <summary>A share id (43 base64url characters) no session has.</summary>
+    private const string FuzzedShare = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuz";
 
     /// <summary>The user whose data the admin routes are asked about (nobody's).</summary>
     private const string AdminUser = "ad3a1000-0000-4000-8000-000000000001";

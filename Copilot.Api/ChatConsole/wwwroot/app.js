@@ -1,8 +1,10 @@
 // The chat console: sign-in, the sidebar of sessions, the conversation and the composer, on the /v1 API only.
 
 import { ApiError, SignedOut, json, request, token } from './api.js';
+import { feedbackControl } from './feedback.js';
 import { renderMarkdown } from './markdown.js';
 import { Attachments, photoStrip, photosOf } from './photos.js';
+import { setUpSharing } from './sharing.js';
 import { uiMessageParts } from './stream.js';
 
 const PAGE_SIZE = 20;
@@ -309,6 +311,8 @@ function deleteSession(id) {
   }, { once: true });
 }
 
+setUpSharing(() => (state.chat && !state.chat.isNew ? state.chat.id : null), handleError);
+
 ui.moreSessions.addEventListener('click', () => loadSessions(false).catch(handleError));
 
 // ---- the conversation ----
@@ -458,7 +462,8 @@ function setMessageStatus(item, metadata) {
 
 /**
  * A message's controls: Edit on the user's messages, Regenerate on replies (styles.css shows it on the last reply
- * only), and "‹ 2/3 ›" where the message's position holds more than one version. All hidden while a reply streams.
+ * only), 👍/👎 on stored replies, and "‹ 2/3 ›" where the message's position holds more than one version. All hidden
+ * while a reply streams.
  */
 function setMessageActions(item, metadata) {
   const controls = [];
@@ -470,6 +475,9 @@ function setMessageActions(item, metadata) {
     controls.push(textButton('Edit', 'Edit message', 'message-edit', () => startEdit(item)));
   } else {
     controls.push(textButton('Regenerate', 'Regenerate reply', 'message-regenerate', () => regenerate(item)));
+    if (item.dataset.id && metadata?.seq !== undefined && state.chat) {
+      controls.push(feedbackControl(item, state.chat.id, metadata.feedback, handleError));
+    }
   }
   item.querySelector('.message-actions').replaceChildren(...controls);
 }

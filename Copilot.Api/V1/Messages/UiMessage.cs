@@ -1,4 +1,6 @@
 using Copilot.Api.Shared;
+using Copilot.Api.V1.Feedback;
+using Copilot.Grains.Feedback;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.V1.Messages;
@@ -7,11 +9,13 @@ namespace Copilot.Api.V1.Messages;
 /// <param name="Id">The message id (for an assistant message, the <c>messageId</c> its stream's <c>start</c> carried).</param>
 /// <param name="Role"><c>user</c>, <c>assistant</c> or <c>system</c>.</param>
 /// <param name="Parts">The content: a text part (none when the text is empty), then a file part per image.</param>
-/// <param name="Metadata">Sequence number, parent, versions, status, time, model, usage.</param>
+/// <param name="Metadata">Sequence number, parent, versions, status, time, model, usage, the owner's feedback.</param>
 internal sealed record class UiMessage(Guid Id, string Role, IReadOnlyList<UiMessagePart> Parts, UiMessageMetadata Metadata)
 {
-    /// <summary>The message with each image as a file part whose URL <paramref name="fileUrl"/> signs.</summary>
-    public static UiMessage From(SessionMessage message, IReadOnlyList<Guid>? versions, Func<Guid, string> fileUrl) => new(
+    /// <summary>The message with each image as a file part whose URL <paramref name="fileUrl"/> signs, and the owner's
+    /// <paramref name="feedback"/> on it.</summary>
+    public static UiMessage From(
+        SessionMessage message, IReadOnlyList<Guid>? versions, Func<Guid, string> fileUrl, MessageFeedback? feedback = null) => new(
         message.Id,
         message.Role.ToWireName(),
         [
@@ -23,5 +27,5 @@ internal sealed record class UiMessage(Guid Id, string Role, IReadOnlyList<UiMes
                 Url = fileUrl(f.Id),
             }),
         ],
-        UiMessageMetadata.From(message, versions));
+        UiMessageMetadata.From(message, versions) with { Feedback = feedback is null ? null : FeedbackResponse.From(feedback) });
 }

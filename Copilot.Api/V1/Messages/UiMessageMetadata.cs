@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Copilot.Api.Shared;
+using Copilot.Api.V1.Feedback;
 using Copilot.Grains.Sessions;
 
 namespace Copilot.Api.V1.Messages;
@@ -45,6 +46,10 @@ internal sealed record class UiMessageMetadata
     /// <summary>This message's index in <see cref="Versions"/>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? VersionIndex { get; init; }
+
+    /// <summary>The owner's feedback on a reply, when there is some (history only; never in a shared conversation).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FeedbackResponse? Feedback { get; init; }
 
     public static UiMessageMetadata From(SessionMessage message, IReadOnlyList<Guid>? versions) => new()
     {
