@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using Copilot.Grains.Files;
 using Copilot.Grains.Feedback;
+using Copilot.Grains.Files;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Shares;
 using Copilot.Grains.Usage;

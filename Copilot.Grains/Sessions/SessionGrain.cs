@@ -1,6 +1,6 @@
 using Copilot.Grains.ChatModel;
-using Copilot.Grains.Files;
 using Copilot.Grains.Feedback;
+using Copilot.Grains.Files;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions.Expiry;
 using Copilot.Grains.Sessions.Storage;
