@@ -4,6 +4,7 @@ using Copilot.Grains.Faults;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Telemetry;
 using Copilot.Grains.Usage;
+using Copilot.Grains.Users;
 using Copilot.Silo.Database;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -75,6 +76,7 @@ public static class OrleansHosting
             });
         silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         silo.Services.AddSingleton<UserLimits>();
+        silo.Services.TryAddSingleton<IUserSessionStore, SqlUserSessionStore>();
         silo.Services.TryAddSingleton<CopilotMetrics>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
