@@ -25,10 +25,11 @@ internal sealed record class BenchSettings
                                   JIT keeps recompiling hot code for ~20 s of load on 2 busy cores
           --warmup SECONDS        unmeasured time before each closed-loop phase (default 10)
           --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
-          --list-sessions N       sessions of the user whose list is read (default 1000)
+          --list-sessions N       sessions of the user whose list is read, and of the users with many sessions in
+                                  the lists phase (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,memory; also grain:
-                                  our turns through an Orleans client, without HTTP)
+          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,lists,memory,stream;
+                                  also grain: our turns through an Orleans client, without HTTP)
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
                                   a --quick run, or one without the turns phase, writes none unless given);
@@ -92,14 +93,14 @@ internal sealed record class BenchSettings
     /// <summary>Turns measured in each growth session.</summary>
     public int GrowthTurnsPerSession { get; init; } = 10;
 
-    /// <summary>Sessions of the user whose session list is read.</summary>
+    /// <summary>Sessions of the user whose session list is read, and of the users with many in the lists phase.</summary>
     public int ListSessions { get; init; } = 1000;
 
     /// <summary>Sessions activated for the memory figure.</summary>
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "memory", "stream"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "lists", "memory", "stream"];
 
     /// <summary>The streaming phase's model and load.</summary>
     public StreamSettings Stream { get; init; } = new();

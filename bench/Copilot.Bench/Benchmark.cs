@@ -38,6 +38,10 @@ internal static class Benchmark
     /// <summary>The target share of a turn's latency and CPU that the per-user limits may add.</summary>
     public const double TargetLimitsShare = 0.05;
 
+    /// <summary>What a change to a list of many sessions may write beyond the same change to a list of few: nothing but
+    /// the noise of a server-wide WAL counter (Orleans' membership heartbeat, autovacuum).</summary>
+    public const double TargetListWritesNoise = 0.10;
+
     private const string WarmupPhase = "warm-up";
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -86,6 +90,7 @@ internal static class Benchmark
         LoadFigure? limits = null;
         GrowthResult? growth = null;
         IReadOnlyList<ReadFigure>? reads = null;
+        IReadOnlyList<ListWriteFigure>? listWrites = null;
         MemoryFigure? memory = null;
         var service = "";
         var window = $"{settings.Users} users, {settings.Warmup.TotalSeconds:0} s warm-up + {settings.Duration.TotalSeconds:0} s";
@@ -176,6 +181,17 @@ internal static class Benchmark
                 reads = await PhaseAsync($"reads: {size}", () => ReadsPhase.RunAsync(target, settings, growth, cancellationToken));
             }
 
+            if (target.Grains is not null && target.Wal is not null)
+            {
+                listWrites = await PhaseAsync(
+                    $"lists: WAL bytes per create, rename and activity flush, users with {ListWritesPhase.FewSessions} and {settings.ListSessions:N0} sessions",
+                    () => ListWritesPhase.RunAsync(target, settings, cancellationToken));
+            }
+            else if (settings.Phases.Contains("lists"))
+            {
+                problems.Add("lists: skipped, needs an Orleans client and the database (the bench starting the silo)");
+            }
+
             if (target.Silo is not null)
             {
                 memory = await PhaseAsync(
@@ -211,6 +227,7 @@ internal static class Benchmark
             Limits = limits,
             Growth = growth,
             Reads = reads ?? [],
+            ListWrites = listWrites ?? [],
             Memory = memory,
             Streams = streams ?? [],
             Problems = problems,
@@ -320,6 +337,21 @@ internal static class Benchmark
         else
         {
             checks.Add(new TargetCheck($"WAL bytes per turn flat (within ±{TargetWalSpread:0%})", "not measured", null, null));
+        }
+
+        foreach (var change in report.ListWrites.GroupBy(f => f.Change))
+        {
+            var few = change.MinBy(f => f.Sessions)!;
+            var many = change.MaxBy(f => f.Sessions)!;
+            var images = few.WalRecordBytesPerChange is not null && many.WalRecordBytesPerChange is not null;
+            var fewBytes = images ? few.WalRecordBytesPerChange : few.WalBytesPerChange;
+            var manyBytes = images ? many.WalRecordBytesPerChange : many.WalBytesPerChange;
+            checks.Add(TargetCheck.AtMost(
+                $"WAL bytes per {change.Key}{(images ? " without full-page images" : "")} for a user with {many.Sessions:N0} sessions " +
+                    $"≤ for a user with {few.Sessions:N0} (+{TargetListWritesNoise:0%} for the server's other writes)",
+                manyBytes / fewBytes,
+                1 + TargetListWritesNoise,
+                Invariant($"{manyBytes:N0} vs {fewBytes:N0} bytes: {manyBytes / fewBytes:0.00}×")));
         }
 
         if (report.Limits is { } limits && report.Turns.FirstOrDefault()?.Ours is { } turn)

@@ -27,6 +27,9 @@ internal sealed record class BenchReport
 
     public IReadOnlyList<ReadFigure> Reads { get; init; } = [];
 
+    /// <summary>What each kind of change to a user's session list writes, at few sessions and at many.</summary>
+    public IReadOnlyList<ListWriteFigure> ListWrites { get; init; } = [];
+
     public MemoryFigure? Memory { get; init; }
 
     /// <summary>The streaming phase's figures, in the order they ran.</summary>
