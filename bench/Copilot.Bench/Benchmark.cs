@@ -100,9 +100,9 @@ internal static class Benchmark
             var replyChars = settings.ReplySizes[i];
             var size = Conversation.SizeName(replyChars);
             var last = i == settings.ReplySizes.Count - 1;
-            if (!last && !settings.Phases.Any(p => p is "turns" or "grain" or "seed" or "floor"))
+            if (!last && !settings.Phases.Any(p => p is "turns" or "grain" or "limits" or "seed" or "floor"))
             {
-                // Only the closed-loop phases run at every size.
+                // Only the closed-loop phases (and limits, at the first) run before the last size.
                 continue;
             }
 
