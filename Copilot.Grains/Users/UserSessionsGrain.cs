@@ -105,14 +105,15 @@ internal sealed partial class UserSessionsGrain(
     /// silo of the earlier release wrote during a rolling upgrade, holding only the sessions it changed.</remarks>
     private async Task MoveLegacyListAsync()
     {
-        foreach (var summary in legacy.State.Sessions)
+        var sessions = legacy.State.Sessions;
+        foreach (var summary in sessions)
         {
             Apply(summary);
         }
 
         await FlushAsync();
         await legacy.ClearStateAsync();
-        LogLegacyListMoved(UserId, legacy.State.Sessions.Count);
+        LogLegacyListMoved(UserId, sessions.Count);
     }
 
     /// <summary>Puts <paramref name="summary"/> in the list; returns whether the stored part changed (and is now unsaved).</summary>
