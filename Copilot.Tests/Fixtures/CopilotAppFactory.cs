@@ -26,6 +26,32 @@ public sealed class CopilotAppFactory(
         return factory;
     }
 
+    /// <summary>Starts two whole apps on the shared test database as one cluster (one service and cluster id named after
+    /// <paramref name="name"/>), each with <paramref name="settings"/> and its own services
+    /// (<paramref name="configureServices"/> gets 0 for the first, 1 for the second), and waits until each sees the
+    /// other.</summary>
+    public static async Task<(CopilotAppFactory First, CopilotAppFactory Second)> StartPairAsync(
+        string name,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Func<int, Action<IServiceCollection>?>? configureServices = null)
+    {
+        var serviceId = name + "-" + Guid.NewGuid().ToString("N")[..8];
+        var cluster = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Copilot:Cluster:ClusterId"] = serviceId,
+        };
+        var first = await StartAsync(serviceId, cluster, configureServices?.Invoke(0));
+        var second = await StartAsync(serviceId, cluster, configureServices?.Invoke(1));
+        foreach (var silo in new[] { first, second })
+        {
+            var management = silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+            await Eventually.HoldsAsync(
+                async () => (await management.GetHosts(onlyActive: true)).Count == 2, "both silos see each other", TimeSpan.FromSeconds(60));
+        }
+
+        return (first, second);
+    }
+
     /// <summary>The service id the app stores its rows under.</summary>
     public string ServiceId { get; } = serviceId ?? "app-" + Guid.NewGuid().ToString("N")[..8];
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Copilot.Tests.Fixtures;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Tests.Operations;
 
@@ -13,23 +12,9 @@ public sealed class RateLimitClusterTests : IAsyncLifetime
     private CopilotAppFactory _siloA = null!;
     private CopilotAppFactory _siloB = null!;
 
-    public async Task InitializeAsync()
-    {
-        var serviceId = "limits-" + Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?>
-        {
-            ["Copilot:Cluster:ClusterId"] = serviceId,
-            ["Copilot:RateLimits:SendsPerMinute"] = $"{SendsPerMinute}",
-        };
-        _siloA = await CopilotAppFactory.StartAsync(serviceId, settings);
-        _siloB = await CopilotAppFactory.StartAsync(serviceId, settings);
-        foreach (var silo in new[] { _siloA, _siloB })
-        {
-            var management = silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
-            await Eventually.HoldsAsync(
-                async () => (await management.GetHosts(onlyActive: true)).Count == 2, "both silos see each other", TimeSpan.FromSeconds(60));
-        }
-    }
+    public async Task InitializeAsync() =>
+        (_siloA, _siloB) = await CopilotAppFactory.StartPairAsync(
+            "limits", new Dictionary<string, string?> { ["Copilot:RateLimits:SendsPerMinute"] = $"{SendsPerMinute}" });
 
     public async Task DisposeAsync()
     {

@@ -28,8 +28,8 @@ internal sealed record class BenchSettings
           --list-sessions N       sessions of the user whose list is read, and of the users with many sessions in
                                   the lists phase (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,lists,memory,stream;
-                                  also grain: our turns through an Orleans client, without HTTP)
+          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,branches,lists,memory,
+                                  stream; also grain: our turns through an Orleans client, without HTTP)
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
                                   a --quick run, or one without the turns phase, writes none unless given);
@@ -100,7 +100,7 @@ internal sealed record class BenchSettings
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "lists", "memory", "stream"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "branches", "lists", "memory", "stream"];
 
     /// <summary>The streaming phase's model and load.</summary>
     public StreamSettings Stream { get; init; } = new();

@@ -38,6 +38,12 @@ internal static class Benchmark
     /// <summary>The target share of a turn's latency and CPU that the per-user limits may add.</summary>
     public const double TargetLimitsShare = 0.05;
 
+    /// <summary>The target ratio of a regenerate's or an edit's WAL bytes to a plain turn's ("about what a turn writes": it stores a question and a reply like a turn, plus the fork).</summary>
+    public const double TargetBranchWriteOverTurn = 1.5;
+
+    /// <summary>The target ratio of a read of a session with forks to the same read of a linear one ("no slower").</summary>
+    public const double TargetBranchedReadOverLinear = 1.10;
+
     /// <summary>What a change to a list of many sessions may write beyond the same change to a list of few: nothing but
     /// the noise of a server-wide WAL counter (Orleans' membership heartbeat, autovacuum).</summary>
     public const double TargetListWritesNoise = 0.10;
@@ -90,6 +96,7 @@ internal static class Benchmark
         LoadFigure? limits = null;
         GrowthResult? growth = null;
         IReadOnlyList<ReadFigure>? reads = null;
+        BranchesResult? branches = null;
         IReadOnlyList<ListWriteFigure>? listWrites = null;
         MemoryFigure? memory = null;
         var service = "";
@@ -181,6 +188,17 @@ internal static class Benchmark
                 reads = await PhaseAsync($"reads: {size}", () => ReadsPhase.RunAsync(target, settings, growth, cancellationToken));
             }
 
+            if (target.Grains is not null)
+            {
+                branches = await PhaseAsync(
+                    $"branches: regenerate, edit and switch beside a turn; reads of a {BranchesPhase.PathLength:N0}-message branched session, {size}",
+                    () => BranchesPhase.RunAsync(target, settings, cancellationToken));
+            }
+            else if (settings.Phases.Contains("branches"))
+            {
+                problems.Add("branches: skipped, needs an Orleans client of the cluster (local mode)");
+            }
+
             if (target.Grains is not null && target.Wal is not null)
             {
                 listWrites = await PhaseAsync(
@@ -227,6 +245,7 @@ internal static class Benchmark
             Limits = limits,
             Growth = growth,
             Reads = reads ?? [],
+            Branches = branches,
             ListWrites = listWrites ?? [],
             Memory = memory,
             Streams = streams ?? [],
@@ -337,6 +356,30 @@ internal static class Benchmark
         else
         {
             checks.Add(new TargetCheck($"WAL bytes per turn flat (within ±{TargetWalSpread:0%})", "not measured", null, null));
+        }
+
+        if (report.Branches is { } branches)
+        {
+            var plain = branches.Writes.FirstOrDefault(w => w.Operation == "turn");
+            foreach (var write in branches.Writes.Where(w => w.Operation is "regenerate" or "edit"))
+            {
+                checks.Add(TargetCheck.AtMost(
+                    $"WAL bytes of a{(write.Operation == "edit" ? "n" : "")} {write.Operation} ≤ {TargetBranchWriteOverTurn}× a turn's (without full-page images)",
+                    write.WalRecordBytes / plain?.WalRecordBytes,
+                    TargetBranchWriteOverTurn,
+                    Invariant($"{write.WalRecordBytes:N0} vs {plain?.WalRecordBytes:N0} bytes: {write.WalRecordBytes / plain?.WalRecordBytes:0.00}×")));
+            }
+
+            // The newest page is shown too, but it is under a millisecond either way and carries its positions'
+            // versions, which a linear session's has none of: the promise is about reading the path.
+            foreach (var read in branches.Reads.Where(r => r.Name == "whole active path"))
+            {
+                checks.Add(TargetCheck.AtMost(
+                    $"{read.Name} of a {BranchesPhase.PathLength:N0}-message session with forks ≤ {TargetBranchedReadOverLinear}× the linear one's p50",
+                    read.BranchedOverLinear,
+                    TargetBranchedReadOverLinear,
+                    Invariant($"{read.Branched.P50:0.00} vs {read.Linear.P50:0.00} ms: {read.BranchedOverLinear:0.00}×")));
+            }
         }
 
         foreach (var change in report.ListWrites.GroupBy(f => f.Change))

@@ -14,19 +14,9 @@ public sealed class ClusterResumeTests : IAsyncLifetime
     private CopilotAppFactory _siloA = null!;
     private CopilotAppFactory _siloB = null!;
 
-    public async Task InitializeAsync()
-    {
-        var serviceId = "resume-" + Guid.NewGuid().ToString("N")[..8];
-        var cluster = new Dictionary<string, string?> { ["Copilot:Cluster:ClusterId"] = serviceId };
-        _siloA = await CopilotAppFactory.StartAsync(serviceId, cluster, s => s.AddSingleton<IChatClient>(_modelA));
-        _siloB = await CopilotAppFactory.StartAsync(serviceId, cluster, s => s.AddSingleton<IChatClient>(_modelB));
-        foreach (var silo in new[] { _siloA, _siloB })
-        {
-            var management = silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
-            await Eventually.HoldsAsync(
-                async () => (await management.GetHosts(onlyActive: true)).Count == 2, "both silos see each other", TimeSpan.FromSeconds(60));
-        }
-    }
+    public async Task InitializeAsync() =>
+        (_siloA, _siloB) = await CopilotAppFactory.StartPairAsync(
+            "resume", configureServices: silo => s => s.AddSingleton<IChatClient>(silo == 0 ? _modelA : _modelB));
 
     public async Task DisposeAsync()
     {

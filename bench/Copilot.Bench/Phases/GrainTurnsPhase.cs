@@ -39,7 +39,8 @@ internal static class GrainTurnsPhase
             probe);
     }
 
-    private static async Task TurnAsync(ISessionGrain session, Guid userId, TurnRequest request)
+    /// <summary>Starts a turn and reads its reply until it is stored; throws unless it completed.</summary>
+    internal static async Task<SessionMessage> TurnAsync(ISessionGrain session, Guid userId, TurnRequest request)
     {
         var started = await session.StartTurnAsync(userId, request);
         var offset = 0;
@@ -51,9 +52,11 @@ internal static class GrainTurnsPhase
         }
         while (!progress.Done);
 
-        if (progress.Status != MessageStatus.Complete)
+        if (progress.Status != MessageStatus.Complete || progress.Message is not { } reply)
         {
             throw new InvalidOperationException($"The turn ended {progress.Status}: {progress.ErrorCode}");
         }
+
+        return reply;
     }
 }

@@ -171,7 +171,7 @@ internal static class GrowthPhase
 
     /// <summary>Flushes the pre-fill to disk now rather than in the middle of the measurement; needs a superuser (the
     /// embedded server's), and is skipped without one.</summary>
-    private static async Task CheckpointAsync(Npgsql.NpgsqlDataSource database, CancellationToken cancellationToken)
+    internal static async Task CheckpointAsync(Npgsql.NpgsqlDataSource database, CancellationToken cancellationToken)
     {
         try
         {

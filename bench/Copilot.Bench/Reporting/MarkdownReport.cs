@@ -88,6 +88,11 @@ internal static class MarkdownReport
             Line(md);
         }
 
+        if (report.Branches is { } branches)
+        {
+            BranchesTables(md, branches, s);
+        }
+
         if (report.ListWrites.Count > 0)
         {
             var sizes = report.ListWrites.Select(f => f.Sessions).Distinct().Order().ToList();
@@ -148,6 +153,40 @@ internal static class MarkdownReport
         }
 
         return md.ToString();
+    }
+
+    private static void BranchesTables(StringBuilder md, BranchesResult branches, BenchSettings s)
+    {
+        Line(md, $"### Branches: what a regenerate, an edit and a switch write, {Conversation.SizeName(s.LongReplyChars)} (one at a time)");
+        Line(md);
+        Line(md, "| operation | count | p50 ms | p99 ms | WAL bytes (mean) | of it full-page images | without them (median) | vs a turn |");
+        Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var turn = branches.Writes.FirstOrDefault(w => w.Operation == "turn")?.WalRecordBytes;
+        foreach (var w in branches.Writes)
+        {
+            Line(md, $"| {w.Operation} | {w.Count} | {w.Latency.P50:0.0} | {w.Latency.P99:0.0} | {Bytes(w.WalBytes)} | {Bytes(w.WalPageImageBytes)} | **{Bytes(w.WalRecordBytes)}** | {w.WalRecordBytes / turn:0.00}× |");
+        }
+
+        Line(md);
+        Line(md, "In sessions of 10 to 110 messages (spread over a page cycle), after a CHECKPOINT, each session in turn: a new question " +
+            "and its reply (turn), a new reply to that question (regenerate), a new version of that question and its reply (edit), " +
+            "and a switch back to the first reply's branch (switch: the session's header only), through an Orleans client. The WAL is " +
+            "server-wide: the median without full-page images leaves out operations that met a background write.");
+        Line(md);
+        Line(md, $"### Reads of a {BranchesPhase.PathLength:N0}-message session: linear, and with a fork every {BranchesPhase.ForkEvery} messages");
+        Line(md);
+        Line(md, "| read | linear p50 ms | p99 ms | with forks p50 ms | p99 ms | with forks / linear |");
+        Line(md, "| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var r in branches.Reads)
+        {
+            Line(md, $"| {r.What} | {r.Linear.P50:0.00} | {r.Linear.P99:0.00} | {r.Branched.P50:0.00} | {r.Branched.P99:0.00} | **{r.BranchedOverLinear:0.00}×** |");
+        }
+
+        Line(md);
+        Line(md, $"Both sessions were written in blocks of {BranchesPhase.ForkEvery} messages: appended messages and a turn; in the one with forks " +
+            $"each block then a regenerate (every fifth an edit), so its active path passes {BranchesPhase.PathLength / BranchesPhase.ForkEvery} " +
+            "positions with versions. Each read alternates linear and forked (two rounds each, the faster round shown).");
+        Line(md);
     }
 
     private static void TurnsTables(StringBuilder md, BenchReport report)
