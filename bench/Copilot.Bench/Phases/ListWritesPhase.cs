@@ -34,35 +34,12 @@ internal static class ListWritesPhase
             var sessions = await FillAsync(grains, users, size, settings.Users, cancellationToken);
             var owners = sessions.Keys.ToList();
 
-            figures.Add(await MeasureAsync(wal, "create", size, users * changesPerUser, async () =>
-            {
-                foreach (var user in owners)
-                {
-                    for (var i = 0; i < changesPerUser; i++)
-                    {
-                        await grains.GetGrain<ISessionGrain>(Guid.NewGuid()).CreateAsync(user, PersonaRole.Field);
-                    }
-                }
-            }));
-
-            figures.Add(await MeasureAsync(wal, "rename", size, users * changesPerUser, async () =>
-            {
-                foreach (var user in owners)
-                {
-                    for (var i = 0; i < changesPerUser; i++)
-                    {
-                        await grains.GetGrain<ISessionGrain>(sessions[user][i]).RenameAsync(user, $"renamed {i}");
-                    }
-                }
-            }));
-
-            figures.Add(await MeasureAsync(wal, "activity flush", size, users * flushRounds, async () =>
-            {
-                for (var round = 0; round < flushRounds; round++)
-                {
-                    await TouchAndAwaitFlushAsync(grains, database, owners, cancellationToken);
-                }
-            }));
+            figures.Add(await MeasureAsync(wal, "create", size, 1, [.. owners.SelectMany(user => Enumerable.Range(0, changesPerUser).Select(
+                _ => (Func<Task>)(() => grains.GetGrain<ISessionGrain>(Guid.NewGuid()).CreateAsync(user, PersonaRole.Field))))]));
+            figures.Add(await MeasureAsync(wal, "rename", size, 1, [.. owners.SelectMany(user => Enumerable.Range(0, changesPerUser).Select(
+                i => (Func<Task>)(() => grains.GetGrain<ISessionGrain>(sessions[user][i]).RenameAsync(user, $"renamed {i}"))))]));
+            figures.Add(await MeasureAsync(wal, "activity flush", size, users, [.. Enumerable.Range(0, flushRounds).Select(
+                _ => (Func<Task>)(() => TouchAndAwaitFlushAsync(grains, database, owners, cancellationToken)))]));
         }
 
         return figures;
@@ -120,17 +97,38 @@ internal static class ListWritesPhase
         }
     }
 
-    private static async Task<ListWriteFigure> MeasureAsync(WalCounter wal, string change, int sessions, int changes, Func<Task> run)
+    /// <summary>Runs <paramref name="operations"/> one at a time, each of <paramref name="changesPerOperation"/> changes,
+    /// reading the WAL around each.</summary>
+    private static async Task<ListWriteFigure> MeasureAsync(
+        WalCounter wal, string change, int sessions, int changesPerOperation, IReadOnlyList<Func<Task>> operations)
     {
-        var probe = new WindowProbe(wal, null);
-        await probe.StartAsync();
-        await run();
-        await probe.EndAsync();
+        var all = new List<long>();
+        var records = new List<long>();
+        foreach (var operation in operations)
+        {
+            var probe = new WindowProbe(wal, null);
+            await probe.StartAsync();
+            await operation();
+            await probe.EndAsync();
+            all.Add(probe.WalBytes!.Value);
+            if (probe.WalPageImageBytes is { } images)
+            {
+                records.Add(probe.WalBytes.Value - images);
+            }
+        }
+
+        var changes = operations.Count * changesPerOperation;
         return new ListWriteFigure(
             change,
             sessions,
             changes,
-            (double?)probe.WalBytes / changes,
-            (double?)(probe.WalBytes - probe.WalPageImageBytes) / changes);
+            (double)all.Sum() / changes,
+            records.Count == operations.Count ? Median(records) / changesPerOperation : null);
+    }
+
+    private static double Median(List<long> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2.0;
     }
 }

@@ -98,7 +98,7 @@ internal static class MarkdownReport
             var sizes = report.ListWrites.Select(f => f.Sessions).Distinct().Order().ToList();
             Line(md, "### Session list writes: WAL bytes per change, by the user's number of sessions (one change at a time)");
             Line(md);
-            Line(md, $"| change | {string.Join(" | ", sizes.Select(n => $"{n:N0} sessions: all (without full-page images)"))} |");
+            Line(md, $"| change | {string.Join(" | ", sizes.Select(n => $"{n:N0} sessions: mean (median without full-page images)"))} |");
             Line(md, $"| --- |{string.Concat(sizes.Select(_ => " ---: |"))}");
             foreach (var change in report.ListWrites.GroupBy(f => f.Change))
             {
@@ -111,8 +111,8 @@ internal static class MarkdownReport
             Line(md);
             Line(md, "A create and a rename go through the session grain (its header, its list row, and for a create its expiry " +
                 "reminder); an activity flush is the list storing one touched session within its flush interval, as after a turn. " +
-                "The users' lists are filled first; the WAL counter is server-wide, so each figure also holds a share of whatever " +
-                "else PostgreSQL wrote meanwhile.");
+                "The users' lists are filled first; the WAL counter is server-wide, so the mean also holds a share of whatever " +
+                "else PostgreSQL wrote meanwhile, which the median (the figure judged) leaves out.");
             Line(md);
         }
 
