@@ -4,7 +4,8 @@ using Copilot.Grains.Personas;
 namespace Copilot.Grains.Users;
 
 /// <summary>One line of a user's session list.</summary>
-/// <remarks>Stored format (inside <see cref="UserSessionsState"/>): add fields, never rename them.</remarks>
+/// <remarks>Stored as a row of <see cref="IUserSessionStore"/> (earlier releases: inside <see cref="UserSessionsState"/>,
+/// whose JSON names are a stored format): a field added here is a column added there.</remarks>
 [GenerateSerializer, Immutable, Alias("copilot.session-summary")]
 public sealed record class SessionSummary
 {

@@ -5,20 +5,37 @@ using Microsoft.Extensions.Options;
 namespace Copilot.Grains.Users;
 
 /// <inheritdoc cref="IUserSessionsGrain" />
-/// <remarks>Creates, renames and removals are stored at once, so a session's existence and title are never lost.
-/// Touches only change the list in memory and are stored at most once per <see cref="SessionsOptions.IndexFlushInterval"/>
-/// (and when the activation ends): after a crash the stored order may lag by that interval.</remarks>
+/// <remarks>The list lives in memory, loaded from <see cref="IUserSessionStore"/> at activation; every write stores only
+/// the sessions that changed. Creates, renames and removals are stored at once, so a session's existence and title are
+/// never lost. Touches only change the list in memory and are stored at most once per
+/// <see cref="SessionsOptions.IndexFlushInterval"/> (and when the activation ends): after a crash the stored order may
+/// lag by that interval.</remarks>
 internal sealed partial class UserSessionsGrain(
     [PersistentState(CopilotStorage.UserSessionsStateName, CopilotStorage.ProviderName)]
-    IPersistentState<UserSessionsState> state,
+    IPersistentState<UserSessionsState> legacy,
+    IUserSessionStore store,
     IOptions<SessionsOptions> options,
     ILogger<UserSessionsGrain> logger) : Grain, IUserSessionsGrain
 {
     /// <summary>The largest page a caller may ask for.</summary>
     public const int MaxPageSize = 200;
 
-    private bool _dirty;
+    private List<SessionSummary> _sessions = [];
+
+    /// <summary>Sessions whose stored row is behind memory: to be written if listed, deleted if not.</summary>
+    private readonly HashSet<Guid> _unsaved = [];
     private IGrainTimer? _flushTimer;
+
+    private Guid UserId => this.GetPrimaryKey();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _sessions = await store.ReadAsync(UserId, cancellationToken);
+        if (legacy.RecordExists)
+        {
+            await MoveLegacyListAsync();
+        }
+    }
 
     public async Task UpsertAsync(SessionSummary summary)
     {
@@ -39,31 +56,23 @@ internal sealed partial class UserSessionsGrain(
 
     public async Task RemoveAsync(Guid sessionId)
     {
-        if (state.State.Sessions.RemoveAll(s => s.Id == sessionId) == 0)
+        if (_sessions.RemoveAll(s => s.Id == sessionId) == 0)
         {
             return;
         }
 
-        // A user without sessions keeps no row: deleting a user's sessions leaves nothing of theirs stored.
-        if (state.State.Sessions.Count == 0)
-        {
-            await state.ClearStateAsync();
-        }
-        else
-        {
-            _dirty = true;
-            await FlushAsync();
-        }
+        _unsaved.Add(sessionId);
+        await FlushAsync();
     }
 
-    public Task<int> CountAsync() => Task.FromResult(state.State.Sessions.Count);
+    public Task<int> CountAsync() => Task.FromResult(_sessions.Count);
 
     public Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null)
     {
         limit = Math.Clamp(limit, 1, MaxPageSize);
         // The cursor filters before ordering, so that OrderBy(...).Take(n) sorts only the n it returns (LINQ picks
         // them by partial sort) instead of the whole list on every read.
-        var page = state.State.Sessions
+        var page = _sessions
             .Where(s => after is null || IsAfter(s, after))
             .OrderByDescending(s => s.UpdatedAt)
             .ThenByDescending(s => s.Id)
@@ -79,42 +88,61 @@ internal sealed partial class UserSessionsGrain(
         {
             Sessions = page,
             Next = hasMore ? new SessionListCursor(page[^1].UpdatedAt, page[^1].Id) : null,
-            Total = state.State.Sessions.Count,
+            Total = _sessions.Count,
         });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_dirty)
+        if (_unsaved.Count > 0)
         {
             await FlushOnTimerAsync();
         }
     }
 
+    /// <summary>Copies a list stored whole by an earlier release into the store, in one write, then deletes its row.</summary>
+    /// <remarks>Merged like touches, so a line of the old row never replaces a newer one: the row may also be one that a
+    /// silo of the earlier release wrote during a rolling upgrade, holding only the sessions it changed.</remarks>
+    private async Task MoveLegacyListAsync()
+    {
+        var sessions = legacy.State.Sessions;
+        foreach (var summary in sessions)
+        {
+            Apply(summary);
+        }
+
+        await FlushAsync();
+        await legacy.ClearStateAsync();
+        LogLegacyListMoved(UserId, sessions.Count);
+    }
+
     /// <summary>Puts <paramref name="summary"/> in the list; returns whether the stored part changed (and is now unsaved).</summary>
     private bool Apply(SessionSummary summary)
     {
-        var sessions = state.State.Sessions;
-        var index = sessions.FindIndex(s => s.Id == summary.Id);
+        var index = _sessions.FindIndex(s => s.Id == summary.Id);
 
         // A session's touches can overtake each other (one turn's update still in flight when the next turn's
         // arrives): never let an older summary replace a newer one.
-        if (index >= 0 && IsOlder(summary, sessions[index]))
+        if (index >= 0 && IsOlder(summary, _sessions[index]))
         {
             return false;
         }
 
-        var storedPartChanged = index < 0 || summary with { TurnInFlight = sessions[index].TurnInFlight } != sessions[index];
+        var storedPartChanged = index < 0 || summary with { TurnInFlight = _sessions[index].TurnInFlight } != _sessions[index];
         if (index >= 0)
         {
-            sessions[index] = summary;
+            _sessions[index] = summary;
         }
         else
         {
-            sessions.Add(summary);
+            _sessions.Add(summary);
         }
 
-        _dirty |= storedPartChanged;
+        if (storedPartChanged)
+        {
+            _unsaved.Add(summary.Id);
+        }
+
         return storedPartChanged;
     }
 
@@ -122,21 +150,23 @@ internal sealed partial class UserSessionsGrain(
     {
         _flushTimer?.Dispose();
         _flushTimer = null;
-        if (!_dirty)
+        if (_unsaved.Count == 0)
         {
             return;
         }
 
-        state.State.UserId = this.GetPrimaryKey();
-        _dirty = false;
+        var changed = _sessions.Where(s => _unsaved.Contains(s.Id)).ToList();
+        var removed = _unsaved.Except(changed.Select(s => s.Id)).ToList();
+        _unsaved.Clear();
         try
         {
-            await state.WriteStateAsync();
+            await store.WriteAsync(UserId, changed, removed);
         }
         catch
         {
             // Memory keeps the change; the timer writes it once storage works.
-            _dirty = true;
+            _unsaved.UnionWith(changed.Select(s => s.Id));
+            _unsaved.UnionWith(removed);
             _flushTimer = this.RegisterGrainTimer(
                 _ => FlushOnTimerAsync(), options.Value.IndexFlushInterval, Timeout.InfiniteTimeSpan);
             throw;
@@ -151,7 +181,7 @@ internal sealed partial class UserSessionsGrain(
         }
         catch (Exception ex)
         {
-            LogFlushFailed(ex, this.GetPrimaryKey());
+            LogFlushFailed(ex, UserId);
         }
     }
 
@@ -164,4 +194,7 @@ internal sealed partial class UserSessionsGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The session list of user {UserId} could not be stored; retrying")]
     private partial void LogFlushFailed(Exception exception, Guid userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The session list of user {UserId} ({Count} sessions) moved from its single row to a row per session")]
+    private partial void LogLegacyListMoved(Guid userId, int count);
 }

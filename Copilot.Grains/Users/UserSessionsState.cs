@@ -1,7 +1,8 @@
 namespace Copilot.Grains.Users;
 
-/// <summary>The persisted index of one user's live sessions.</summary>
-/// <remarks>Stored format: add fields, never rename them.</remarks>
+/// <summary>A user's session list as earlier releases stored it: one Orleans state row holding the whole list.</summary>
+/// <remarks>Read only to move a list into <see cref="IUserSessionStore"/>, after which the row is deleted. Stored
+/// format: add fields, never rename them.</remarks>
 [GenerateSerializer, Alias("copilot.user-sessions-state")]
 internal sealed record class UserSessionsState
 {

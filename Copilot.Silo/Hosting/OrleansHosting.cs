@@ -6,6 +6,7 @@ using Copilot.Grains.Sessions;
 using Copilot.Grains.Shares;
 using Copilot.Grains.Telemetry;
 using Copilot.Grains.Usage;
+using Copilot.Grains.Users;
 using Copilot.Silo.Database;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -80,6 +81,7 @@ public static class OrleansHosting
         silo.Services.AddSingleton<UserLimits>();
         silo.Services.TryAddSingleton<IFeedbackStore, SqlFeedbackStore>();
         silo.Services.TryAddSingleton<IShareStore, SqlShareStore>();
+        silo.Services.TryAddSingleton<IUserSessionStore, SqlUserSessionStore>();
         silo.Services.TryAddSingleton<CopilotMetrics>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();

@@ -50,11 +50,16 @@ public sealed class FaultTests
             var clock = Stopwatch.StartNew();
             var send = await user.SendAsync("during the outage");
             var load = await user.GetAsync($"/api/copilot?sessionId={Guid.NewGuid()}");
+
+            // A user whose list is not in memory: reading it needs PostgreSQL.
+            var list = await new CopilotClient(app.CreateClient(), Guid.NewGuid()).GetAsync("/v1/sessions");
             clock.Stop();
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, send.Status);
             Assert.Contains("\"code\":\"unavailable\"", send.Body, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, load.Status);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, list.Status);
+            Assert.Equal("unavailable", list.Body.GetProperty("code").GetString());
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the 503s took {clock.Elapsed}");
 
             // PostgreSQL comes back on the same port: nothing acknowledged was lost, and sending works again.

@@ -62,6 +62,24 @@ public static class Sql
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The stored rows of a user's session list (<c>copilot_user_sessions</c>) by session id: title, message count
+    /// and how many times the row was written.</summary>
+    public static async Task<Dictionary<Guid, UserSessionRow>> UserSessionRowsAsync(Guid userId)
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            "SELECT session_id, title, message_count, version FROM copilot_user_sessions WHERE user_id = @user");
+        command.Parameters.AddWithValue("user", userId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<Guid, UserSessionRow>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetGuid(0), new UserSessionRow(reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3)));
+        }
+
+        return rows;
+    }
+
     /// <summary>The two 64-bit halves Orleans stores a GUID key as (grainidn0, grainidn1).</summary>
     public static (long N0, long N1) GuidHalves(Guid id)
     {

@@ -67,26 +67,27 @@ public sealed class FuzzAppFixture : IAsyncLifetime
         var dataSource = await TestDatabase.GetDataSourceAsync();
         await using var command = dataSource.CreateCommand(
             """
-            SELECT coalesce(max((s ->> 'message_count')::bigint), 0) FROM orleansstorage
-            CROSS JOIN LATERAL jsonb_array_elements(convert_from(payloadbinary, 'UTF8')::jsonb -> 'sessions') AS s
-            WHERE serviceid = @service AND graintypestring = 'copilotusersessions' AND payloadbinary IS NOT NULL
-              AND grainidn0 = @u0 AND grainidn1 = @u1 AND s ->> 'id' = @session::text
+            SELECT coalesce(max(message_count), 0) FROM copilot_user_sessions
+            WHERE service_id = @service AND user_id = @user AND session_id = @session
             """);
         AddKeys(command, userId, sessionId);
-        command.Parameters.AddWithValue("session", sessionId);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>The count and summed versions of the user's index row, the session's header row and its segment rows.</summary>
+    /// <summary>The count and summed versions of the user's list rows, the session's header row and its segment rows.</summary>
     public async Task<(long Count, long Versions)> KeyedRowsAsync(Guid userId, Guid sessionId)
     {
         var dataSource = await TestDatabase.GetDataSourceAsync();
         await using var command = dataSource.CreateCommand(
             """
-            SELECT count(*), coalesce(sum(version), 0)::bigint FROM orleansstorage
-            WHERE serviceid = @service
-              AND ((graintypestring = 'copilotusersessions' AND grainidn0 = @u0 AND grainidn1 = @u1)
-                OR (graintypestring IN ('copilotsession', 'copilotsegment') AND grainidn0 = @s0 AND grainidn1 = @s1))
+            SELECT count(*), coalesce(sum(version), 0)::bigint FROM
+            (
+                SELECT version FROM orleansstorage
+                WHERE serviceid = @service AND graintypestring IN ('copilotsession', 'copilotsegment')
+                  AND grainidn0 = @s0 AND grainidn1 = @s1
+                UNION ALL
+                SELECT version FROM copilot_user_sessions WHERE service_id = @service AND user_id = @user
+            ) AS keyed
             """);
         AddKeys(command, userId, sessionId);
         await using var reader = await command.ExecuteReaderAsync();
@@ -100,10 +101,11 @@ public sealed class FuzzAppFixture : IAsyncLifetime
         var dataSource = await TestDatabase.GetDataSourceAsync();
         await using var command = dataSource.CreateCommand(
             """
-            SELECT count(*) FROM orleansstorage
+            SELECT (SELECT count(*) FROM copilot_user_sessions WHERE service_id = @service AND user_id = @user AND stored_at >= @since)
+                 + count(*)
+            FROM orleansstorage
             WHERE serviceid = @service AND modifiedon >= @since
-              AND ((graintypestring = 'copilotusersessions' AND grainidn0 = @u0 AND grainidn1 = @u1)
-                OR (graintypestring = 'copilotsession'
+              AND ((graintypestring = 'copilotsession'
                     AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'owner_id' = @user::text)
                 OR (graintypestring IN ('copilotsegment', 'copilotsessionpage')
                     AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'session_id' IN
@@ -113,7 +115,6 @@ public sealed class FuzzAppFixture : IAsyncLifetime
             """);
         AddKeys(command, userId, Guid.Empty);
         command.Parameters.AddWithValue("since", since);
-        command.Parameters.AddWithValue("user", userId);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
@@ -162,11 +163,10 @@ public sealed class FuzzAppFixture : IAsyncLifetime
 
     private void AddKeys(Npgsql.NpgsqlCommand command, Guid userId, Guid sessionId)
     {
-        var (u0, u1) = Sql.GuidHalves(userId);
         var (s0, s1) = Sql.GuidHalves(sessionId);
         command.Parameters.AddWithValue("service", _app.ServiceId);
-        command.Parameters.AddWithValue("u0", u0);
-        command.Parameters.AddWithValue("u1", u1);
+        command.Parameters.AddWithValue("user", userId);
+        command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("s0", s0);
         command.Parameters.AddWithValue("s1", s1);
     }

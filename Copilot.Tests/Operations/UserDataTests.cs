@@ -41,6 +41,7 @@ public sealed class UserDataTests : IAsyncLifetime
         var streaming = (await _grains.GetGrain<Copilot.Grains.Users.IUserSessionsGrain>(user.UserId).ListAsync(10))
             .Sessions.Single(s => s.Id != paged).Id;
         Assert.True((await Sql.SessionRowSizesAsync(paged)).Count > 1, "the long session has sealed pages");
+        Assert.Equal(new[] { paged, streaming }.Order(), (await Sql.UserSessionRowsAsync(user.UserId)).Keys.Order());
 
         var first = await AdminAsync(HttpMethod.Delete, $"/api/admin/users/{user.UserId}");
         var second = await AdminAsync(HttpMethod.Delete, $"/api/admin/users/{user.UserId}");
@@ -153,13 +154,17 @@ public sealed class UserDataTests : IAsyncLifetime
         """,
         sessionId));
 
-    /// <summary>Rows keyed by the user: the session index and the usage count.</summary>
+    /// <summary>Rows of the user: their session list's (one per session) and any Orleans state keyed by them.</summary>
     private static async Task<long> UserRowsAsync(Guid userId)
     {
         var (n0, n1) = Sql.GuidHalves(userId);
         var dataSource = await TestDatabase.GetDataSourceAsync();
         await using var command = dataSource.CreateCommand(
-            "SELECT count(*) FROM orleansstorage WHERE grainidn0 = @n0 AND grainidn1 = @n1");
+            """
+            SELECT (SELECT count(*) FROM orleansstorage WHERE grainidn0 = @n0 AND grainidn1 = @n1)
+                 + (SELECT count(*) FROM copilot_user_sessions WHERE user_id = @user)
+            """);
+        command.Parameters.AddWithValue("user", userId);
         command.Parameters.AddWithValue("n0", n0);
         command.Parameters.AddWithValue("n1", n1);
         return (long)(await command.ExecuteScalarAsync())!;

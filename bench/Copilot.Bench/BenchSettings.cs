@@ -25,12 +25,13 @@ internal sealed record class BenchSettings
                                   JIT keeps recompiling hot code for ~20 s of load on 2 busy cores
           --warmup SECONDS        unmeasured time before each closed-loop phase (default 10)
           --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
-          --list-sessions N       sessions of the user whose list is read (default 1000)
+          --list-sessions N       sessions of the user whose list is read, and of the users with many sessions in
+                                  the lists phase (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,branches,memory,
-                                  photos; also grain: our turns through an Orleans client, without HTTP). photos: a /v1
-                                  turn with one ~1.5 MB photo beside a text turn, and uploads of the photo, one user per
-                                  core
+          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,branches,lists,memory,
+                                  photos,stream; also grain: our turns through an Orleans client, without HTTP). photos:
+                                  a /v1 turn with one ~1.5 MB photo beside a text turn, and uploads of the photo, one
+                                  user per core
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
                                   a --quick run, or one without the turns phase, writes none unless given);
@@ -94,14 +95,14 @@ internal sealed record class BenchSettings
     /// <summary>Turns measured in each growth session.</summary>
     public int GrowthTurnsPerSession { get; init; } = 10;
 
-    /// <summary>Sessions of the user whose session list is read.</summary>
+    /// <summary>Sessions of the user whose session list is read, and of the users with many in the lists phase.</summary>
     public int ListSessions { get; init; } = 1000;
 
     /// <summary>Sessions activated for the memory figure.</summary>
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "branches", "memory", "photos", "stream"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "branches", "lists", "memory", "photos", "stream"];
 
     /// <summary>The streaming phase's model and load.</summary>
     public StreamSettings Stream { get; init; } = new();

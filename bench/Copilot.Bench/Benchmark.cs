@@ -44,6 +44,10 @@ internal static class Benchmark
     /// <summary>The target ratio of a read of a session with forks to the same read of a linear one ("no slower").</summary>
     public const double TargetBranchedReadOverLinear = 1.10;
 
+    /// <summary>What a change to a list of many sessions may write beyond the same change to a list of few: nothing but
+    /// what the median of a server-wide WAL counter still lets through.</summary>
+    public const double TargetListWritesNoise = 0.10;
+
     private const string WarmupPhase = "warm-up";
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -93,6 +97,7 @@ internal static class Benchmark
         GrowthResult? growth = null;
         IReadOnlyList<ReadFigure>? reads = null;
         BranchesResult? branches = null;
+        IReadOnlyList<ListWriteFigure>? listWrites = null;
         MemoryFigure? memory = null;
         PhotosFigure? photos = null;
         var service = "";
@@ -103,9 +108,9 @@ internal static class Benchmark
             var replyChars = settings.ReplySizes[i];
             var size = Conversation.SizeName(replyChars);
             var last = i == settings.ReplySizes.Count - 1;
-            if (!last && !settings.Phases.Any(p => p is "turns" or "grain" or "seed" or "floor"))
+            if (!last && !settings.Phases.Any(p => p is "turns" or "grain" or "limits" or "seed" or "floor"))
             {
-                // Only the closed-loop phases run at every size.
+                // Only the closed-loop phases (and limits, at the first) run before the last size.
                 continue;
             }
 
@@ -195,6 +200,17 @@ internal static class Benchmark
                 problems.Add("branches: skipped, needs an Orleans client of the cluster (local mode)");
             }
 
+            if (target.Grains is not null && target.Wal is not null)
+            {
+                listWrites = await PhaseAsync(
+                    $"lists: WAL bytes per create, rename and activity flush, users with {ListWritesPhase.FewSessions} and {settings.ListSessions:N0} sessions",
+                    () => ListWritesPhase.RunAsync(target, settings, cancellationToken));
+            }
+            else if (settings.Phases.Contains("lists"))
+            {
+                problems.Add("lists: skipped, needs an Orleans client and the database (the bench starting the silo)");
+            }
+
             if (target.Silo is not null)
             {
                 memory = await PhaseAsync(
@@ -235,6 +251,7 @@ internal static class Benchmark
             Growth = growth,
             Reads = reads ?? [],
             Branches = branches,
+            ListWrites = listWrites ?? [],
             Memory = memory,
             Photos = photos,
             Streams = streams ?? [],
@@ -369,6 +386,21 @@ internal static class Benchmark
                     TargetBranchedReadOverLinear,
                     Invariant($"{read.Branched.P50:0.00} vs {read.Linear.P50:0.00} ms: {read.BranchedOverLinear:0.00}×")));
             }
+        }
+
+        foreach (var change in report.ListWrites.GroupBy(f => f.Change))
+        {
+            var few = change.MinBy(f => f.Sessions)!;
+            var many = change.MaxBy(f => f.Sessions)!;
+            var images = few.WalRecordBytesPerChange is not null && many.WalRecordBytesPerChange is not null;
+            var fewBytes = images ? few.WalRecordBytesPerChange : few.WalBytesPerChange;
+            var manyBytes = images ? many.WalRecordBytesPerChange : many.WalBytesPerChange;
+            checks.Add(TargetCheck.AtMost(
+                $"WAL bytes per {change.Key}{(images ? ", median without full-page images," : "")} for a user with {many.Sessions:N0} sessions " +
+                    $"≤ for a user with {few.Sessions:N0} (+{TargetListWritesNoise:0%})",
+                manyBytes / fewBytes,
+                1 + TargetListWritesNoise,
+                Invariant($"{manyBytes:N0} vs {fewBytes:N0} bytes: {manyBytes / fewBytes:0.00}×")));
         }
 
         if (report.Limits is { } limits && report.Turns.FirstOrDefault()?.Ours is { } turn)

@@ -30,6 +30,9 @@ internal sealed record class BenchReport
     /// <summary>What a regenerate, an edit and a switch write, and reads of a branched session beside a linear one.</summary>
     public BranchesResult? Branches { get; init; }
 
+    /// <summary>What each kind of change to a user's session list writes, at few sessions and at many.</summary>
+    public IReadOnlyList<ListWriteFigure> ListWrites { get; init; } = [];
+
     public MemoryFigure? Memory { get; init; }
 
     /// <summary>A turn with one photo beside a text turn, and uploads (at the last reply size).</summary>

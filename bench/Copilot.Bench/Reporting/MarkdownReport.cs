@@ -35,15 +35,19 @@ internal static class MarkdownReport
             TurnsTables(md, report);
         }
 
-        if (report.Limits is { } limits && report.Turns.FirstOrDefault() is { Ours: { } turn } first)
+        if (report.Limits is { } limits)
         {
-            Line(md, $"### Per-user limits: what a send adds ({first.SizeName}, {limits.Users} users)");
+            // Without the turns phase there is no turn to compare with: the calls' own figures still print.
+            var first = report.Turns.FirstOrDefault();
+            var turn = first?.Ours;
+            Line(md, $"### Per-user limits: what a send adds ({first?.SizeName ?? "no turns measured"}, {limits.Users} users)");
             Line(md);
             Line(md, "| | calls/s | p50 ms | p99 ms | CPU ms: service + PostgreSQL | share of a turn: p50 latency | share of a turn: CPU |");
             Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
             var cpu = limits.CpuPerOp is { } l ? l.Service + l.Postgres : double.NaN;
-            var turnCpu = turn.CpuPerOp is { } t ? t.Service + t.Postgres : double.NaN;
-            Line(md, $"| a send's limit calls (admit + free its slot), through an Orleans client | {limits.PerSecond:N0} | {limits.Latency.P50:0.00} | {limits.Latency.P99:0.00} | {cpu:0.000} | **{limits.Latency.P50 / turn.Latency.P50:0.0%}** | **{cpu / turnCpu:0.0%}** |");
+            var turnCpu = turn?.CpuPerOp is { } t ? t.Service + t.Postgres : double.NaN;
+            var turnP50 = turn?.Latency.P50 ?? double.NaN;
+            Line(md, $"| a send's limit calls (admit + free its slot), through an Orleans client | {limits.PerSecond:N0} | {limits.Latency.P50:0.00} | {limits.Latency.P99:0.00} | {cpu:0.000} | **{Share(limits.Latency.P50 / turnP50)}** | **{Share(cpu / turnCpu)}** |");
             Line(md);
             Line(md, "The same calls a send makes to its user's limits grain, alone, at the same concurrency, against the full HTTP turn " +
                 "above; through the client's gateway, so an upper bound of what they add in the service (silo to silo, or within one).");
@@ -87,6 +91,29 @@ internal static class MarkdownReport
         if (report.Branches is { } branches)
         {
             BranchesTables(md, branches, s);
+        }
+
+        if (report.ListWrites.Count > 0)
+        {
+            var sizes = report.ListWrites.Select(f => f.Sessions).Distinct().Order().ToList();
+            Line(md, "### Session list writes: WAL bytes per change, by the user's number of sessions (one change at a time)");
+            Line(md);
+            Line(md, $"| change | {string.Join(" | ", sizes.Select(n => $"{n:N0} sessions: mean (median without full-page images)"))} |");
+            Line(md, $"| --- |{string.Concat(sizes.Select(_ => " ---: |"))}");
+            foreach (var change in report.ListWrites.GroupBy(f => f.Change))
+            {
+                var cells = sizes.Select(n => change.FirstOrDefault(f => f.Sessions == n) is { } f
+                    ? $"{Bytes(f.WalBytesPerChange)} (**{Bytes(f.WalRecordBytesPerChange)}**)"
+                    : "n/a");
+                Line(md, $"| {change.Key} ({change.First().Changes} changes) | {string.Join(" | ", cells)} |");
+            }
+
+            Line(md);
+            Line(md, "A create and a rename go through the session grain (its header, its list row, and for a create its expiry " +
+                "reminder); an activity flush is the list storing one touched session within its flush interval, as after a turn. " +
+                "The users' lists are filled first; the WAL counter is server-wide, so the mean also holds a share of whatever " +
+                "else PostgreSQL wrote meanwhile, which the median (the figure judged) leaves out.");
+            Line(md);
         }
 
         if (report.Memory is { } memory)
@@ -304,6 +331,8 @@ internal static class MarkdownReport
     }
 
     private static string Ratio(double? ratio) => ratio is { } r ? $"{r:0.00}×" : "n/a";
+
+    private static string Share(double share) => double.IsNaN(share) ? "n/a" : share.ToString("0.0%", CultureInfo.InvariantCulture);
 
     private static string Bytes(double? bytes) => bytes is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
 
