@@ -94,6 +94,7 @@ public static class ApiHosting
         app.MapSeedApi();
         app.MapV1Chat();
         app.MapV1Sessions();
+        app.MapV1Search();
         app.MapCopilotAdmin();
         app.MapOpenApi(OpenApiPath).AllowAnonymous();
 
