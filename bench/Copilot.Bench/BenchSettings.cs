@@ -27,8 +27,11 @@ internal sealed record class BenchSettings
           --growth-lengths LIST   history lengths for the growth phase (default 10,100,1000,5000)
           --list-sessions N       sessions of the user whose list is read (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,memory; also grain:
-                                  our turns through an Orleans client, without HTTP)
+          --phases LIST           which phases to run (default turns,limits,seed,floor,search,growth,reads,memory; also
+                                  grain: our turns through an Orleans client, without HTTP). search: turns with the
+                                  search index kept and without (its triggers disabled), then searches of a user with
+                                  1,000 sessions of 20 messages among 1,000,000 messages generated in SQL (--quick:
+                                  100 sessions among 100,000)
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
                                   a --quick run, or one without the turns phase, writes none unless given);
@@ -99,7 +102,7 @@ internal sealed record class BenchSettings
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "memory", "stream"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "search", "growth", "reads", "memory", "stream"];
 
     /// <summary>The streaming phase's model and load.</summary>
     public StreamSettings Stream { get; init; } = new();
