@@ -10,7 +10,8 @@ namespace Copilot.Silo.Database;
 /// fragments through the trigram index, both under the caller's user id, which every query names.</summary>
 internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearch
 {
-    /// <summary>The headline's length in words (about 160 characters of English).</summary>
+    /// <summary>The headline's length in words (about 160 characters of English). PostgreSQL's parser would drop what
+    /// looks like an HTML tag from it, so it reads each <c>&lt;</c> as <see cref="SearchSnippet.TagOpen"/>.</summary>
     private const string HeadlineOptions = "StartSel=\"\uE000\", StopSel=\"\uE001\", MaxWords=28, MinWords=12, ShortWord=2";
 
     public async Task<IReadOnlyList<SearchRow>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
@@ -96,7 +97,7 @@ internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearc
         parameters.AddWithValue("take", request.Limit + 1);
         var headline = query.Words is null
             ? "NULL::text"
-            : $"ts_headline('english', translate(p.body, E'\\uE000\\uE001', '  '), websearch_to_tsquery('english', @words), '{HeadlineOptions}')";
+            : $"ts_headline('english', translate(p.body, E'\\uE000\\uE001\\uE002<', E'   \\uE002'), websearch_to_tsquery('english', @words), '{HeadlineOptions}')";
         return $"""
             WITH matches AS
             (

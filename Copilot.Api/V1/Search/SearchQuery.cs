@@ -15,8 +15,9 @@ public sealed partial record class SearchQuery(string? Words, IReadOnlyList<stri
     public const int MaxChars = 200;
 
     /// <summary>Splits <paramref name="text"/>; null when nothing in it can be looked for (blank, or only exclusions).</summary>
-    /// <remarks>A token or a quoted phrase made of letters (and apostrophes) only is words; anything else (a digit, a
-    /// hyphen inside, a slash) is a fragment. Punctuation around a token is dropped: <c>RG-2041,</c> is <c>RG-2041</c>.</remarks>
+    /// <remarks>A token or a quoted phrase made of letters only (with apostrophes and hyphens between them, as in
+    /// <c>ice-and-water</c>) is words; anything else (a digit, a slash, a dot inside) is a fragment. Punctuation around a
+    /// token is dropped (<c>RG-2041,</c> is <c>RG-2041</c>), and a token without a letter or digit is ignored.</remarks>
     public static SearchQuery? Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -28,7 +29,7 @@ public sealed partial record class SearchQuery(string? Words, IReadOnlyList<stri
             var negated = token.Groups["neg"].Success;
             var quoted = token.Groups["phrase"].Success;
             var value = quoted ? token.Groups["phrase"].Value.Trim() : token.Groups["word"].Value.Trim(Punctuation);
-            if (value.Length == 0)
+            if (!value.Any(char.IsLetterOrDigit))
             {
                 continue;
             }
@@ -53,7 +54,7 @@ public sealed partial record class SearchQuery(string? Words, IReadOnlyList<stri
 
     private static readonly char[] Punctuation = [.. ".,;:!?()[]{}<>'\"`".ToCharArray()];
 
-    private static bool IsWords(string value) => value.All(c => char.IsLetter(c) || c is '\'' or '’' || char.IsWhiteSpace(c));
+    private static bool IsWords(string value) => value.All(c => char.IsLetter(c) || c is '\'' or '’' or '-' || char.IsWhiteSpace(c));
 
     /// <summary>A quoted phrase or a run of non-space characters, each with an optional leading minus.</summary>
     [GeneratedRegex("""(?<neg>-)?(?:"(?<phrase>[^"]*)"?|(?<word>[^\s"]+))""")]

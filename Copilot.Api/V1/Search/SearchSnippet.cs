@@ -6,12 +6,16 @@ namespace Copilot.Api.V1.Search;
 /// no client can be tricked into rendering a message as HTML.</summary>
 internal sealed record class SearchSnippet(string Text, IReadOnlyList<MatchRange> Matches)
 {
-    /// <summary>Marks the start of a match in <see cref="SearchRow.Headline"/> (a private-use character; the same
-    /// characters in a message are read as spaces there).</summary>
+    /// <summary>Marks the start of a match in <see cref="SearchRow.Headline"/> (a private-use character; this one,
+    /// <see cref="MatchEnd"/> and <see cref="TagOpen"/> in a message are read as spaces there).</summary>
     public const char MatchStart = '\uE000';
 
     /// <summary>Marks the end of a match in <see cref="SearchRow.Headline"/>.</summary>
     public const char MatchEnd = '\uE001';
+
+    /// <summary>Stands for <c>&lt;</c> in <see cref="SearchRow.Headline"/>: PostgreSQL's headline would drop whatever looks
+    /// like an HTML tag, and a snippet shows the message as it is.</summary>
+    public const char TagOpen = '\uE002';
 
     /// <summary>The passage's length around a fragment, in characters.</summary>
     public const int Width = 160;
@@ -67,7 +71,7 @@ internal sealed record class SearchSnippet(string Text, IReadOnlyList<MatchRange
             }
             else
             {
-                text.Append(c);
+                text.Append(c == TagOpen ? '<' : c);
             }
         }
 

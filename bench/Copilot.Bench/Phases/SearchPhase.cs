@@ -111,7 +111,7 @@ internal static class SearchPhase
             SELECT r.session_id,
                    CASE WHEN r.g % 20 = 0 THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE md5('bench-message-' || r.g)::uuid END,
                    r.user_id, 'bench', CASE WHEN r.g % 20 = 0 THEN 'title' WHEN r.g % 2 = 0 THEN 'user' ELSE 'assistant' END,
-                   now() - make_interval(mins => r.g % 100000),
+                   now() - make_interval(mins => (r.g % 100000)::int),
                    (SELECT string_agg(p.w[(1 + ((r.g * 7919 + i * 104729 + i * i * 31) % array_length(p.w, 1)))::int], ' ')
                     FROM params p, generate_series(1, CASE WHEN r.g % 20 = 0 THEN 5 ELSE 30 END) i)
                    || CASE WHEN r.g % 50 = 7 THEN ' job RG-' || (r.g % 10000) ELSE '' END
