@@ -7,7 +7,8 @@ using NpgsqlTypes;
 namespace Copilot.Silo.Database;
 
 /// <summary>Searches <c>copilot_search</c> (<c>sql/0010_copilot_search.sql</c>): words through the <c>tsvector</c> index,
-/// fragments through the trigram index, both under the caller's user id, which every query names.</summary>
+/// fragments with a digit through the trigram index of the codes (the words with a digit), both under the caller's user
+/// id, which every query names; a fragment without a digit is checked on that user's rows.</summary>
 internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearch
 {
     /// <summary>The headline's length in words (about 160 characters of English). PostgreSQL's parser would drop what
@@ -54,8 +55,17 @@ internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearc
             rank = "ts_rank(s.tsv, websearch_to_tsquery('english', @words))";
         }
 
+        var codes = 0;
         for (var i = 0; i < query.Fragments.Count; i++)
         {
+            // The index holds only the words with a digit (copilot_search_codes): each such word of the fragment is in
+            // the codes of every text that contains the fragment, so they find the candidates, and the text decides.
+            foreach (var word in query.Fragments[i].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Where(w => w.Any(char.IsAsciiDigit)))
+            {
+                parameters.AddWithValue($"c{codes}", Like(word));
+                conditions.Append(CultureInfo.InvariantCulture, $" AND s.codes ILIKE @c{codes++}");
+            }
+
             parameters.AddWithValue($"f{i}", Like(query.Fragments[i]));
             conditions.Append(CultureInfo.InvariantCulture, $" AND s.body ILIKE @f{i}");
         }

@@ -55,13 +55,14 @@ public sealed class SearchTests : IAsyncLifetime
     public async Task Fragments_that_are_not_words_are_found_by_substring()
     {
         var user = NewUser();
-        await StoreAsync(user, PersonaRole.Pm, "Status of job RG-2041 at 1420 Elm Street, please.", "Job rg-20417 is a different one.");
+        await StoreAsync(user, PersonaRole.Pm, "Status of job RG-2041 at 1420 Elm Street, please.", "Job rg-20417 is a different one.", "Side A/B of the ridge");
 
         var code = await SearchAsync(user, "RG-2041");
         var address = await SearchAsync(user, "\"1420 Elm\"");
         var prefix = await SearchAsync(user, "RG-204");
         var other = await SearchAsync(user, "RG-2042");
         var withWord = await SearchAsync(user, "status RG-2041 -rg-20417");
+        var withoutDigit = await SearchAsync(user, "a/b");
 
         Assert.Equal(3, code.Count);
         Assert.All(code, hit => Assert.Equal("rg-2041", Assert.Single(MatchedTexts(hit)).ToLowerInvariant()));
@@ -70,6 +71,7 @@ public sealed class SearchTests : IAsyncLifetime
         Assert.Empty(other);
         Assert.Equal(2, withWord.Count);
         Assert.Equal(["Status", "RG-2041"], MatchedTexts(withWord[0]));
+        Assert.Equal(["A/B"], MatchedTexts(Assert.Single(withoutDigit)));
     }
 
     [Fact]

@@ -63,8 +63,8 @@ internal static class SearchPhase
                 ("phrase", "\"ice water\""),
                 ("exclusion", "gutter -downspout"),
                 ("or", "skylight or dormer"),
-                ("fragment", "RG-2041"),
-                ("word and fragment", "kickout RG-20"),
+                ("fragment", "RG-1057"),
+                ("word and fragment", "flashing RG-1"),
             })
             {
                 queries.Add(await MeasureAsync(target, user, name, q, settings.Quick ? 20 : 200, cancellationToken));
