@@ -111,6 +111,7 @@ public static class ApiHosting
         app.MapV1Files();
         app.MapV1Feedback();
         app.MapV1Shares();
+        app.MapV1Search();
         app.MapCopilotAdmin();
         app.MapOpenApi(OpenApiPath).AllowAnonymous();
 

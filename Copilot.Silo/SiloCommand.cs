@@ -12,12 +12,13 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
     private const string Migrate = "migrate";
     private const string Token = "token";
     private const string Postgres = "postgres";
+    private const string Reindex = "reindex";
 
-    /// <summary>Splits a leading command (<c>migrate</c>, <c>postgres</c>, <c>token &lt;user-id&gt;</c>) from the host's
-    /// own arguments.</summary>
+    /// <summary>Splits a leading command (<c>migrate</c>, <c>reindex</c>, <c>postgres</c>, <c>token &lt;user-id&gt;</c>) from
+    /// the host's own arguments.</summary>
     public static SiloCommand Parse(string[] args)
     {
-        if (args.Length > 0 && args[0] is Migrate or Postgres)
+        if (args.Length > 0 && args[0] is Migrate or Postgres or Reindex)
         {
             return new SiloCommand(args[0], args[1..], []);
         }
@@ -43,7 +44,7 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
 
             // Every ValidateOnStart check, now: a wrong setting stops the process before anything connects anywhere.
             // The database commands use only the database settings, so a migration job needs no auth settings.
-            if (Name is not (Migrate or Postgres))
+            if (Name is not (Migrate or Postgres or Reindex))
             {
                 app.Services.GetService<IStartupValidator>()?.Validate();
             }
@@ -54,6 +55,14 @@ internal sealed record class SiloCommand(string Name, string[] HostArguments, st
                     {
                         await database.InitializeAsync();
                         Console.WriteLine("Schema is up to date.");
+                    }
+
+                    return 0;
+                case Reindex:
+                    await using (var database = app.Services.GetRequiredService<CopilotDatabase>())
+                    {
+                        await database.InitializeAsync();
+                        Console.WriteLine($"Search index rebuilt: {await database.RebuildSearchIndexAsync()} rows.");
                     }
 
                     return 0;

@@ -123,10 +123,12 @@ internal static class SessionsApi
             : ApiErrors.SessionNotFound.ToProblem();
     }
 
-    /// <summary>A page of a session's active path, newest first: from its leaf, or the ancestors of the message numbered
-    /// <paramref name="before"/> (the previous page's <c>next_before</c>).</summary>
+    /// <summary>A page of a session's active path, newest first: from its leaf; or the ancestors of the message numbered
+    /// <paramref name="before"/> (the previous page's <c>next_before</c>); or the messages that follow the one numbered
+    /// <paramref name="after"/> (a <c>next_after</c>); or centred on the message <paramref name="around"/> (a search hit's
+    /// message id).</summary>
     public static async Task<Results<Ok<MessageListResponse>, ProblemHttpResult>> MessagesAsync(
-        string id, string? limit, string? before, HttpContext httpContext, IGrainFactory grains, FileUrls fileUrls)
+        string id, string? limit, string? before, string? after, string? around, HttpContext httpContext, IGrainFactory grains, FileUrls fileUrls)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Guid.TryParse(id, out var sessionId))
@@ -135,17 +137,21 @@ internal static class SessionsApi
         }
 
         var pageSize = ReadLimit(limit, DefaultMessageLimit, errors);
-        long? beforeSeq = null;
-        if (before is not null)
+        var beforeSeq = ReadSeq(before, "before", "next_before", errors);
+        var afterSeq = ReadSeq(after, "after", "next_after", errors);
+        Guid? aroundId = null;
+        if (around is not null)
         {
-            if (long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+            aroundId = Guid.TryParse(around, out var parsed) ? parsed : null;
+            if (aroundId is null)
             {
-                beforeSeq = seq;
+                errors["around"] = ["must be the id of a stored message (a UUID)"];
             }
-            else
-            {
-                errors["before"] = ["must be a next_before this service returned (a message sequence number)"];
-            }
+        }
+
+        if (new[] { before, after, around }.Count(cursor => cursor is not null) > 1)
+        {
+            errors["around"] = ["before, after and around cannot be combined: give one of them"];
         }
 
         if (errors.Count > 0)
@@ -153,12 +159,26 @@ internal static class SessionsApi
             return ApiErrors.InvalidFields(errors).ToProblem();
         }
 
-        var page = await grains.GetGrain<ISessionGrain>(sessionId)
-            .GetMessagesAsync(httpContext.User.GetUserId(), beforeSeq, pageSize);
-        return page is null
-            ? ApiErrors.SessionNotFound.ToProblem()
+        var session = grains.GetGrain<ISessionGrain>(sessionId);
+        var userId = httpContext.User.GetUserId();
+        var page = (aroundId, afterSeq) switch
+        {
+            ({ } message, _) => await session.GetMessagesAroundAsync(userId, message, pageSize),
+            (_, { } seq) => await session.GetMessagesAfterAsync(userId, seq, pageSize),
+            _ => await session.GetMessagesAsync(userId, beforeSeq, pageSize),
+        };
+        if (page is null)
+        {
+            return ApiErrors.SessionNotFound.ToProblem();
+        }
+
+        return aroundId is not null && page.Messages.Count == 0
+            ? ApiErrors.MessageNotFound.ToProblem()
             : TypedResults.Ok(new MessageListResponse(
-                [.. page.Messages.Select(m => UiMessage.From(m, page.VersionsOf(m), fileUrls.Create, page.Feedback.GetValueOrDefault(m.Id)))], page.NextBeforeSeq is not null, page.NextBeforeSeq));
+                [.. page.Messages.Select(m => UiMessage.From(m, page.VersionsOf(m), fileUrls.Create, page.Feedback.GetValueOrDefault(m.Id)))],
+                page.NextBeforeSeq is not null,
+                page.NextBeforeSeq,
+                page.NextAfterSeq));
     }
 
     /// <summary>Makes the path through a message of the session active and answers with its new leaf.</summary>
@@ -221,6 +241,22 @@ internal static class SessionsApi
 
         errors["limit"] = [$"must be a whole number from 1 to {MaxLimit}"];
         return defaultLimit;
+    }
+
+    private static long? ReadSeq(string? value, string field, string cursorName, Dictionary<string, string[]> errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+        {
+            return seq;
+        }
+
+        errors[field] = [$"must be a {cursorName} this service returned (a message sequence number)"];
+        return null;
     }
 
     private static string? ReadTitle(System.Text.Json.JsonElement root) =>

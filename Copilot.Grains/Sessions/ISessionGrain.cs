@@ -28,6 +28,19 @@ public interface ISessionGrain : IGrainWithGuidKey
     [Alias("GetMessages"), ReadOnly]
     Task<MessagePage?> GetMessagesAsync(Guid userId, long? beforeSeq, int limit);
 
+    /// <summary>Up to <paramref name="limit"/> messages of the active path centred on the message
+    /// <paramref name="messageId"/>, newest first, with cursors both ways (<see cref="MessagePage.NextBeforeSeq"/>,
+    /// <see cref="MessagePage.NextAfterSeq"/>); no messages when the active path does not hold it; null when the session
+    /// does not exist for this user.</summary>
+    [Alias("GetMessagesAround"), ReadOnly]
+    Task<MessagePage?> GetMessagesAroundAsync(Guid userId, Guid messageId, int limit);
+
+    /// <summary>Up to <paramref name="limit"/> messages of the active path that follow the message numbered
+    /// <paramref name="afterSeq"/> (the newest message of the page before), newest first; null when the session does
+    /// not exist for this user.</summary>
+    [Alias("GetMessagesAfter"), ReadOnly]
+    Task<MessagePage?> GetMessagesAfterAsync(Guid userId, long afterSeq, int limit);
+
     /// <summary>Every message of every branch, oldest first, parents resolved, or null when the session does not exist
     /// for this user.</summary>
     [Alias("GetAllMessages"), ReadOnly]

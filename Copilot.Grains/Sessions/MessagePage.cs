@@ -12,6 +12,10 @@ public sealed record class MessagePage
     /// <summary>Pass as <c>beforeSeq</c> to get older messages; null when there are none.</summary>
     [Id(1)] public long? NextBeforeSeq { get; init; }
 
+    /// <summary>Pass as <c>afterSeq</c> to get newer messages of the active path; null when there are none or the page
+    /// ends at the active leaf (pages read from the leaf never have it).</summary>
+    [Id(4)] public long? NextAfterSeq { get; init; }
+
     /// <summary>The fork table's entries for the page's messages: by parent id (<see cref="Guid.Empty"/> for the first
     /// position), every version at that position, in creation order.</summary>
     [Id(2)] public Dictionary<Guid, IReadOnlyList<Guid>> Forks { get; init; } = [];

@@ -127,6 +127,12 @@ internal sealed partial class SessionGrain(
         return page with { Feedback = await _feedback.OfAsync(page.Messages) };
     }
 
+    public async Task<MessagePage?> GetMessagesAroundAsync(Guid userId, Guid messageId, int limit) =>
+        IsVisibleTo(userId) ? await _store.ActivePathAroundAsync(messageId, limit) : null;
+
+    public async Task<MessagePage?> GetMessagesAfterAsync(Guid userId, long afterSeq, int limit) =>
+        IsVisibleTo(userId) ? await _store.ActivePathAfterAsync(afterSeq, limit) : null;
+
     public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId) =>
         IsVisibleTo(userId) ? ConversationTree.ResolveParents(await _store.History.AllAsync(_store.ReadPageAsync)) : null;
 

@@ -54,6 +54,15 @@ public sealed partial class CopilotDatabase(
         }
     }
 
+    /// <summary>Empties the search index and fills it again from the stored sessions (<c>copilot_search_rebuild()</c> of
+    /// <c>sql/0010_copilot_search.sql</c>); returns the rows indexed. Searches wait meanwhile; writes are indexed after it.</summary>
+    public async Task<long> RebuildSearchIndexAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = DataSource.CreateCommand("SELECT copilot_search_rebuild()");
+        command.CommandTimeout = 0;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Starts the embedded server when needed and applies pending schema scripts. Safe to call repeatedly.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using Copilot.Api.Admin;
+using Copilot.Api.V1.Search;
 using Copilot.Silo.Database;
 
 namespace Copilot.Silo.Hosting;
@@ -17,6 +18,7 @@ public static class SiloHosting
                 "Copilot:Cluster:AdvertisedIP must be an IP address, a host name this machine resolves, or 'auto'.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ISessionSweeper, SqlSessionSweeper>();
+        builder.Services.AddSingleton<IMessageSearch, SqlMessageSearch>();
         builder.UseOrleans(silo =>
         {
             silo.AddCopilotGrains();

@@ -28,10 +28,12 @@ internal sealed record class BenchSettings
           --list-sessions N       sessions of the user whose list is read, and of the users with many sessions in
                                   the lists phase (default 1000)
           --memory-sessions N     sessions activated for the memory figure (default 10000)
-          --phases LIST           which phases to run (default turns,limits,seed,floor,growth,reads,branches,lists,memory,
-                                  photos,stream; also grain: our turns through an Orleans client, without HTTP). photos:
-                                  a /v1 turn with one ~1.5 MB photo beside a text turn, and uploads of the photo, one
-                                  user per core
+          --phases LIST           which phases to run (default turns,limits,seed,floor,search,growth,reads,branches,lists,
+                                  memory,photos,stream; also grain: our turns through an Orleans client, without HTTP).
+                                  search: turns with the search index kept and without (its triggers disabled), then
+                                  searches of a user with 1,000 sessions of 20 messages among 1,000,000 messages
+                                  generated in SQL (--quick: 100 sessions among 100,000). photos: a /v1 turn with one
+                                  ~1.5 MB photo beside a text turn, and uploads of the photo, one user per core
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
                                   a --quick run, or one without the turns phase, writes none unless given);
@@ -102,7 +104,7 @@ internal sealed record class BenchSettings
     public int MemorySessions { get; init; } = 10_000;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "growth", "reads", "branches", "lists", "memory", "photos", "stream"];
+    public static IReadOnlyList<string> AllPhases { get; } = ["turns", "grain", "limits", "seed", "floor", "search", "growth", "reads", "branches", "lists", "memory", "photos", "stream"];
 
     /// <summary>The streaming phase's model and load.</summary>
     public StreamSettings Stream { get; init; } = new();

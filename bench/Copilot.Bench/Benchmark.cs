@@ -48,6 +48,12 @@ internal static class Benchmark
     /// what the median of a server-wide WAL counter still lets through.</summary>
     public const double TargetListWritesNoise = 0.10;
 
+    /// <summary>The target ratio of WAL bytes and of CPU per turn with the search index kept to without it.</summary>
+    public const double TargetSearchOverhead = 1.3;
+
+    /// <summary>The target p99 of a search.</summary>
+    public const double TargetSearchP99Milliseconds = 50;
+
     private const string WarmupPhase = "warm-up";
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -94,6 +100,7 @@ internal static class Benchmark
 
         var turns = new List<TurnsAtSize>();
         LoadFigure? limits = null;
+        SearchFigure? search = null;
         GrowthResult? growth = null;
         IReadOnlyList<ReadFigure>? reads = null;
         BranchesResult? branches = null;
@@ -181,6 +188,17 @@ internal static class Benchmark
                 continue;
             }
 
+            if (target.Silo is not null && target.Database is not null)
+            {
+                search = await PhaseAsync(
+                    $"search: turns with the index and without, {size} ({window}); searches of one user among many",
+                    () => SearchPhase.RunAsync(target, settings, replyChars, cancellationToken));
+            }
+            else if (settings.Phases.Contains("search"))
+            {
+                problems.Add("search: skipped, the bench did not start the silo and its database (--url)");
+            }
+
             growth = await PhaseAsync(
                 $"growth: history of {string.Join(", ", settings.GrowthLengths)} messages, {size}",
                 () => GrowthPhase.RunAsync(target, settings, cancellationToken));
@@ -248,6 +266,7 @@ internal static class Benchmark
             Service = service,
             Turns = turns,
             Limits = limits,
+            Search = search,
             Growth = growth,
             Reads = reads ?? [],
             Branches = branches,
@@ -417,6 +436,25 @@ internal static class Benchmark
                 limits.CpuPerOp is { } lc && turn.CpuPerOp is { } tc
                     ? Invariant($"{lc.Service + lc.Postgres:0.000} vs {tc.Service + tc.Postgres:0.00} ms: {(lc.Service + lc.Postgres) / (tc.Service + tc.Postgres):0.0%}")
                     : "not measured"));
+        }
+
+        if (report.Search is { } search)
+        {
+            checks.Add(TargetCheck.AtMost(
+                $"WAL bytes per turn with the search index ≤ {TargetSearchOverhead:0.0#}× without",
+                search.WalOnOverOff,
+                TargetSearchOverhead,
+                Invariant($"{search.IndexingOn?.WalBytesPerOp:N0} vs {search.IndexingOff?.WalBytesPerOp:N0} bytes: {search.WalOnOverOff:0.00}×")));
+            checks.Add(TargetCheck.AtMost(
+                $"CPU per turn (service + PostgreSQL) with the search index ≤ {TargetSearchOverhead:0.0#}× without",
+                search.CpuOnOverOff,
+                TargetSearchOverhead,
+                Invariant($"{search.CpuOnOverOff:0.00}×")));
+            checks.Add(TargetCheck.AtMost(
+                $"search p99 ≤ {TargetSearchP99Milliseconds:0} ms, every query, {search.UserMessages:N0} of the user's messages among {search.Messages:N0}",
+                search.WorstP99,
+                TargetSearchP99Milliseconds,
+                Invariant($"{search.WorstP99:0.0} ms")));
         }
 
         return checks;

@@ -377,6 +377,52 @@ describe('the chat console', () => {
     await assertClean(tab);
   });
 
+  test('search: / or Ctrl+K reaches it, hits show their snippets with the matches marked as text, Enter opens the conversation at the hit', TIMEOUT, async () => {
+    const token = new URL(link).hash.slice('#token='.length);
+    const chatId = randomUUID();
+    const job = `RG-${Math.floor(1000 + Math.random() * 9000)}`;
+    const markup = '<img src=x onerror="window.__xss=3">';
+    await chatThroughApi(token, chatId, `Where does the step flashing go at job ${job}? ${markup}`);
+    for (let i = 0; i < 3; i++) {
+      await chatThroughApi(token, chatId, `Follow-up number ${i} about the ridge vent`);
+    }
+    const tab = await openConsole(browser, { viewport: { width: 390, height: 844 } });
+    const { page } = tab;
+    await signInWithLink(page);
+
+    await page.locator('#messages').focus();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input', '/ outside a text field focuses the search field');
+    await page.keyboard.type(`flashed ${job}`);
+    await page.keyboard.press('Enter');
+    const hit = page.locator('#search-list li', { hasText: job })
+      .filter({ has: page.locator('.hit-details', { hasText: /^You · / }) })
+      .first();
+    await hit.waitFor();
+    assert.deepEqual(await hit.locator('mark').allTextContents(), ['flashing', job]);
+    assert.ok((await hit.textContent()).includes(markup), 'the markup in the message is shown as text');
+    assert.equal(await page.locator('#search-list img, #search-list [onerror]').count(), 0);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+
+    await hit.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    const target = page.locator('#message-list li.message.search-target');
+    await target.waitFor();
+    assert.ok((await target.textContent()).includes(job));
+    assert.equal(await chatIdOf(page), chatId);
+    assert.equal(await page.locator('#message-list li.message').count(), 8, 'the whole conversation, from the hit onwards too');
+
+    await page.keyboard.press('Control+k');
+    await page.locator('#search-input').waitFor({ state: 'visible' });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input', 'Ctrl+K focuses the search field');
+    await page.keyboard.press('Escape');
+    await page.locator('#session-scroll').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#search-results').isHidden(), true, 'Escape goes back to the list');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'nothing is wider than the screen');
+    await assertClean(tab);
+  });
+
   test('on a phone-width screen, by keyboard alone: the sidebar, Shift+Enter and Enter', TIMEOUT, async () => {
     const tab = await openConsole(browser, { viewport: { width: 390, height: 844 } });
     const { page } = tab;

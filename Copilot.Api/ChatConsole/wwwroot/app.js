@@ -30,6 +30,8 @@ const ui = {
   renameDialog: $('rename-dialog'), renameInput: $('rename-input'), renameCancel: $('rename-cancel'),
   deleteDialog: $('delete-dialog'),
   deleteText: $('delete-text'),
+  searchForm: $('search-form'), searchInput: $('search-input'), searchResults: $('search-results'),
+  searchStatus: $('search-status'), searchList: $('search-list'), moreResults: $('more-results'),
 };
 
 const state = {
@@ -41,6 +43,8 @@ const state = {
   streaming: null, // { chatId, controller, stopRequested }
   closeEditor: null, // closes the inline editor of a user message, when one is open
   sending: false, // a message waits for its photos' uploads
+  search: null, // { q, cursor }: the search whose results are shown
+  searchTimer: null,
 };
 
 const attachments = new Attachments(ui.attachments, showNotice);
@@ -345,7 +349,8 @@ function showChatHeader(session) {
   ui.persona.disabled = true;
 }
 
-async function openChat(id) {
+/** Opens a conversation at its newest message, or centred on the message <around> (a search hit). */
+async function openChat(id, around = null) {
   stopListening();
   clearNotice();
   state.chat = { id, persona: null, isNew: false, before: null, hasMore: false };
@@ -362,8 +367,12 @@ async function openChat(id) {
     }
     state.chat.persona = session.persona;
     showChatHeader(session);
-    await loadOlderMessages();
-    ui.messages.scrollTop = ui.messages.scrollHeight;
+    if (around) {
+      await loadAround(around);
+    } else {
+      await loadOlderMessages();
+      ui.messages.scrollTop = ui.messages.scrollHeight;
+    }
     await resume(id);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
@@ -394,7 +403,7 @@ async function loadOlderMessages() {
       .slice()
       .reverse()
       .filter((message) => !messageElement(message.id))
-      .map((message) => messageItem(message.id, message.role, textOf(message), message.metadata, photosOf(message)));
+      .map(storedMessageItem);
     ui.messageList.prepend(...items);
     ui.messages.scrollTop = previousTop + (ui.messages.scrollHeight - previousHeight);
     chat.before = page.next_before ?? null;
@@ -407,6 +416,34 @@ async function loadOlderMessages() {
 }
 
 ui.olderMessages.addEventListener('click', () => loadOlderMessages().catch(handleError));
+
+/** The page of the conversation around <messageId>, then every newer page, with that message marked and in view. */
+async function loadAround(messageId) {
+  const chat = state.chat;
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE), around: messageId });
+  let page = await json(`/v1/sessions/${chat.id}/messages?${query}`);
+  chat.before = page.next_before ?? null;
+  chat.hasMore = Boolean(page.has_more && page.next_before);
+  const messages = page.data.slice().reverse();
+  while (page.next_after !== undefined && state.chat === chat) {
+    const newer = new URLSearchParams({ limit: String(PAGE_SIZE), after: String(page.next_after) });
+    page = await json(`/v1/sessions/${chat.id}/messages?${newer}`);
+    messages.push(...page.data.slice().reverse());
+  }
+  if (state.chat !== chat) {
+    return;
+  }
+  ui.messageList.replaceChildren(...messages.map(storedMessageItem));
+  ui.olderMessages.hidden = !chat.hasMore;
+  ui.conversationEmpty.hidden = messages.length > 0;
+  const target = messageElement(messageId);
+  target?.classList.add('search-target');
+  target?.scrollIntoView({ block: 'center' });
+}
+
+function storedMessageItem(message) {
+  return messageItem(message.id, message.role, textOf(message), message.metadata, photosOf(message));
+}
 
 function textOf(message) {
   return (message.parts ?? []).filter((part) => part.type === 'text').map((part) => part.text).join('');
@@ -983,6 +1020,141 @@ ui.stop.addEventListener('click', async () => {
     ui.stop.disabled = false;
     streaming.stopRequested = false;
     handleError(error);
+  }
+});
+
+// ---- search ----
+
+const SEARCH_DELAY_MS = 250;
+
+async function search(more = false) {
+  const q = ui.searchInput.value.trim();
+  if (!q) {
+    endSearch();
+    return;
+  }
+  const run = more && state.search ? state.search : { q, cursor: null };
+  state.search = run;
+  ui.searchResults.hidden = false;
+  ui.sessionScroll.hidden = true;
+  ui.searchStatus.textContent = 'Searching…';
+  const query = new URLSearchParams({ q: run.q, limit: String(PAGE_SIZE) });
+  if (more && run.cursor) {
+    query.set('after', run.cursor);
+  }
+  const page = await json(`/v1/search?${query}`);
+  if (state.search !== run) {
+    return;
+  }
+  if (!more) {
+    ui.searchList.replaceChildren();
+  }
+  ui.searchList.append(...page.data.map(hitItem));
+  run.cursor = page.next_cursor ?? null;
+  ui.moreResults.hidden = !run.cursor;
+  const count = ui.searchList.children.length;
+  ui.searchStatus.textContent = count === 0
+    ? `Nothing found for “${run.q}”.`
+    : `${count}${run.cursor ? '+' : ''} result${count === 1 ? '' : 's'} for “${run.q}”`;
+}
+
+function endSearch() {
+  clearTimeout(state.searchTimer);
+  state.search = null;
+  ui.searchList.replaceChildren();
+  ui.searchResults.hidden = true;
+  ui.sessionScroll.hidden = false;
+}
+
+function hitItem(hit) {
+  const item = document.createElement('li');
+  const open = document.createElement('button');
+  open.type = 'button';
+  open.className = 'search-hit';
+  const title = document.createElement('span');
+  title.className = 'hit-title';
+  title.textContent = sessionTitle(hit);
+  const snippet = document.createElement('span');
+  snippet.className = 'hit-snippet';
+  snippet.append(...markedText(hit.snippet, hit.matches));
+  const details = document.createElement('span');
+  details.className = 'hit-details';
+  const where = hit.kind === 'title' ? 'Title' : hit.role === 'user' ? 'You' : 'Copilot';
+  const version = hit.on_active_path === false ? ' · another version' : '';
+  const more = hit.hits_in_session > 1 ? ` · ${hit.hits_in_session} matches in this conversation` : '';
+  details.textContent = `${where}${version} · ${formatTime(hit.created_at)}${more}`;
+  open.append(title, snippet, details);
+  open.addEventListener('click', () => openHit(hit).catch(handleError));
+  item.append(open);
+  return item;
+}
+
+/** The snippet as text nodes with each match in a <mark>: what a message holds is shown, never parsed as markup. */
+function markedText(text, matches) {
+  const nodes = [];
+  let at = 0;
+  for (const { start, length } of matches) {
+    if (start < at || start + length > text.length) {
+      continue;
+    }
+    nodes.push(document.createTextNode(text.slice(at, start)));
+    const mark = document.createElement('mark');
+    mark.textContent = text.slice(start, start + length);
+    nodes.push(mark);
+    at = start + length;
+  }
+  nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}
+
+async function openHit(hit) {
+  closeSidebarOnNarrowScreens();
+  if (hit.kind === 'message' && hit.on_active_path === false) {
+    // The hit is on another version of the conversation: show that version.
+    await json(`/v1/sessions/${hit.session_id}/active`, { method: 'PUT', body: { message_id: hit.message_id } });
+  }
+  await openChat(hit.session_id, hit.kind === 'message' ? hit.message_id : null);
+}
+
+function focusSearch() {
+  if (!ui.app.classList.contains('sidebar-open') && matchMedia('(max-width: 720px)').matches) {
+    ui.toggleSidebar.click();
+  }
+  ui.searchInput.focus();
+  ui.searchInput.select();
+}
+
+ui.searchForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  clearTimeout(state.searchTimer);
+  search().catch(handleError);
+});
+
+ui.searchInput.addEventListener('input', () => {
+  clearTimeout(state.searchTimer);
+  state.searchTimer = setTimeout(() => search().catch(handleError), SEARCH_DELAY_MS);
+});
+
+ui.searchInput.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && (ui.searchInput.value || state.search)) {
+    event.preventDefault();
+    event.stopPropagation();
+    ui.searchInput.value = '';
+    endSearch();
+  }
+});
+
+ui.moreResults.addEventListener('click', () => search(true).catch(handleError));
+
+document.addEventListener('keydown', (event) => {
+  const target = event.target;
+  const typing = target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  const shortcut = (event.key.toLowerCase() === 'k' && (event.ctrlKey || event.metaKey)) ||
+    (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey);
+  if (shortcut && !ui.app.hidden) {
+    event.preventDefault();
+    focusSearch();
   }
 });
 

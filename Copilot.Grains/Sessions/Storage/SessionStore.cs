@@ -157,7 +157,7 @@ internal sealed partial class SessionStore(
     }
 
     /// <summary>The active path, oldest first.</summary>
-    public async Task<IReadOnlyList<SessionMessage>> ActivePathAsync()
+    public async Task<List<SessionMessage>> ActivePathAsync()
     {
         var path = await Tree.PathAsync(History, ReadPageAsync).ToListAsync();
         path.Reverse();
@@ -204,7 +204,46 @@ internal sealed partial class SessionStore(
         var path = beforeSeq is { } seq
             ? Tree.AncestorsAsync(History, ReadPageAsync, seq)
             : Tree.PathAsync(History, ReadPageAsync);
-        var page = await MessageHistory.TakePageAsync(path, limit);
+        return WithForks(await MessageHistory.TakePageAsync(path, limit));
+    }
+
+    /// <summary>Up to <paramref name="limit"/> messages of the active path centred on <paramref name="messageId"/>, newest
+    /// first, with cursors both ways; no messages when the active path does not hold it.</summary>
+    public async Task<MessagePage> ActivePathAroundAsync(Guid messageId, int limit)
+    {
+        var path = await ActivePathAsync();
+        var at = path.FindIndex(m => m.Id == messageId);
+        return at < 0
+            ? new MessagePage { Messages = [] }
+            : Window(path, Math.Clamp(at - ((limit - 1) / 2), 0, Math.Max(0, path.Count - limit)), limit);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> messages of the active path that follow the message numbered
+    /// <paramref name="afterSeq"/> (the cursor of the page after), newest first; none when the path does not hold it.</summary>
+    public async Task<MessagePage> ActivePathAfterAsync(long afterSeq, int limit)
+    {
+        var path = await ActivePathAsync();
+        var at = path.FindIndex(m => m.Seq == afterSeq);
+        return at < 0 || at == path.Count - 1 ? new MessagePage { Messages = [] } : Window(path, at + 1, limit);
+    }
+
+    /// <summary>The messages of <paramref name="path"/> (oldest first) from index <paramref name="first"/>, newest first.</summary>
+    private MessagePage Window(List<SessionMessage> path, int first, int limit)
+    {
+        var count = Math.Min(limit, path.Count - first);
+        var messages = path.GetRange(first, count);
+        messages.Reverse();
+        return WithForks(new MessagePage
+        {
+            Messages = messages,
+            NextBeforeSeq = first > 0 ? path[first].Seq : null,
+            NextAfterSeq = first + count < path.Count ? path[first + count - 1].Seq : null,
+        });
+    }
+
+    /// <summary><paramref name="page"/> with the fork entries of its messages.</summary>
+    private MessagePage WithForks(MessagePage page)
+    {
         var forks = new Dictionary<Guid, IReadOnlyList<Guid>>();
         foreach (var message in page.Messages)
         {

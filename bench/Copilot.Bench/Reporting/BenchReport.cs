@@ -23,6 +23,9 @@ internal sealed record class BenchReport
     /// <summary>A send's calls to its user's limits grain, alone (at the first reply size).</summary>
     public LoadFigure? Limits { get; init; }
 
+    /// <summary>What search costs a turn and how fast it answers (at the last reply size).</summary>
+    public SearchFigure? Search { get; init; }
+
     public GrowthResult? Growth { get; init; }
 
     public IReadOnlyList<ReadFigure> Reads { get; init; } = [];

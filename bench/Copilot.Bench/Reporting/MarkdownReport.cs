@@ -74,6 +74,11 @@ internal static class MarkdownReport
             Line(md);
         }
 
+        if (report.Search is { } search)
+        {
+            SearchTables(md, search, s);
+        }
+
         if (report.Reads.Count > 0)
         {
             Line(md, $"### Reads, {Conversation.SizeName(s.LongReplyChars)} in the history (one at a time)");
@@ -311,6 +316,33 @@ internal static class MarkdownReport
         Line(md, $"Uploads: {photos.UploadMegabytesPerSecond:0.0} MB/s of photos as sent. Every photo is checked, decoded, turned " +
             "upright, stripped of its metadata, scaled to 2,048 px and re-encoded with a 256 px thumbnail, and stored once in " +
             "copilot_files; the turn also reads it back to send it to the model.");
+        Line(md);
+    }
+
+    private static void SearchTables(StringBuilder md, SearchFigure search, BenchSettings s)
+    {
+        var size = Conversation.SizeName(s.LongReplyChars);
+        Line(md, $"### Search: a turn with the index kept and without it, {size} ({s.Users} users, closed loop)");
+        Line(md);
+        Line(md, "| size | index | turns/s | p50 ms | p95 ms | p99 ms | WAL bytes/turn (of which page images) | CPU ms/turn: service + PostgreSQL + bench = total | errors |");
+        Line(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+        LoadRow(md, size, "kept (triggers on)", search.IndexingOn);
+        LoadRow(md, size, "not kept (triggers off)", search.IndexingOff);
+        Line(md);
+        Line(md, $"With the index ÷ without: WAL {Ratio(search.WalOnOverOff)}, CPU (service + PostgreSQL) {Ratio(search.CpuOnOverOff)}. " +
+            $"The index's size (table, TOAST, indexes) per message after these turns: {Bytes(search.BytesPerTurnMessage)} bytes.");
+        Line(md);
+        Line(md, $"### Search: one user's {search.UserMessages:N0} messages among {search.Messages:N0} (one query at a time, through HTTP)");
+        Line(md);
+        Line(md, "| query | what | p50 ms | p95 ms | p99 ms | max ms | bytes |");
+        Line(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var q in search.Queries)
+        {
+            Line(md, $"| {q.Name} | `{q.What}` | {q.Latency.P50:0.0} | {q.Latency.P95:0.0} | {q.Latency.P99:0.0} | {q.Latency.Max:0.0} | {Bytes(q.Bytes)} |");
+        }
+
+        Line(md);
+        Line(md, $"Index size per message while searching (30-word generated messages): {Bytes(search.BytesPerMessage)} bytes.");
         Line(md);
     }
 

@@ -1,0 +1,8 @@
+namespace Copilot.Api.V1.Search;
+
+/// <summary>Reads the search index (<c>copilot_search</c>, kept by the storage write itself).</summary>
+public interface IMessageSearch
+{
+    /// <summary>Up to <see cref="SearchRequest.Limit"/> + 1 of the user's hits after the cursor, best first.</summary>
+    Task<IReadOnlyList<SearchRow>> SearchAsync(SearchRequest request, CancellationToken cancellationToken);
+}

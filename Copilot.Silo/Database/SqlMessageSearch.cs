@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using Copilot.Api.V1.Search;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Copilot.Silo.Database;
+
+/// <summary>Searches <c>copilot_search</c> (<c>sql/0010_copilot_search.sql</c>): words through the <c>tsvector</c> index,
+/// fragments with a digit through the trigram index of the codes (the words with a digit), both under the caller's user
+/// id, which every query names; a fragment without a digit is checked on that user's rows.</summary>
+internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearch
+{
+    /// <summary>The headline's length in words (about 160 characters of English). PostgreSQL's parser would drop what
+    /// looks like an HTML tag from it, so it reads each <c>&lt;</c> as <see cref="SearchSnippet.TagOpen"/>.</summary>
+    private const string HeadlineOptions = "StartSel=\"\uE000\", StopSel=\"\uE001\", MaxWords=28, MinWords=12, ShortWord=2";
+
+    public async Task<IReadOnlyList<SearchRow>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await using var command = database.DataSource.CreateCommand();
+        command.CommandText = BuildSql(request, command.Parameters);
+        var rows = new List<SearchRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new SearchRow(
+                reader.GetGuid(0),
+                reader.GetGuid(1),
+                reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetFloat(4),
+                reader.GetInt64(5),
+                reader.GetString(6),
+                reader.GetBoolean(7),
+                reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The query for <paramref name="request"/>: one condition per part of the query, every value a parameter.
+    /// Ranks and counts every match of the user, pages by keyset, and makes headlines for the page's rows only.</summary>
+    private static string BuildSql(SearchRequest request, NpgsqlParameterCollection parameters)
+    {
+        var query = request.Query;
+        var conditions = new StringBuilder("s.user_id = @user");
+        parameters.AddWithValue("user", request.UserId);
+        var rank = "0::real";
+        if (query.Words is { } words)
+        {
+            parameters.AddWithValue("words", words);
+            conditions.Append(" AND s.tsv @@ websearch_to_tsquery('english', @words)");
+            rank = "ts_rank(s.tsv, websearch_to_tsquery('english', @words))";
+        }
+
+        var codes = 0;
+        for (var i = 0; i < query.Fragments.Count; i++)
+        {
+            // The index holds only the words with a digit (copilot_search_codes): each such word of the fragment is in
+            // the codes of every text that contains the fragment, so they find the candidates, and the text decides.
+            foreach (var word in query.Fragments[i].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Where(w => w.Any(char.IsAsciiDigit)))
+            {
+                parameters.AddWithValue($"c{codes}", Like(word));
+                conditions.Append(CultureInfo.InvariantCulture, $" AND s.codes ILIKE @c{codes++}");
+            }
+
+            parameters.AddWithValue($"f{i}", Like(query.Fragments[i]));
+            conditions.Append(CultureInfo.InvariantCulture, $" AND s.body ILIKE @f{i}");
+        }
+
+        for (var i = 0; i < query.ExcludedFragments.Count; i++)
+        {
+            parameters.AddWithValue($"x{i}", Like(query.ExcludedFragments[i]));
+            conditions.Append(CultureInfo.InvariantCulture, $" AND s.body NOT ILIKE @x{i}");
+        }
+
+        if (request.Persona is { } persona)
+        {
+            parameters.AddWithValue("persona", persona);
+            conditions.Append(" AND s.persona = @persona");
+        }
+
+        if (request.From is { } from)
+        {
+            parameters.AddWithValue("from", from);
+            conditions.Append(" AND s.created_at >= @from");
+        }
+
+        if (request.To is { } to)
+        {
+            parameters.AddWithValue("to", to);
+            conditions.Append(" AND s.created_at < @to");
+        }
+
+        var keyset = "";
+        if (request.After is { } after)
+        {
+            parameters.Add(new NpgsqlParameter("after_rank", NpgsqlDbType.Real) { Value = after.Rank });
+            parameters.AddWithValue("after_time", after.CreatedAt);
+            parameters.AddWithValue("after_session", after.SessionId);
+            parameters.AddWithValue("after_message", after.MessageId);
+            keyset = "WHERE (c.rank, c.created_at, c.session_id, c.message_id) < (@after_rank, @after_time, @after_session, @after_message)";
+        }
+
+        parameters.AddWithValue("take", request.Limit + 1);
+        var headline = query.Words is null
+            ? "NULL::text"
+            : $"ts_headline('english', translate(p.body, E'\\uE000\\uE001\\uE002<', E'   \\uE002'), websearch_to_tsquery('english', @words), '{HeadlineOptions}')";
+        return $"""
+            WITH matches AS
+            (
+                SELECT s.session_id, s.message_id, s.role, s.created_at, s.body, {rank} AS rank
+                FROM copilot_search s
+                WHERE {conditions}
+            ),
+            counted AS
+            (
+                SELECT m.*, count(*) OVER (PARTITION BY m.session_id) AS hits_in_session
+                FROM matches m
+            ),
+            page AS
+            (
+                SELECT c.*
+                FROM counted c
+                {keyset}
+                ORDER BY c.rank DESC, c.created_at DESC, c.session_id DESC, c.message_id DESC
+                LIMIT @take
+            )
+            SELECT p.session_id, p.message_id, p.role, p.created_at, p.rank, p.hits_in_session, t.body, t.branched, p.body,
+                   {headline}
+            FROM page p
+            JOIN copilot_search t ON t.session_id = p.session_id AND t.message_id = '00000000-0000-0000-0000-000000000000'
+            ORDER BY p.rank DESC, p.created_at DESC, p.session_id DESC, p.message_id DESC
+            """;
+    }
+
+    /// <summary>An <c>ILIKE</c> pattern matching <paramref name="fragment"/> anywhere, its wildcards taken literally.</summary>
+    private static string Like(string fragment) =>
+        "%" + fragment.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+}
