@@ -1,27 +1,19 @@
 // Regenerate, edit and switching versions with the AI SDK's own chat client, against the service talking to a fake
-// model that numbers its replies (fake-model.mjs), so "the model was called again" and "the model saw the edited
+// model that numbers its replies (fake-model().mjs), so "the model was called again" and "the model saw the edited
 // branch" are what is checked. Run by scripts/test-ai-sdk.sh with the service pointed at COPILOT_FAKE_MODEL_PORT.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startFakeModel } from './fake-model.mjs';
+import { test } from 'node:test';
+import { startFakeModel } from './fake-model().mjs';
 import { TestChat, newUser } from './service.mjs';
 
 const textOf = (message) => message.parts.filter((p) => p.type === 'text').map((p) => p.text).join('');
 const texts = (messages) => messages.map(textOf);
 
-let model;
-
-before(async () => {
-  const port = Number(process.env.COPILOT_FAKE_MODEL_PORT);
-  assert.ok(port > 0, 'COPILOT_FAKE_MODEL_PORT is not set: run these tests through scripts/test-ai-sdk.sh');
-  model = await startFakeModel(port);
-});
-
-after(() => model?.close());
+const model = useFakeModel();
 
 /** The text the fake model gives its next answer, and what it saw then. */
-const nextReply = () => `reply ${model.calls.length + 1}`;
-const lastCall = () => model.calls.at(-1);
+const nextReply = () => `reply ${model().calls.length + 1}`;
+const lastCall = () => model().calls.at(-1);
 
 /** A chat with `questions` sent and answered; answers the chat and the replies' texts. */
 async function conversation(user, ...questions) {
@@ -46,14 +38,14 @@ for (const [how, chatOf] of [
     const user = newUser();
     const sent = await conversation(user, 'How do I inspect a flat roof?');
     const first = sent.messages[1];
-    const calls = model.calls.length;
+    const calls = model().calls.length;
     const chat = await chatOf(user, sent);
     const expected = nextReply();
 
     await chat.regenerate();
 
     assert.equal(chat.status, 'ready', String(chat.error));
-    assert.equal(model.calls.length, calls + 1, 'the model was called again');
+    assert.equal(model().calls.length, calls + 1, 'the model was called again');
     assert.deepEqual(lastCall(), ['user: How do I inspect a flat roof?'], 'the model saw the question, not the old reply');
     assert.deepEqual(texts(chat.messages), ['How do I inspect a flat roof?', expected]);
     const regenerated = chat.messages[1];
@@ -122,12 +114,12 @@ test('the same message id with the same text is a retry: the stored reply, the m
   const user = newUser();
   const chat = await conversation(user, 'What is a drip edge?', 'Where does it go?');
   const [, , question, answer] = chat.messages;
-  const calls = model.calls.length;
+  const calls = model().calls.length;
 
   await chat.sendMessage({ text: 'Where does it go?', messageId: question.id });
 
   assert.equal(chat.status, 'ready', String(chat.error));
-  assert.equal(model.calls.length, calls, 'the model was not called');
+  assert.equal(model().calls.length, calls, 'the model was not called');
   assert.deepEqual(texts(chat.messages).slice(2), ['Where does it go?', textOf(answer)]);
   assert.equal(chat.messages[3].id, answer.id);
   const history = await user.history(chat.id);
@@ -138,19 +130,19 @@ test('the same message id with the same text is a retry: the stored reply, the m
 test('a retry after a failed reply calls the model again', async () => {
   const user = newUser();
   const chat = new TestChat({ user });
-  model.failNext(1);
-  const calls = model.calls.length;
+  model().failNext(1);
+  const calls = model().calls.length;
 
   await chat.sendMessage({ text: 'Is this flashing enough?' });
   assert.equal(chat.status, 'error');
-  assert.equal(model.calls.length, calls + 1);
+  assert.equal(model().calls.length, calls + 1);
   const [question] = chat.messages;
   const expected = nextReply();
 
   await chat.sendMessage({ text: 'Is this flashing enough?', messageId: question.id });
 
   assert.equal(chat.status, 'ready', String(chat.error));
-  assert.equal(model.calls.length, calls + 2, 'the model was called again');
+  assert.equal(model().calls.length, calls + 2, 'the model was called again');
   assert.deepEqual(lastCall(), ['user: Is this flashing enough?'], 'the failed reply is not part of what the model sees');
   assert.deepEqual(texts(chat.messages), ['Is this flashing enough?', expected]);
   const history = await user.history(chat.id);
@@ -170,7 +162,7 @@ test('switching versions: 404 for an unknown or another user\'s message, 409 whi
   const intruder = await newUser().call('PUT', `/v1/sessions/${chat.id}/active`, { message_id: older });
   assert.equal(intruder.status, 404);
 
-  const hold = model.holdNext();
+  const hold = model().holdNext();
   const sending = chat.sendMessage({ text: 'Second question' });
   await hold.started;
   const busy = await owner.call('PUT', `/v1/sessions/${chat.id}/active`, { message_id: older });

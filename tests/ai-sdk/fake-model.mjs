@@ -1,7 +1,9 @@
 // An OpenAI-compatible chat model on 127.0.0.1 for the tests that check what the model saw: it answers call N with
 // "reply N" (streamed, as OpenAI streams), records what every call received, and can be told to fail calls or hold a
 // reply until released.
+import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { after, before } from 'node:test';
 
 /** What the model received in one call, without the system prompt: ["user: ...", "assistant: ...", ...]. */
 function conversationOf(body) {
@@ -94,4 +96,19 @@ export async function startFakeModel(port) {
     },
     close: () => new Promise((resolve) => server.close(resolve)),
   };
+}
+
+/**
+ * Starts the fake model on COPILOT_FAKE_MODEL_PORT (where scripts/test-ai-sdk.sh pointed the service) before the
+ * calling file's tests and closes it after them; returns a function that gives the running model.
+ */
+export function useFakeModel() {
+  let model;
+  before(async () => {
+    const port = Number(process.env.COPILOT_FAKE_MODEL_PORT);
+    assert.ok(port > 0, 'COPILOT_FAKE_MODEL_PORT is not set: run these tests through scripts/test-ai-sdk.sh');
+    model = await startFakeModel(port);
+  });
+  after(() => model?.close());
+  return () => model;
 }

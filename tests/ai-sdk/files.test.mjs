@@ -1,22 +1,14 @@
 // Photos with the AI SDK's own chat client: `sendMessage({ text, files })` with a data URL, and with the url of a file
-// uploaded through POST /v1/files. The service talks to a fake model (fake-model.mjs), so what the model received is
+// uploaded through POST /v1/files. The service talks to a fake model (fake-model().mjs), so what the model received is
 // checked: the image, as an image part of the user message it was sent with. Run by scripts/test-ai-sdk.sh with the
 // service pointed at COPILOT_FAKE_MODEL_PORT.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
-import { startFakeModel } from './fake-model.mjs';
+import { startFakeModel } from './fake-model().mjs';
 import { TestChat, baseUrl, newUser } from './service.mjs';
 
-let model;
-
-before(async () => {
-  const port = Number(process.env.COPILOT_FAKE_MODEL_PORT);
-  assert.ok(port > 0, 'COPILOT_FAKE_MODEL_PORT is not set: run these tests through scripts/test-ai-sdk.sh');
-  model = await startFakeModel(port);
-});
-
-after(() => model?.close());
+const model = useFakeModel();
 
 /** A PNG of `width` × `height` pixels of one colour, encoded here so that the tests need no image package. */
 function png(width, height, [red, green, blue]) {
@@ -51,7 +43,7 @@ function pngSize(bytes) {
 /** The image bytes the model received with the last user message of its last call, after checking that message's
  * text: the image must be an image part of that very message. */
 function imageTheModelSaw(text) {
-  const user = model.bodies.at(-1).messages.filter((m) => m.role === 'user').at(-1);
+  const user = model().bodies.at(-1).messages.filter((m) => m.role === 'user').at(-1);
   assert.ok(Array.isArray(user.content), 'the user message has content parts');
   assert.deepEqual(user.content.filter((p) => p.type === 'text').map((p) => p.text), [text]);
   const images = user.content.filter((p) => p.type === 'image_url');
@@ -93,7 +85,7 @@ test('sendMessage({ text, files }) with a data URL: the model gets the image wit
   });
 
   assert.equal(chat.status, 'ready', String(chat.error));
-  assert.equal(chat.lastText, `reply ${model.calls.length}`);
+  assert.equal(chat.lastText, `reply ${model().calls.length}`);
   const seen = imageTheModelSaw(text);
   assert.deepEqual(pngSize(seen), [320, 240]);
   const part = await storedFilePart(user, chat.id, text);

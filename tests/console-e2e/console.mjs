@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 /** The link the service printed: the console, signed in as the demo user through the URL fragment. */
@@ -23,6 +25,22 @@ function required(name) {
     throw new Error(`${name} is not set; run the tests through scripts/test-console.sh`);
   }
   return value;
+}
+
+/**
+ * Launches Chromium before the calling file's tests (making the screenshots' folder) and closes it after them;
+ * returns a function that gives the browser.
+ */
+export function useBrowser() {
+  let browser;
+  before(async () => {
+    await mkdir(artifacts, { recursive: true });
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
 }
 
 /** Debian's Chromium, headless, with nothing running in the background that could call out. */

@@ -1,29 +1,19 @@
 // The chat console in headless Chromium against the running service (see scripts/test-console.sh).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, chatIdOf, chatThroughApi, launch, link, openConsole,
-  pagingUserToken, secondUserToken, send, signInWithLink, startRelay, waitForIdle, waitForReply,
+  FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, chatIdOf, chatThroughApi, link, openConsole,
+  pagingUserToken, secondUserToken, send, signInWithLink, startRelay, useBrowser, waitForIdle, waitForReply,
 } from './console.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
-let browser;
-
-before(async () => {
-  await mkdir(artifacts, { recursive: true });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('the chat console', () => {
   test('the printed link opens the console signed in, and the token leaves the address bar', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page, watch } = tab;
     const token = new URL(link).hash.slice('#token='.length);
     const response = await page.goto(link);
@@ -41,7 +31,7 @@ describe('the chat console', () => {
   });
 
   test('a reply streams in while the composer is disabled, then the session tops the sidebar', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     await page.getByLabel('Persona').selectOption('pm');
@@ -70,7 +60,7 @@ describe('the chat console', () => {
   });
 
   test('Stop keeps the partial reply, also after a reload', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     await send(page, 'Stop me half way');
@@ -89,7 +79,7 @@ describe('the chat console', () => {
   });
 
   test('a reload mid-reply picks the reply up where it is and follows it to the end', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     await send(page, 'Reload me half way');
@@ -109,7 +99,7 @@ describe('the chat console', () => {
   });
 
   test('a conversation can be renamed and, after confirming, deleted', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     await send(page, 'Name me later');
@@ -150,7 +140,7 @@ describe('the chat console', () => {
   });
 
   test('Regenerate streams a new version of the last reply; the switcher moves between versions by keyboard, and a reload keeps the choice', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     await send(page, 'Regenerate me');
@@ -195,7 +185,7 @@ describe('the chat console', () => {
   });
 
   test('Edit: Escape cancels, Shift+Enter adds a line, Enter saves; the reply answers the edited branch and the old one stays a version', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     await send(page, 'First question');
@@ -239,13 +229,13 @@ describe('the chat console', () => {
   });
 
   test('a second user signs in with a token and never sees the first user\'s conversations', TIMEOUT, async () => {
-    const first = await openConsole(browser);
+    const first = await openConsole(browser());
     await signInWithLink(first.page);
     await send(first.page, 'Private to the demo user');
     await waitForReply(first.page, { includes: [LAST_CHUNK] });
     const chatId = await chatIdOf(first.page);
 
-    const second = await openConsole(browser);
+    const second = await openConsole(browser());
     const { page } = second;
     await page.goto(`${baseUrl}/`);
     await page.getByRole('textbox', { name: 'Access token' }).fill(secondUserToken);
@@ -271,7 +261,7 @@ describe('the chat console', () => {
   });
 
   test('HTML in a reply is shown as text and never runs', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     const script = '<script>window.__xss=1</script>';
@@ -293,14 +283,14 @@ describe('the chat console', () => {
   });
 
   test('a message sent while another tab\'s reply runs gets a clear 409 message and goes back to the composer', TIMEOUT, async () => {
-    const first = await openConsole(browser);
+    const first = await openConsole(browser());
     await signInWithLink(first.page);
     await send(first.page, 'Two tabs, one conversation');
     await waitForReply(first.page, { includes: [LAST_CHUNK] });
     await waitForIdle(first.page);
     const chatId = await chatIdOf(first.page);
 
-    const second = await openConsole(browser);
+    const second = await openConsole(browser());
     await second.page.goto(link);
     await second.page.goto(`${baseUrl}/#chat=${chatId}`);
     await second.page.reload();
@@ -321,7 +311,7 @@ describe('the chat console', () => {
 
   test('a connection lost mid-reply is reported, and the reply continues from where it was once it is back', TIMEOUT, async () => {
     const relay = await startRelay();
-    const tab = await openConsole(browser, { origin: relay.origin });
+    const tab = await openConsole(browser(), { origin: relay.origin });
     const { page } = tab;
     try {
       await page.goto(`${relay.origin}/#token=${new URL(link).hash.slice('#token='.length)}`);
@@ -351,7 +341,7 @@ describe('the chat console', () => {
       await chatThroughApi(pagingUserToken, long, `Turn ${turn}`);
     }
 
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await page.goto(`${baseUrl}/#token=${pagingUserToken}`);
     const sessions = page.locator('#session-list li');
@@ -386,7 +376,7 @@ describe('the chat console', () => {
     for (let i = 0; i < 3; i++) {
       await chatThroughApi(token, chatId, `Follow-up number ${i} about the ridge vent`);
     }
-    const tab = await openConsole(browser, { viewport: { width: 390, height: 844 } });
+    const tab = await openConsole(browser(), { viewport: { width: 390, height: 844 } });
     const { page } = tab;
     await signInWithLink(page);
 
@@ -424,7 +414,7 @@ describe('the chat console', () => {
   });
 
   test('on a phone-width screen, by keyboard alone: the sidebar, Shift+Enter and Enter', TIMEOUT, async () => {
-    const tab = await openConsole(browser, { viewport: { width: 390, height: 844 } });
+    const tab = await openConsole(browser(), { viewport: { width: 390, height: 844 } });
     const { page } = tab;
     await signInWithLink(page);
     assert.equal(await page.locator('#sidebar').isVisible(), false, 'the sidebar is folded away on a phone');

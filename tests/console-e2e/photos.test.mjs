@@ -2,21 +2,11 @@
 // photo attached through the file input and one dropped, the composer's thumbnails, upload errors as sentences, the
 // photo reaching the offline model, and the photo shown in the conversation after a reload, full size on click.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { LAST_CHUNK, artifacts, assertClean, launch, link, openConsole, send, waitForIdle, waitForReply } from './console.mjs';
+import { test } from 'node:test';
+import { LAST_CHUNK, artifacts, assertClean, link, openConsole, send, useBrowser, waitForIdle, waitForReply } from './console.mjs';
 
-let browser;
-
-before(async () => {
-  await mkdir(artifacts, { recursive: true });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** A PNG of `width` × `height` pixels drawn by the page's own canvas, as base64. */
 function canvasPng(page, width, height, color) {
@@ -44,7 +34,7 @@ function dropPng(page, name, base64) {
 }
 
 test('a photo attached in the composer reaches the model and shows in the conversation after a reload, full size on click', { timeout: 90_000 }, async () => {
-  const tab = await openConsole(browser);
+  const tab = await openConsole(browser());
   const { page } = tab;
   const response = await page.goto(link);
   assert.match(response.headers()['content-security-policy'], /img-src 'self' blob: data:;/);

@@ -1,22 +1,12 @@
 // Feedback on replies and read-only share links, in headless Chromium against the running service (see
 // scripts/test-console.sh).
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { LAST_CHUNK, artifacts, assertClean, launch, openConsole, send, signInWithLink, waitForIdle, waitForReply } from './console.mjs';
+import { describe, test } from 'node:test';
+import { LAST_CHUNK, artifacts, assertClean, openConsole, send, signInWithLink, useBrowser, waitForIdle, waitForReply } from './console.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
-let browser;
-
-before(async () => {
-  await mkdir(artifacts, { recursive: true });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** The rating controls of the last reply on the page. */
 function lastRating(page) {
@@ -25,7 +15,7 @@ function lastRating(page) {
 
 describe('feedback and share links', () => {
   test('a reply rated 👎 with a reason and a comment shows it after a reload, and 👎 again clears it', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     await send(page, 'How far apart should roof anchors be?');
@@ -58,7 +48,7 @@ describe('feedback and share links', () => {
   });
 
   test('Share makes a link whose read-only page shows the snapshot as text, not indexed and without a composer, until it is revoked', TIMEOUT, async () => {
-    const tab = await openConsole(browser);
+    const tab = await openConsole(browser());
     const { page } = tab;
     await signInWithLink(page);
     const question = 'Leak over the <b>kitchen</b> after rain <img src=x onerror="window.__xss=1">';
@@ -79,7 +69,7 @@ describe('feedback and share links', () => {
     await waitForReply(page, { includes: ['A later message that the link must not show'] });
     await waitForIdle(page);
 
-    const viewer = await openConsole(browser);
+    const viewer = await openConsole(browser());
     const response = await viewer.page.goto(link);
     await viewer.page.locator('#shared-messages li').first().waitFor();
     assert.equal(response.headers()['x-robots-tag'], 'noindex');

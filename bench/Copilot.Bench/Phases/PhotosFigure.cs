@@ -13,4 +13,13 @@ internal sealed record class PhotosFigure(
 {
     /// <summary>Megabytes of photos (as sent) uploaded per second.</summary>
     public double? UploadMegabytesPerSecond => Upload?.PerSecond * PhotoBytes / 1_000_000;
+
+    /// <summary>The silo's largest working set during the text turns' window, in bytes (null without the silo process).</summary>
+    public long? PeakWorkingSetText { get; init; }
+
+    /// <summary>The same during the photo turns' window.</summary>
+    public long? PeakWorkingSetPhoto { get; init; }
+
+    /// <summary>The same during the uploads' window.</summary>
+    public long? PeakWorkingSetUpload { get; init; }
 }

@@ -35,11 +35,31 @@ internal static class PhotosPhase
         var users = Math.Min(settings.Users, Environment.ProcessorCount);
         var window = settings.Duration > MinWindow ? settings.Duration : MinWindow;
 
+        var peaks = new List<long?>();
         async Task<LoadFigure> LoopAsync(string name, string what, Func<Guid, Task> operation)
         {
             var probe = new WindowProbe(target.Wal, target.Cpu);
+            var memory = target.Silo is { } silo ? new PeakWorkingSet(silo) : null;
             var result = await ClosedLoop.RunAsync(
-                users, settings.Warmup, window, (_, _) => operation(Guid.NewGuid()), probe.StartAsync, probe.EndAsync, cancellationToken);
+                users,
+                settings.Warmup,
+                window,
+                (_, _) => operation(Guid.NewGuid()),
+                async () =>
+                {
+                    memory?.Start();
+                    await probe.StartAsync();
+                },
+                async () =>
+                {
+                    await probe.EndAsync();
+                    if (memory is not null)
+                    {
+                        await memory.StopAsync();
+                    }
+                },
+                cancellationToken);
+            peaks.Add(memory?.PeakBytes);
             return LoadFigure.From(name, what, users, result, probe);
         }
 
@@ -50,6 +70,11 @@ internal static class PhotosPhase
             user => http.ChatV1Async(user, Question, [("image/jpeg", dataUrl)], cancellationToken));
         var upload = await LoopAsync(
             "upload", "POST /v1/files of the photo", user => http.UploadAsync(user, photo, "image/jpeg", cancellationToken));
-        return new PhotosFigure(photo.LongLength, (int)Width, (int)Height, text, withPhoto, upload);
+        return new PhotosFigure(photo.LongLength, (int)Width, (int)Height, text, withPhoto, upload)
+        {
+            PeakWorkingSetText = peaks[0],
+            PeakWorkingSetPhoto = peaks[1],
+            PeakWorkingSetUpload = peaks[2],
+        };
     }
 }

@@ -313,6 +313,9 @@ internal static class MarkdownReport
         LoadRow(md, size, "the same turn with the photo (data URL)", photos.PhotoTurn);
         LoadRow(md, size, "an upload of the photo (POST /v1/files)", photos.Upload);
         Line(md);
+        Line(md, $"Silo working set at its largest during each window: {MibOrNa(photos.PeakWorkingSetText)} with text turns, " +
+            $"{MibOrNa(photos.PeakWorkingSetPhoto)} with photo turns, {MibOrNa(photos.PeakWorkingSetUpload)} with uploads ({users} at once).");
+        Line(md);
         Line(md, $"Uploads: {photos.UploadMegabytesPerSecond:0.0} MB/s of photos as sent. Every photo is checked, decoded, turned " +
             "upright, stripped of its metadata, scaled to 2,048 px and re-encoded with a 256 px thumbnail, and stored once in " +
             "copilot_files; the turn also reads it back to send it to the model.");
@@ -369,6 +372,8 @@ internal static class MarkdownReport
     private static string Bytes(double? bytes) => bytes is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Bytes(long? bytes) => bytes is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
+
+    private static string MibOrNa(long? bytes) => bytes is { } b ? Mib(b) : "n/a";
 
     private static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("N0", CultureInfo.InvariantCulture) + " MiB";
 
