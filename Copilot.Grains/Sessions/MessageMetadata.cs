@@ -21,4 +21,9 @@ public sealed record class MessageMetadata
 
     /// <summary>The client's id for the user message, used to make retries idempotent.</summary>
     [Id(4)] public string? ClientMessageId { get; init; }
+
+    /// <summary>Images the model received in its input for the turn (the question's and earlier ones within the
+    /// context's image budget); null when none. The model's own count of what they cost is in
+    /// <see cref="InputTokens"/>.</summary>
+    [Id(5)] public int? InputImages { get; init; }
 }

@@ -1,5 +1,4 @@
 using Copilot.Api.Auth;
-using Copilot.Grains.Files;
 using Copilot.Silo.Database;
 
 namespace Copilot.Silo.Hosting;
@@ -14,7 +13,6 @@ public static class DatabaseHosting
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
         builder.Services.AddSingleton<CopilotDatabase>();
-        builder.Services.AddSingleton<IFileStore, SqlFileStore>();
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddOptions<AuthOptions>().PostConfigure<IConfiguration>((auth, configuration) =>
         {

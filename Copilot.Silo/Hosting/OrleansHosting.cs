@@ -2,6 +2,7 @@ using System.Net;
 using Copilot.Grains;
 using Copilot.Grains.Faults;
 using Copilot.Grains.Feedback;
+using Copilot.Grains.Files;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Shares;
 using Copilot.Grains.Telemetry;
@@ -79,6 +80,7 @@ public static class OrleansHosting
             });
         silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         silo.Services.AddSingleton<UserLimits>();
+        silo.Services.TryAddSingleton<IFileStore, SqlFileStore>();
         silo.Services.TryAddSingleton<IFeedbackStore, SqlFeedbackStore>();
         silo.Services.TryAddSingleton<IShareStore, SqlShareStore>();
         silo.Services.TryAddSingleton<IUserSessionStore, SqlUserSessionStore>();

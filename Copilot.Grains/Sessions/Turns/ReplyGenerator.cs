@@ -77,8 +77,15 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
             Model = modelId ?? model.EffectiveModel,
             InputTokens = usage?.InputTokenCount,
             OutputTokens = usage?.OutputTokenCount,
+            InputImages = CountImages(input),
             ErrorCode = errorCode,
         });
+    }
+
+    private static int? CountImages(IList<ChatMessage> input)
+    {
+        var images = input.Sum(m => m.Contents.Count(c => c is DataContent data && data.HasTopLevelMediaType("image")));
+        return images > 0 ? images : null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the chat model failed ({ErrorCode})")]

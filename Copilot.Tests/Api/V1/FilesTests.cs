@@ -86,8 +86,11 @@ public sealed class FilesTests(AppFixture fixture)
         var events = await SendAsync(user, chatId, "what is in this photo?", File("image/jpeg", TestImages.DataUrl(photo, "image/jpeg"), "roof.jpg"));
 
         Assert.StartsWith("I received 1 image: 1,024×768 JPEG. ", V1Client.Text(events));
-        var message = (await user.GetOkAsync($"/v1/sessions/{chatId}/messages")).GetProperty("data").EnumerateArray().Last();
+        var history = (await user.GetOkAsync($"/v1/sessions/{chatId}/messages")).GetProperty("data").EnumerateArray().ToList();
+        var (reply, message) = (history[0], history[^1]);
         var parts = message.GetProperty("parts").EnumerateArray().ToList();
+        Assert.Equal("assistant", reply.GetProperty("role").GetString());
+        Assert.Equal(1, reply.GetProperty("metadata").GetProperty("usage").GetProperty("input_images").GetInt32());
         Assert.Equal("what is in this photo?", parts[0].GetProperty("text").GetString());
         Assert.Equal("file", parts[1].GetProperty("type").GetString());
         Assert.Equal("image/jpeg", parts[1].GetProperty("mediaType").GetString());
