@@ -111,7 +111,8 @@ internal static class SharesApi
             : TypedResults.Ok(new ShareListResponse([.. shares.Select(ShareResponse.From)]));
     }
 
-    /// <summary>Revokes a share of the caller's session: once answered, every silo answers 404 for its link.</summary>
+    /// <summary>Revokes a share of the caller's session, named by its id or its token: once answered, every silo answers
+    /// 404 for its link.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         string id, string shareId, HttpContext httpContext, IGrainFactory grains)
     {
@@ -122,8 +123,12 @@ internal static class SharesApi
 
         try
         {
+            // The list names shares by id (the token is never stored); the owner may also hold the link's token: the
+            // share is the session's own either way, so both revoke it.
+            var session = grains.GetGrain<ISessionGrain>(sessionId);
+            var userId = httpContext.User.GetUserId();
             return ShareTokens.IsWellFormed(shareId) &&
-                await grains.GetGrain<ISessionGrain>(sessionId).RevokeShareAsync(httpContext.User.GetUserId(), shareId)
+                (await session.RevokeShareAsync(userId, shareId) || await session.RevokeShareAsync(userId, ShareTokens.IdOf(shareId)))
                 ? TypedResults.NoContent()
                 : ApiErrors.ShareNotFound.ToProblem();
         }

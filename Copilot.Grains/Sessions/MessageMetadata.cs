@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Copilot.Grains.Sessions;
 
 /// <summary>What is known about how a message was produced. Every field is optional.</summary>
@@ -25,5 +27,6 @@ public sealed record class MessageMetadata
     /// <summary>Images the model received in its input for the turn (the question's and earlier ones within the
     /// context's image budget); null when none. The model's own count of what they cost is in
     /// <see cref="InputTokens"/>.</summary>
-    [Id(5)] public int? InputImages { get; init; }
+    [Id(5), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? InputImages { get; init; }
 }
