@@ -118,13 +118,21 @@ public sealed class FuzzAppFixture : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>Reads every stored session and message through the SQL views, which decode each payload as jsonb:
-    /// an accepted request must never store what PostgreSQL cannot decode (a U+0000 escape, for one).</summary>
-    public static async Task AssertViewsReadableAsync()
+    /// <summary>Decodes every payload this app stored as jsonb and reads each message's content as text, as the SQL views
+    /// do: an accepted request must never store what PostgreSQL cannot decode (a U+0000 escape, for one). Only this
+    /// app's rows: the whole database holds every test class's, and reading all of them after each route took minutes.</summary>
+    public async Task AssertStoredRowsReadableAsync()
     {
         var dataSource = await TestDatabase.GetDataSourceAsync();
         await using var command = dataSource.CreateCommand(
-            "SELECT (SELECT count(*) FROM copilot_sessions) + (SELECT count(*) FROM copilot_messages)");
+            """
+            SELECT count(m ->> 'content')
+            FROM orleansstorage s
+            CROSS JOIN LATERAL jsonb(convert_from(s.payloadbinary, 'UTF8')) AS doc
+            LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(doc -> 'messages') = 'array' THEN doc -> 'messages' END) AS m ON true
+            WHERE s.serviceid = @service AND s.payloadbinary IS NOT NULL
+            """);
+        command.Parameters.AddWithValue("service", _app.ServiceId);
 
         // Throws (22P05, unsupported Unicode escape sequence) when any stored payload cannot be decoded.
         await command.ExecuteScalarAsync();

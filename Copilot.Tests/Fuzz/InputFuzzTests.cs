@@ -100,7 +100,7 @@ public sealed class InputFuzzTests(FuzzAppFixture app) : IClassFixture<FuzzAppFi
             }
         }
 
-        await FuzzAppFixture.AssertViewsReadableAsync();
+        await app.AssertStoredRowsReadableAsync();
     }
 
     private async Task CheckAsync(FuzzRequest request)

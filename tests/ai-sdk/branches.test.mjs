@@ -1,9 +1,9 @@
 // Regenerate, edit and switching versions with the AI SDK's own chat client, against the service talking to a fake
-// model that numbers its replies (fake-model().mjs), so "the model was called again" and "the model saw the edited
+// model that numbers its replies (fake-model.mjs), so "the model was called again" and "the model saw the edited
 // branch" are what is checked. Run by scripts/test-ai-sdk.sh with the service pointed at COPILOT_FAKE_MODEL_PORT.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startFakeModel } from './fake-model().mjs';
+import { useFakeModel } from './fake-model.mjs';
 import { TestChat, newUser } from './service.mjs';
 
 const textOf = (message) => message.parts.filter((p) => p.type === 'text').map((p) => p.text).join('');

@@ -1,11 +1,11 @@
 // Photos with the AI SDK's own chat client: `sendMessage({ text, files })` with a data URL, and with the url of a file
-// uploaded through POST /v1/files. The service talks to a fake model (fake-model().mjs), so what the model received is
+// uploaded through POST /v1/files. The service talks to a fake model (fake-model.mjs), so what the model received is
 // checked: the image, as an image part of the user message it was sent with. Run by scripts/test-ai-sdk.sh with the
 // service pointed at COPILOT_FAKE_MODEL_PORT.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
-import { startFakeModel } from './fake-model().mjs';
+import { useFakeModel } from './fake-model.mjs';
 import { TestChat, baseUrl, newUser } from './service.mjs';
 
 const model = useFakeModel();
