@@ -12,6 +12,7 @@ namespace Copilot.Tests.Api.V1;
 
 /// <summary><c>GET /v1/search</c> and <c>GET /v1/sessions/{id}/messages?around=</c> on the real index (kept by the
 /// storage write's own transaction), with session time on a fake clock.</summary>
+[Collection(SearchCollection.Name)]
 public sealed class SearchTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
