@@ -2,7 +2,7 @@ using Copilot.Grains.ChatModel;
 using Copilot.Grains.Feedback;
 using Copilot.Grains.Files;
 using Copilot.Grains.Personas;
-using Copilot.Grains.Sessions.Expiry;
+using Copilot.Grains.Sessions.Lifecycle;
 using Copilot.Grains.Sessions.Storage;
 using Copilot.Grains.Sessions.Turns;
 using Copilot.Grains.Shares;
@@ -21,7 +21,8 @@ namespace Copilot.Grains.Sessions;
 /// <inheritdoc cref="ISessionGrain" />
 /// <remarks>
 /// Storage (a header row written rarely, one segment row per write of messages, sealed pages) and every write go
-/// through <see cref="SessionStore"/>; a reply is stored through <see cref="ReplyWriter"/>. Placement prefers the silo
+/// through <see cref="SessionStore"/>; a reply is stored through <see cref="ReplyWriter"/>; creation, deletion and expiry
+/// are <see cref="SessionLifecycle"/>'s. Placement prefers the silo
 /// that took the request: the reply is read by many short polls from that same silo.
 /// </remarks>
 [PreferLocalPlacement]
@@ -46,7 +47,7 @@ internal sealed partial class SessionGrain(
     private SessionStore _store = null!;
     private ReplyWriter _replies = null!;
     private TurnRunner _turns = null!;
-    private ExpiryReminder _expiry = null!;
+    private SessionLifecycle _lifecycle = null!;
     private SendPlanner _sends = null!;
     private SessionIndexWriter _index = null!;
     private FeedbackBook _feedback = null!;
@@ -62,10 +63,12 @@ internal sealed partial class SessionGrain(
         _replies = new ReplyWriter(_store, this, _options, logger, () => _index.UpdateAsync());
         _turns = new TurnRunner(
             _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, files, () => _index.UpdateAsync());
-        _expiry = new ExpiryReminder(this, _options, time);
         _sends = new SendPlanner(_store, _turns);
         _feedback = new FeedbackBook(feedbackStore, _store, time, metrics);
         _shares = new SessionShares(shareStore, _store, time);
+        _lifecycle = new SessionLifecycle(
+            _store, _turns, _replies, new ExpiryReminder(this, _options, time), usage,
+            new SessionDependents(files, _shares, _feedback, GrainFactory), _options, time, DeactivateOnIdle, logger);
         await _store.LoadAsync();
         if (Header.Exists && Header.InFlight is { } marker)
         {
@@ -93,7 +96,7 @@ internal sealed partial class SessionGrain(
             return Header.Role == role ? ToInfo() : throw new RoleMismatchException();
         }
 
-        await CreateSessionAsync(userId, role);
+        await _lifecycle.CreateAsync(userId, role);
         await _index.UpdateAsync(required: true);
         return ToInfo();
     }
@@ -203,7 +206,7 @@ internal sealed partial class SessionGrain(
             return false;
         }
 
-        LogSessionDeleted(await DeleteSessionAsync());
+        await _lifecycle.DeleteAsync();
         return true;
     }
 
@@ -233,35 +236,9 @@ internal sealed partial class SessionGrain(
         return await _shares.RevokeAsync(shareId);
     }
 
-    public async Task<bool> ExpireIfIdleAsync()
-    {
-        if (Header.Status == SessionStatus.Expiring ||
-            (Header.Exists && !_turns.IsRunning && SessionExpiry.IsIdle(Header.UpdatedAt, time.GetUtcNow(), _options)))
-        {
-            LogSessionExpired(await DeleteSessionAsync());
-            return true;
-        }
+    public Task<bool> ExpireIfIdleAsync() => _lifecycle.ExpireIfIdleAsync();
 
-        return false;
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != ExpiryReminder.Name || await ExpireIfIdleAsync())
-        {
-            return;
-        }
-
-        if (!Header.Exists)
-        {
-            // A tick for a session that was never stored (a failed create) or is already gone.
-            await _expiry.UnregisterAsync();
-            DeactivateOnIdle();
-            return;
-        }
-
-        LogExpiryMoved(Header.Id, await _expiry.MoveAsync(Header.UpdatedAt));
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _lifecycle.OnReminderAsync(reminderName);
 
     private bool IsVisibleTo(Guid userId) => Header.Exists && Header.OwnerId == userId;
 
@@ -275,17 +252,6 @@ internal sealed partial class SessionGrain(
 
     private SessionInfo ToInfo() => SessionProjections.ToInfo(Header, _turns.RunningTurnId);
 
-    private async Task CreateSessionAsync(Guid userId, PersonaRole role)
-    {
-        await usage.AdmitSessionAsync(userId);
-
-        // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
-        // itself, whereas a stored session without a reminder would never expire.
-        await _expiry.RegisterAsync();
-        await _store.CreateAsync(userId, role);
-        LogSessionCreated(Header.Id, role);
-    }
-
     /// <summary>Creates the session a turn asks for when it may; returns whether it did. Throws when the session is not
     /// this user's or was created with another persona.</summary>
     private async Task<bool> EnsureSessionForTurnAsync(Guid userId, TurnRequest request)
@@ -298,7 +264,7 @@ internal sealed partial class SessionGrain(
                 throw new SessionNotFoundException();
             }
 
-            await CreateSessionAsync(userId, request.Role ?? Personas.Personas.Default);
+            await _lifecycle.CreateAsync(userId, request.Role ?? Personas.Personas.Default);
         }
 
         EnsureOwner(userId);
@@ -310,39 +276,6 @@ internal sealed partial class SessionGrain(
         return create;
     }
 
-    /// <summary>Deletes the session and all its rows (its shares and feedback too) and returns its id. Marked expiring first, so an interrupted
-    /// deletion resumes on the next tick; a reply in flight is stopped and awaited first.</summary>
-    private async Task<Guid> DeleteSessionAsync()
-    {
-        await _turns.StopAndWaitAsync();
-        var (sessionId, ownerId) = (Header.Id, Header.OwnerId);
-        await _store.DeleteAsync(
-            _replies.StopRetrying,
-            async () =>
-            {
-                await files.ReleaseSessionAsync(ownerId, sessionId);
-                await _shares.DeleteAllAsync();
-                await _feedback.DeleteAllAsync();
-                await GrainFactory.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId);
-            });
-        await _expiry.UnregisterAsync();
-        _turns.Forget();
-        DeactivateOnIdle();
-        return sessionId;
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created with persona {Role}")]
-    private partial void LogSessionCreated(Guid sessionId, PersonaRole role);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: turn {TurnId} was in flight when its activation ended; recording it as interrupted")]
     private partial void LogRecoveringInterruptedTurn(Guid sessionId, Guid turnId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} deleted by its owner")]
-    private partial void LogSessionDeleted(Guid sessionId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} expired after being idle")]
-    private partial void LogSessionExpired(Guid sessionId);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId} was touched; expiry moved to {Deadline}")]
-    private partial void LogExpiryMoved(Guid sessionId, DateTimeOffset deadline);
 }

@@ -1,5 +1,5 @@
 using Copilot.Grains.Sessions;
-using Copilot.Grains.Sessions.Expiry;
+using Copilot.Grains.Sessions.Lifecycle;
 
 namespace Copilot.Tests.Sessions;
 

@@ -1,4 +1,4 @@
-namespace Copilot.Grains.Sessions.Expiry;
+namespace Copilot.Grains.Sessions.Lifecycle;
 
 /// <summary>Idle-expiry arithmetic: when a session is due, and how its one reminder is scheduled.</summary>
 internal static class SessionExpiry

@@ -1,4 +1,4 @@
-namespace Copilot.Grains.Sessions.Expiry;
+namespace Copilot.Grains.Sessions.Lifecycle;
 
 /// <summary>The one reminder a session registers: set at creation to the idle deadline, moved when the session was
 /// touched since, removed when the session is gone.</summary>

@@ -1,0 +1,99 @@
+using Copilot.Grains.Personas;
+using Copilot.Grains.Sessions.Storage;
+using Copilot.Grains.Sessions.Turns;
+using Copilot.Grains.Usage;
+using Microsoft.Extensions.Logging;
+
+namespace Copilot.Grains.Sessions.Lifecycle;
+
+/// <summary>A session's beginning and end: creation under the user's session cap with its expiry reminder, deletion by
+/// its owner, expiry when idle, and the reminder's ticks. Deleting removes everything that belongs to the session: its
+/// rows, images, shares, feedback and its row in the user's list.</summary>
+internal sealed partial class SessionLifecycle(
+    SessionStore store,
+    TurnRunner turns,
+    ReplyWriter replies,
+    ExpiryReminder expiry,
+    UserLimits limits,
+    SessionDependents dependents,
+    SessionsOptions options,
+    TimeProvider time,
+    Action deactivate,
+    ILogger logger)
+{
+    private SessionState Header => store.Header;
+
+    /// <summary>Creates the session for <paramref name="userId"/> if the user's session cap admits one more.</summary>
+    public async Task CreateAsync(Guid userId, PersonaRole role)
+    {
+        await limits.AdmitSessionAsync(userId);
+
+        // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
+        // itself, whereas a stored session without a reminder would never expire.
+        await expiry.RegisterAsync();
+        await store.CreateAsync(userId, role);
+        LogSessionCreated(Header.Id, role);
+    }
+
+    /// <summary>Deletes the session at its owner's request.</summary>
+    public async Task DeleteAsync() => LogSessionDeleted(await DeleteSessionAsync());
+
+    /// <summary>Deletes the session if it is being deleted already or has been idle past the timeout with no reply
+    /// running; returns whether it did.</summary>
+    public async Task<bool> ExpireIfIdleAsync()
+    {
+        if (Header.Status == SessionStatus.Expiring ||
+            (Header.Exists && !turns.IsRunning && SessionExpiry.IsIdle(Header.UpdatedAt, time.GetUtcNow(), options)))
+        {
+            LogSessionExpired(await DeleteSessionAsync());
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A reminder tick: expires the session when idle, otherwise moves the reminder to the new deadline (or
+    /// removes it when there is no session).</summary>
+    public async Task OnReminderAsync(string reminderName)
+    {
+        if (reminderName != ExpiryReminder.Name || await ExpireIfIdleAsync())
+        {
+            return;
+        }
+
+        if (!Header.Exists)
+        {
+            // A tick for a session that was never stored (a failed create) or is already gone.
+            await expiry.UnregisterAsync();
+            deactivate();
+            return;
+        }
+
+        LogExpiryMoved(Header.Id, await expiry.MoveAsync(Header.UpdatedAt));
+    }
+
+    /// <summary>Deletes the session and all its rows and returns its id. Marked expiring first, so an interrupted
+    /// deletion resumes on the next tick; a reply in flight is stopped and awaited first.</summary>
+    private async Task<Guid> DeleteSessionAsync()
+    {
+        await turns.StopAndWaitAsync();
+        var (sessionId, ownerId) = (Header.Id, Header.OwnerId);
+        await store.DeleteAsync(replies.StopRetrying, () => dependents.DeleteAsync(ownerId, sessionId));
+        await expiry.UnregisterAsync();
+        turns.Forget();
+        deactivate();
+        return sessionId;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created with persona {Role}")]
+    private partial void LogSessionCreated(Guid sessionId, PersonaRole role);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} deleted by its owner")]
+    private partial void LogSessionDeleted(Guid sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} expired after being idle")]
+    private partial void LogSessionExpired(Guid sessionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId} was touched; expiry moved to {Deadline}")]
+    private partial void LogExpiryMoved(Guid sessionId, DateTimeOffset deadline);
+}
