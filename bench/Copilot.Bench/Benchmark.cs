@@ -273,7 +273,8 @@ internal static class Benchmark
             ListWrites = listWrites ?? [],
             Memory = memory,
             Photos = photos,
-            Streams = streams ?? [],
+            Streams = streams?.Routes ?? [],
+            ModelClients = streams?.ModelClients ?? [],
             Problems = problems,
         };
         report = report with { Targets = CheckTargets(report) };

@@ -103,6 +103,11 @@ internal sealed class NodeProcess(Process process) : IAsyncDisposable
 {
     public int Id => process.Id;
 
+    /// <summary>Waits for the process to exit by itself.</summary>
+    /// <exception cref="TimeoutException">It was still running after <paramref name="timeout"/>.</exception>
+    public Task WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)

@@ -29,7 +29,7 @@ internal static class StreamPhase
     public static async Task<StreamFigure> RunAsync(
         Side side, int users, StreamSettings stream, CpuMeter postgres, int modelPid, CancellationToken cancellationToken)
     {
-        var turnLength = TimeSpan.FromMilliseconds(stream.PaceMilliseconds * Math.Ceiling((double)stream.ReplyChars / stream.ChunkChars));
+        var turnLength = ModelClientPhase.TurnLength(stream);
         var windowStart = turnLength + stream.Warmup;
         var windowEnd = windowStart + stream.Duration;
         var idleMemory = CpuMeter.TreeResidentBytes(side.ServicePid);

@@ -17,8 +17,8 @@ internal static class StreamRun
     /// <summary>The side name of the seed's route.</summary>
     public const string Seed = "seed on Node";
 
-    /// <summary>Runs every side at every concurrency; the figures in the order they ran.</summary>
-    public static async Task<List<StreamFigure>> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
+    /// <summary>Runs every side at every concurrency, then the model clients alone; the figures in the order they ran.</summary>
+    public static async Task<StreamResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var stream = settings.Stream;
         var maxUsers = stream.Users.Max();
@@ -73,7 +73,13 @@ internal static class StreamRun
             }
         }
 
-        return figures;
+        var clients = new List<ModelClientFigure>();
+        foreach (var users in stream.Users)
+        {
+            clients.AddRange(await ModelClientPhase.RunAsync(modelPort, users, stream, cancellationToken));
+        }
+
+        return new StreamResult(figures, clients);
     }
 
     private static async Task<List<StreamFigure>> SeedAsync(

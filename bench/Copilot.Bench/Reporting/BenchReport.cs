@@ -44,6 +44,9 @@ internal sealed record class BenchReport
     /// <summary>The streaming phase's figures, in the order they ran.</summary>
     public IReadOnlyList<StreamFigure> Streams { get; init; } = [];
 
+    /// <summary>The streaming phase's model clients alone, with no service around them.</summary>
+    public IReadOnlyList<ModelClientFigure> ModelClients { get; init; } = [];
+
     public IReadOnlyList<TargetCheck> Targets { get; init; } = [];
 
     /// <summary>Phases that failed or were skipped, and why.</summary>

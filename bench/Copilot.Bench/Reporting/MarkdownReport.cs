@@ -300,6 +300,28 @@ internal static class MarkdownReport
         }
 
         Line(md);
+        ModelClientTable(md, report);
+    }
+
+    private static void ModelClientTable(StringBuilder md, BenchReport report)
+    {
+        if (report.ModelClients.Count == 0)
+        {
+            return;
+        }
+
+        Line(md, "#### The model clients alone (no service, no database; the same model server and users, each stream read to its end)");
+        Line(md);
+        Line(md, "| users | client | streams/s | CPU ms per stream | ÷ the seed's whole route (service + PostgreSQL) |");
+        Line(md, "| ---: | --- | ---: | ---: | ---: |");
+        foreach (var c in report.ModelClients.OrderBy(c => c.Users))
+        {
+            var seed = report.Streams.FirstOrDefault(s => s.Side == StreamRun.Seed && s.Users == c.Users)?.Cpu;
+            var ratio = seed is { } sc ? $"{c.CpuMilliseconds / sc.ServiceAndPostgres:0.00}×" : "n/a";
+            Line(md, $"| {c.Users} | {c.Client} | {c.PerSecond:0.0} | {c.CpuMilliseconds:0.0} | {ratio} |");
+        }
+
+        Line(md);
     }
 
     private static void PhotosTable(StringBuilder md, PhotosFigure photos, string size)
