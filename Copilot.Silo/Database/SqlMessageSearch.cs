@@ -41,7 +41,9 @@ internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearc
     }
 
     /// <summary>The query for <paramref name="request"/>: one condition per part of the query, every value a parameter.
-    /// Ranks and counts every match of the user, pages by keyset, and makes headlines for the page's rows only.</summary>
+    /// Ranks every match of the user, pages by keyset, then counts the hits of the page's sessions and reads the text and
+    /// makes headlines for the page's rows only: the matches carry no text or tsvector, so ranking thousands of them
+    /// sorts narrow rows.</summary>
     private static string BuildSql(SearchRequest request, NpgsqlParameterCollection parameters)
     {
         var query = request.Query;
@@ -101,36 +103,40 @@ internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearc
             parameters.AddWithValue("after_time", after.CreatedAt);
             parameters.AddWithValue("after_session", after.SessionId);
             parameters.AddWithValue("after_message", after.MessageId);
-            keyset = "WHERE (c.rank, c.created_at, c.session_id, c.message_id) < (@after_rank, @after_time, @after_session, @after_message)";
+            keyset = "WHERE (m.rank, m.created_at, m.session_id, m.message_id) < (@after_rank, @after_time, @after_session, @after_message)";
         }
 
         parameters.AddWithValue("take", request.Limit + 1);
         var headline = query.Words is null
             ? "NULL::text"
-            : $"ts_headline('english', translate(p.body, E'\\uE000\\uE001\\uE002<', E'   \\uE002'), websearch_to_tsquery('english', @words), '{HeadlineOptions}')";
+            : $"ts_headline('english', translate(b.body, E'\\uE000\\uE001\\uE002<', E'   \\uE002'), websearch_to_tsquery('english', @words), '{HeadlineOptions}')";
         return $"""
             WITH matches AS
             (
-                SELECT s.session_id, s.message_id, s.role, s.created_at, s.body, {rank} AS rank
+                SELECT s.session_id, s.message_id, s.created_at, {rank} AS rank
                 FROM copilot_search s
                 WHERE {conditions}
             ),
-            counted AS
-            (
-                SELECT m.*, count(*) OVER (PARTITION BY m.session_id) AS hits_in_session
-                FROM matches m
-            ),
             page AS
             (
-                SELECT c.*
-                FROM counted c
+                SELECT m.*
+                FROM matches m
                 {keyset}
-                ORDER BY c.rank DESC, c.created_at DESC, c.session_id DESC, c.message_id DESC
+                ORDER BY m.rank DESC, m.created_at DESC, m.session_id DESC, m.message_id DESC
                 LIMIT @take
+            ),
+            counts AS
+            (
+                SELECT m.session_id, count(*) AS hits_in_session
+                FROM matches m
+                WHERE m.session_id IN (SELECT session_id FROM page)
+                GROUP BY m.session_id
             )
-            SELECT p.session_id, p.message_id, p.role, p.created_at, p.rank, p.hits_in_session, t.body, t.branched, p.body,
+            SELECT p.session_id, p.message_id, b.role, p.created_at, p.rank, c.hits_in_session, t.body, t.branched, b.body,
                    {headline}
             FROM page p
+            JOIN counts c ON c.session_id = p.session_id
+            JOIN copilot_search b ON b.session_id = p.session_id AND b.message_id = p.message_id
             JOIN copilot_search t ON t.session_id = p.session_id AND t.message_id = '00000000-0000-0000-0000-000000000000'
             ORDER BY p.rank DESC, p.created_at DESC, p.session_id DESC, p.message_id DESC
             """;

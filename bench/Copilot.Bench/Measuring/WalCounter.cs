@@ -74,6 +74,42 @@ internal sealed class WalCounter
         }
     }
 
+    /// <summary>The WAL between two positions by relation (its first block's, else none) and resource manager, largest
+    /// first; empty when the WAL cannot be read.</summary>
+    public async Task<IReadOnlyList<WalShare>> BreakdownAsync(long from, long to)
+    {
+        var shares = new List<WalShare>();
+        if (!CanInspect || to <= from)
+        {
+            return shares;
+        }
+
+        await using var command = _database.CreateCommand(
+            """
+            SELECT coalesce(pg_filenode_relation(0, substring(block_ref from 'rel \d+/\d+/(\d+)')::oid)::text, '-'),
+                   resource_manager, count(*), sum(record_length - fpi_length)::bigint, sum(fpi_length)::bigint
+            FROM pg_get_wal_records_info('0/0'::pg_lsn + @from::numeric, '0/0'::pg_lsn + @to::numeric)
+            GROUP BY 1, 2
+            ORDER BY sum(record_length) DESC
+            """);
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("to", to);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                shares.Add(new WalShare(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+            }
+        }
+        catch (PostgresException)
+        {
+            shares.Clear();
+        }
+
+        return shares;
+    }
+
     /// <summary>Removes <c>pg_walinspect</c> again if this counter installed it.</summary>
     public async Task RemoveExtensionAsync()
     {
@@ -84,3 +120,11 @@ internal sealed class WalCounter
         }
     }
 }
+
+/// <summary>Part of the WAL written to one relation by one resource manager.</summary>
+/// <param name="Relation">The relation of the records' first block, or <c>-</c> (commits, other databases' files).</param>
+/// <param name="ResourceManager">PostgreSQL's resource manager (Heap, Btree, Gin, Transaction...).</param>
+/// <param name="Records">Records.</param>
+/// <param name="RecordBytes">Their bytes without full-page images.</param>
+/// <param name="PageImageBytes">Their full-page images' bytes.</param>
+internal sealed record class WalShare(string Relation, string ResourceManager, long Records, long RecordBytes, long PageImageBytes);

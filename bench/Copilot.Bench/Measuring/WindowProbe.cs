@@ -3,8 +3,13 @@ namespace Copilot.Bench.Measuring;
 /// <summary>WAL bytes and CPU time between the two edges of a measured window; each part only when it can be read.</summary>
 internal sealed class WindowProbe(WalCounter? wal, CpuMeter? cpu)
 {
-    private long? _walStart;
     private CpuSample? _cpuStart;
+
+    /// <summary>The WAL position at the window's start (bytes since the start of the log).</summary>
+    public long? WalStart { get; private set; }
+
+    /// <summary>The WAL position at the window's end.</summary>
+    public long? WalEnd { get; private set; }
 
     /// <summary>WAL bytes written inside the window.</summary>
     public long? WalBytes { get; private set; }
@@ -18,7 +23,7 @@ internal sealed class WindowProbe(WalCounter? wal, CpuMeter? cpu)
     public async Task StartAsync()
     {
         _cpuStart = cpu?.Sample();
-        _walStart = wal is null ? null : await wal.PositionAsync();
+        WalStart = wal is null ? null : await wal.PositionAsync();
     }
 
     public async Task EndAsync()
@@ -26,9 +31,9 @@ internal sealed class WindowProbe(WalCounter? wal, CpuMeter? cpu)
         Cpu = cpu is null ? null : cpu.Sample() - _cpuStart!;
         if (wal is not null)
         {
-            var end = await wal.PositionAsync();
-            WalBytes = end - _walStart;
-            WalPageImageBytes = await wal.FullPageImageBytesAsync(_walStart!.Value, end);
+            WalEnd = await wal.PositionAsync();
+            WalBytes = WalEnd - WalStart;
+            WalPageImageBytes = await wal.FullPageImageBytesAsync(WalStart!.Value, WalEnd.Value);
         }
     }
 }

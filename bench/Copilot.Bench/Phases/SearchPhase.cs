@@ -36,18 +36,22 @@ internal static class SearchPhase
         var database = target.Silo is not null && target.Database is { } started
             ? started
             : throw new InvalidOperationException("The search phase needs a service and database the bench started itself (not --url).");
-        var on = await TurnsPhase.RunAsync(target, settings, replyChars, [], cancellationToken);
+        WindowProbe? window = null;
+        var on = await TurnsPhase.RunAsync(target, settings, replyChars, [], cancellationToken, probe => window = probe);
+        await WriteBreakdownAsync(target.Wal, window, on, "indexing on");
         var bytesPerTurnMessage = await BytesPerMessageAsync(database, cancellationToken);
         await SetTriggersAsync(database, enabled: false, cancellationToken);
         LoadFigure off;
         try
         {
-            off = await TurnsPhase.RunAsync(target, settings, replyChars, [], cancellationToken);
+            off = await TurnsPhase.RunAsync(target, settings, replyChars, [], cancellationToken, probe => window = probe);
         }
         finally
         {
             await SetTriggersAsync(database, enabled: true, cancellationToken);
         }
+
+        await WriteBreakdownAsync(target.Wal, window, off, "indexing off");
 
         var (total, sessions) = settings.Quick ? (100_000, 100) : (1_000_000, 1_000);
         var user = Guid.NewGuid();
@@ -154,6 +158,24 @@ internal static class SearchPhase
         await SearchAsync();
         var latency = await ClosedLoop.SequentialAsync(repeats, _ => SearchAsync(), cancellationToken);
         return new ReadFigure(name, $"GET /v1/search?q={q}&limit=20", latency, bytes);
+    }
+
+    /// <summary>Writes to the console where a turn's WAL went: bytes per turn by relation and resource manager.</summary>
+    private static async Task WriteBreakdownAsync(WalCounter? wal, WindowProbe? window, LoadFigure figure, string name)
+    {
+        if (wal is null || window is not { WalStart: { } start, WalEnd: { } end } || figure.WalBytesPerOp is not > 0)
+        {
+            return;
+        }
+
+        var turns = (end - start) / figure.WalBytesPerOp.Value;
+        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"   WAL per turn, {name} ({turns:0} turns): relation, resource manager, records, bytes without full-page images, full-page images"));
+        foreach (var share in await wal.BreakdownAsync(start, end))
+        {
+            await Console.Error.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"     {share.Relation,-45} {share.ResourceManager,-12} {share.Records / turns,7:0.00} {share.RecordBytes / turns,9:0} {share.PageImageBytes / turns,9:0}"));
+        }
     }
 
     private static Task SetTriggersAsync(NpgsqlDataSource database, bool enabled, CancellationToken cancellationToken) =>

@@ -25,9 +25,10 @@ internal static class TurnsPhase
 
     /// <summary>Measures our turns with the service answering <paramref name="replyChars"/>-char replies (0: the short
     /// reply); adds to <paramref name="problems"/> when its replies are not the offline model's at that size, as then the
-    /// seed's rows do not hold the same texts.</summary>
+    /// seed's rows do not hold the same texts. <paramref name="measured"/> is given the measured window's probe.</summary>
     public static async Task<LoadFigure> RunAsync(
-        ServiceTarget target, BenchSettings settings, int replyChars, List<string> problems, CancellationToken cancellationToken)
+        ServiceTarget target, BenchSettings settings, int replyChars, List<string> problems, CancellationToken cancellationToken,
+        Action<WindowProbe>? measured = null)
     {
         var http = new CopilotHttp(target);
         var users = Enumerable.Range(0, settings.Users).Select(_ => Guid.NewGuid()).ToArray();
@@ -57,6 +58,7 @@ internal static class TurnsPhase
             probe.StartAsync,
             probe.EndAsync,
             cancellationToken);
+        measured?.Invoke(probe);
         return LoadFigure.From(
             "ours",
             $"{Conversation.SizeName(replyChars)}: full HTTP turn: POST /api/copilot, read the whole streamed reply (JWT check, user message stored before the " +
