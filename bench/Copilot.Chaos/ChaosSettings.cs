@@ -8,7 +8,8 @@ internal sealed record class ChaosSettings
     /// <summary>How long users converse while faults are injected.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Virtual users, each in its own session.</summary>
+    /// <summary>Virtual users: each converses in its own session, but every <see cref="PressingEvery"/>th presses on
+    /// its stream limit.</summary>
     public int Users { get; init; } = 24;
 
     /// <summary>Seed of every random choice (which silo, which fault, when).</summary>
@@ -51,7 +52,7 @@ internal sealed record class ChaosSettings
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Copilot.Chaos -- [--duration SECONDS] [--users N] [--seed N] [--silos N]
           --duration   seconds of conversation under faults (default 180)
-          --users      virtual users, one session each (default 24)
+          --users      virtual users, one session each, but every fourth presses on its stream limit (default 24)
           --seed       seed of every random choice, to repeat a run's schedule (default: random, printed)
           --silos      silos in the local cluster (default 3)
         """;
