@@ -17,9 +17,6 @@ internal sealed record class Send
     /// <summary>Why it was sent.</summary>
     public SendKind Kind { get; init; }
 
-    /// <summary>The burst it belongs to (the user's n-th, from 0), for a <see cref="SendKind.Burst"/> send.</summary>
-    public int? Burst { get; init; }
-
     /// <summary>The silo it went to.</summary>
     public required int Silo { get; init; }
 

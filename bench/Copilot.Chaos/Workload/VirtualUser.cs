@@ -48,14 +48,14 @@ internal sealed class VirtualUser(
         // sends in one session would be refused 409 before the limit is asked.
         var sessions = new Guid?[BurstSize + 1];
         var number = 0;
-        for (var burst = 0; !stop.IsCancellationRequested; burst++)
+        while (!stop.IsCancellationRequested)
         {
             // The abandoned reply runs on, holding one of the user's slots, while the burst asks for all of them.
             var silo = silos[_random.Next(silos.Count)];
             var abandoned = await http.SendAsync(NewSend(number++, SendKind.Abandon, sessions[0], silo), silo.BaseAddress);
             ledger.Enqueue(abandoned);
             var sends = Enumerable.Range(1, BurstSize)
-                .Select(i => NewSend(number++, SendKind.Burst, sessions[i], silo) with { Burst = burst })
+                .Select(i => NewSend(number++, SendKind.Burst, sessions[i], silo))
                 .ToList();
             var answers = await Task.WhenAll(sends.Select(s => http.SendAsync(s with { StartedAt = DateTime.UtcNow }, silo.BaseAddress)));
             foreach (var (send, i) in answers.Prepend(abandoned).Select((send, i) => (send, i)))
