@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A 60-second chaos run against the built binaries: three silos on one embedded PostgreSQL, 12 users, and at least one
-# of every fault (kill -9 and SIGTERM of a silo, an immediate PostgreSQL restart, a PostgreSQL stall). Prints the run's
+# A 60-second chaos run against the built binaries: three silos on one embedded PostgreSQL, 12 users (three of them
+# dropping replies and bursting past their stream limit), anonymous 25 MB admin posts, and at least one of every fault
+# (kill -9 and SIGTERM of a silo, an immediate PostgreSQL restart, a PostgreSQL stall). Prints the run's
 # tables; its last line is "N passed, N failed, N skipped" (one per invariant), and it exits non-zero on any loss,
 # duplicate or other violation. Extra arguments go to the chaos program, e.g. scripts/test-chaos.sh --seed 7.
 set -euo pipefail

@@ -1,5 +1,6 @@
 using System.Text;
 using Copilot.Silo.Hosting;
+using Copilot.Testing.Http;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Fuzz;
@@ -167,6 +168,26 @@ public sealed class FuzzAppFixture : IAsyncLifetime
         }
 
         return await Http.SendAsync(message);
+    }
+
+    /// <summary>Sends <paramref name="request"/> over a socket of its own, its body only until the answer arrives
+    /// (<see cref="UnreadBody"/>).</summary>
+    public async Task<EarlyAnswer> SendUnreadAsync(FuzzRequest request)
+    {
+        var headers = new List<KeyValuePair<string, string>>(request.Headers);
+        if (request.Authorization is not null)
+        {
+            headers.Add(new("Authorization", request.Authorization));
+        }
+
+        if (request.ContentType is not null)
+        {
+            headers.Add(new("Content-Type", request.ContentType));
+        }
+
+        using var timeout = new CancellationTokenSource(Http.Timeout);
+        return await UnreadBody.SendAsync(
+            Http.BaseAddress!, request.Route.Method.Method, request.Route.Path + request.Query, headers, request.Body ?? [], timeout.Token);
     }
 
     private void AddKeys(Npgsql.NpgsqlCommand command, Guid userId, Guid sessionId)

@@ -1,4 +1,5 @@
 using System.Text;
+using Copilot.Api;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Fuzz;
@@ -174,6 +175,49 @@ public sealed class FuzzInputs(int seed)
             Authorization = ValidAuthorization(route, userId),
             Slow = true,
         };
+    }
+
+    /// <summary>Requests to an admin <paramref name="route"/> without its secret (none, or a wrong one), each with a body
+    /// the route must not read: malformed JSON, one past <c>Copilot:Api:MaxRequestBodyBytes</c>, and 10 MB.</summary>
+    public static IEnumerable<FuzzRequest> BodiesWithoutTheSecret(FuzzRoute route)
+    {
+        var limit = new ApiOptions().MaxRequestBodyBytes;
+        (string Kind, byte[] Body)[] bodies =
+        [
+            ("malformed", "{"u8.ToArray()),
+            ("one byte past the body limit", Padded(limit + 1)),
+            ("10 MB", Padded(10 * 1024 * 1024)),
+        ];
+        (string Kind, string? Authorization)[] credentials =
+        [
+            ("anonymous", null),
+            ("wrong secret", "Bearer not-the-secret"),
+            ("the secret with one character more", "Bearer " + FuzzAppFixture.CronSecret + "x"),
+        ];
+        foreach (var (bodyKind, body) in bodies)
+        {
+            foreach (var (credentialKind, authorization) in credentials)
+            {
+                yield return new FuzzRequest
+                {
+                    Route = route,
+                    Kind = $"{credentialKind}, body {bodyKind}",
+                    Body = body,
+                    ContentType = "application/json",
+                    UserId = Guid.Parse(FuzzRoutes.AdminUser),
+                    Authorization = authorization,
+                };
+            }
+        }
+
+        // A JSON object opened and never closed, padded with spaces to the length.
+        static byte[] Padded(int length)
+        {
+            var body = new byte[length];
+            Array.Fill(body, (byte)' ');
+            body[0] = (byte)'{';
+            return body;
+        }
     }
 
     /// <summary>The credentials a well-formed request to <paramref name="route"/> carries.</summary>

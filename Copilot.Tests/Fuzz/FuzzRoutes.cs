@@ -12,6 +12,7 @@ public static class FuzzRoutes
         new(HttpMethod.Get, "/api/copilot", FuzzAuth.User, null, ["sessionId"]),
         new(HttpMethod.Get, "/api/cron/cleanup-copilot-sessions", FuzzAuth.Cron, null, []),
         new(HttpMethod.Delete, $"/api/admin/users/{AdminUser}", FuzzAuth.Cron, null, []),
+        new(HttpMethod.Post, "/api/admin/users/deleted", FuzzAuth.Cron, $$$"""{"type":"DELETE","old_record":{"id":"{{{AdminUser}}}"}}""", []),
         new(HttpMethod.Get, $"/api/admin/users/{AdminUser}/export", FuzzAuth.Cron, null, []),
         new(HttpMethod.Post, "/v1/chat", FuzzAuth.User,
             $$$"""{"id":"{{{FuzzInputs.ExistingSession}}}","message":{"id":"m-fuzz","role":"user","parts":[{"type":"text","text":"fuzz"}]}}""", []),
@@ -37,11 +38,14 @@ public static class FuzzRoutes
     /// <summary>A share id (43 base64url characters) no session has.</summary>
     private const string FuzzedShare = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuz";
 
-    /// <summary>The user whose data the admin routes are asked about (nobody's).</summary>
-    private const string AdminUser = "ad3a1000-0000-4000-8000-000000000001";
+    /// <summary>The user whose data the admin routes are asked about (nobody's, unless a test gives them a session).</summary>
+    public const string AdminUser = "ad3a1000-0000-4000-8000-000000000001";
 
     /// <summary>The routes as xunit theory data.</summary>
     public static TheoryData<string> Names => [.. All.Select(r => r.ToString())];
+
+    /// <summary>The routes that take the admin secret, as xunit theory data.</summary>
+    public static TheoryData<string> AdminNames => [.. All.Where(r => r.Auth == FuzzAuth.Cron).Select(r => r.ToString())];
 
     /// <summary>The route named <paramref name="name"/> (see <see cref="FuzzRoute.ToString"/>).</summary>
     public static FuzzRoute Named(string name) => All.Single(r => r.ToString() == name);

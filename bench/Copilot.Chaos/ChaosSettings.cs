@@ -8,7 +8,8 @@ internal sealed record class ChaosSettings
     /// <summary>How long users converse while faults are injected.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Virtual users, each in its own session.</summary>
+    /// <summary>Virtual users: each converses in its own session, but every <see cref="PressingEvery"/>th presses on
+    /// its stream limit.</summary>
     public int Users { get; init; } = 24;
 
     /// <summary>Seed of every random choice (which silo, which fault, when).</summary>
@@ -27,10 +28,31 @@ internal sealed record class ChaosSettings
     /// <summary>The cluster must answer through every silo within this time of the last fault.</summary>
     public TimeSpan RecoveryLimit { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Every this many users, one presses on the stream limit instead of conversing (user 3, 7, ...).</summary>
+    public int PressingEvery { get; init; } = 4;
+
+    /// <summary>The silos' <c>ConcurrentStreams</c>, the production default unless the probe's turns (one through every
+    /// silo at once) plus a slot leaked by a killed silo need more: a limit under pressure from the pressing users
+    /// only.</summary>
+    public int StreamLimit => Math.Max(4, Silos + 1);
+
+    /// <summary>The silos' <c>StreamSlotLease</c>: a slot left by a turn on a killed silo frees itself in this time, and
+    /// a limits grain that moved knows its running turns again within a quarter of it.</summary>
+    public TimeSpan StreamSlotLease { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>The body of each anonymous admin post.</summary>
+    public int AdminBodyBytes { get; init; } = 25 * 1024 * 1024;
+
+    /// <summary>Anonymous admin posts sent at once, every <see cref="AdminPostInterval"/>.</summary>
+    public int AdminPostsAtOnce { get; init; } = 8;
+
+    /// <summary>Time between two rounds of anonymous admin posts.</summary>
+    public TimeSpan AdminPostInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Copilot.Chaos -- [--duration SECONDS] [--users N] [--seed N] [--silos N]
           --duration   seconds of conversation under faults (default 180)
-          --users      virtual users, one session each (default 24)
+          --users      virtual users, one session each, but every fourth presses on its stream limit (default 24)
           --seed       seed of every random choice, to repeat a run's schedule (default: random, printed)
           --silos      silos in the local cluster (default 3)
         """;

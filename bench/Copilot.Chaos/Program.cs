@@ -21,7 +21,7 @@ var exitCode = 1;
 try
 {
     Log($"starting PostgreSQL and {settings.Silos} silos (seed {settings.Seed})");
-    await using var cluster = await LocalCluster.StartAsync(settings.Silos, settings.ChunkDelay);
+    await using var cluster = await LocalCluster.StartAsync(settings);
     runDirectory = cluster.RunDirectory;
     Log($"cluster up; logs and data in {runDirectory}");
     using var http = new CopilotHttp(new JwtMinter(cluster.Secret, LocalCluster.Issuer, TimeSpan.FromDays(1)), settings.ClientTimeout);
@@ -31,9 +31,12 @@ try
     var ledger = new ConcurrentQueue<Send>();
     using var stopUsers = new CancellationTokenSource();
     var users = Enumerable.Range(0, settings.Users)
-        .Select(i => new VirtualUser(i, settings.Seed, cluster.Silos, http, ledger))
+        .Select(i => new VirtualUser(
+            i, settings.Seed, cluster.Silos, http, ledger, presses: i % settings.PressingEvery == settings.PressingEvery - 1, settings.StreamLimit))
         .Select(u => u.RunAsync(stopUsers.Token))
         .ToList();
+    var adminPosts = new AnonymousAdminPosts(settings, cluster.Silos, http);
+    users.Add(adminPosts.RunAsync(stopUsers.Token));
 
     var start = DateTime.UtcNow;
     var warmUp = TimeSpan.FromSeconds(Math.Min(5, settings.Duration.TotalSeconds / 10));
@@ -53,7 +56,7 @@ try
     Log($"faults stopped; {ledger.Count:N0} sends in the ledger; checking what is stored");
 
     var sends = ledger.ToList();
-    var invariants = await new Checker(cluster, http).CheckAsync(sends, finalRecovery, settings.RecoveryLimit);
+    var invariants = await new Checker(cluster, http, settings).CheckAsync(sends, scheduler.Faults, adminPosts.Rounds, finalRecovery);
     exitCode = invariants.Any(i => i.Verdict == Verdict.Failed) ? 1 : 0;
     Console.WriteLine(ChaosReport.Render(settings, sends, scheduler.Faults, invariants, start));
 }

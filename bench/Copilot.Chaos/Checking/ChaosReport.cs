@@ -26,6 +26,7 @@ internal static class ChaosReport
                 SendOutcome.Acknowledged => s.CutShort is null ? "200" : $"200 cut short ({s.CutShort})",
                 SendOutcome.Refused => $"{s.Status} {s.Code}".TrimEnd(),
                 SendOutcome.BrokenStream => "200, stream broke off",
+                SendOutcome.Abandoned => "200, client left after the first chunk",
                 SendOutcome.NoAnswer => "no answer (connection refused or reset)",
                 _ => "hang",
             })

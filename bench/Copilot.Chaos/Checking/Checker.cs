@@ -1,18 +1,28 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Copilot.Chaos.Cluster;
+using Copilot.Chaos.Faults;
 using Copilot.Chaos.Workload;
+using Copilot.Grains;
+using Copilot.Grains.ChatModel;
 using Copilot.Testing.Polling;
 using Npgsql;
 
 namespace Copilot.Chaos.Checking;
 
 /// <summary>Compares what clients were told (the ledger) with what is stored, once the faults have stopped.</summary>
-internal sealed class Checker(LocalCluster cluster, CopilotHttp http)
+internal sealed class Checker(LocalCluster cluster, CopilotHttp http, ChaosSettings settings)
 {
     private static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long after a silo was down a user's limits grain may not know every running turn: the silo's death
+    /// is declared and its grains move within about 15 s, and the new activation learns the running turns within a
+    /// quarter of the slot lease.</summary>
+    private TimeSpan LimitsRelearned => TimeSpan.FromSeconds(15) + settings.StreamSlotLease;
+
     /// <summary>Every invariant, in a fixed order.</summary>
     public async Task<IReadOnlyList<Invariant>> CheckAsync(
-        IReadOnlyList<Send> ledger, TimeSpan? finalRecovery, TimeSpan recoveryLimit)
+        IReadOnlyList<Send> ledger, IReadOnlyList<Fault> faults, IReadOnlyList<AdminPost> adminPosts, TimeSpan? finalRecovery)
     {
         var sessions = await ReadSessionsAsync(ledger);
         var lost = new List<string>();
@@ -21,12 +31,13 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http)
         var replies = new List<string>();
         var cutShort = new List<string>();
         var vanished = new List<string>();
-        var (acknowledged, cutShortChecked, sessionsChecked) = (0, 0, 0);
+        var abandonedReplies = new List<string>();
+        var (acknowledged, cutShortChecked, sessionsChecked, abandoned) = (0, 0, 0, 0);
 
         foreach (var (sessionId, stored) in sessions)
         {
             var sends = ledger.Where(s => s.AnsweredSessionId == sessionId).OrderBy(s => s.UserId).ThenBy(s => s.Number).ToList();
-            var acked = sends.Where(s => s.Outcome == SendOutcome.Acknowledged).ToList();
+            var acked = sends.Where(s => s.Outcome is SendOutcome.Acknowledged or SendOutcome.Abandoned).ToList();
             sessionsChecked++;
             if (stored is null)
             {
@@ -56,6 +67,12 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http)
             var lastPosition = -1;
             foreach (var send in sends)
             {
+                if (send.Outcome == SendOutcome.Abandoned)
+                {
+                    abandoned++;
+                    abandonedReplies.AddRange(CheckAbandoned(send, stored, faults));
+                }
+
                 var positions = stored.PositionsOf(send.Message);
                 if (positions.Count > 0)
                 {
@@ -113,6 +130,13 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http)
 
         var inFlight = await InFlightCountAsync();
         var answers = ledger.Where(s => !IsAllowedAnswer(s)).Select(Describe).ToList();
+        var (turnsChecked, overLimit) = CheckStreamLimit(ledger, sessions);
+        var burstSends = ledger.Count(s => s.Kind == SendKind.Burst);
+        var refused = ledger.Count(s => s.Kind == SendKind.Burst && IsStreamRefusal(s));
+        if (burstSends > 0 && refused == 0)
+        {
+            overLimit.Add($"no burst of {settings.StreamLimit + 2} sends was ever refused 429: the limit was never reached");
+        }
 
         return
         [
@@ -123,21 +147,34 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http)
             Invariant.From("a reply cut short by storage is stored with the text the client saw", cutShortChecked, cutShort, "cut-short replies"),
             Invariant.From("no session vanished", sessionsChecked, vanished, "sessions"),
             Invariant.From("no reply is left in flight", sessions.Count, inFlight == 0 ? [] : [$"{inFlight} sessions still hold an in-flight marker"], "sessions"),
-            Invariant.From("every answer is 200, 409 or 503, never a hang", ledger.Count, answers, "answers"),
+            Invariant.From("every answer is 200, 409 or 503 (429 past the stream limit), never a hang", ledger.Count, answers, "answers"),
+            Invariant.From("a reply whose client left runs on and is stored whole", abandoned, abandonedReplies, "abandoned replies"),
             Invariant.From(
-                $"full service within {recoveryLimit.TotalSeconds:0} s of the last fault",
+                $"no user runs more than {settings.StreamLimit} turns at once; a burst past it is refused 429",
+                turnsChecked,
+                overLimit,
+                $"turns ({refused:N0} of {burstSends:N0} burst sends refused 429)"),
+            Invariant.From(
+                $"anonymous admin posts of {settings.AdminBodyBytes / (1024 * 1024)} MB are refused 401 unread",
+                adminPosts.Sum(p => p.Answers.Count),
+                CheckAdminPosts(adminPosts),
+                $"posts in {adminPosts.Count} rounds, largest growth of a silo's memory over a round "
+                + $"{(adminPosts.Max(p => p.Growth) ?? 0) / (1024 * 1024):0} MB"),
+            Invariant.From(
+                $"full service within {settings.RecoveryLimit.TotalSeconds:0} s of the last fault",
                 1,
-                finalRecovery is { } r && r <= recoveryLimit ? [] : [finalRecovery is { } t ? $"took {t.TotalSeconds:0.0} s" : "never recovered"],
+                finalRecovery is { } r && r <= settings.RecoveryLimit ? [] : [finalRecovery is { } t ? $"took {t.TotalSeconds:0.0} s" : "never recovered"],
                 "recoveries"),
         ];
     }
 
-    /// <summary>Success, 409 and 503 are answers the service may give under faults. No answer, or a stream that broke
-    /// off, only while a silo was down: the one asked, or the one generating the reply, which may be any.</summary>
+    /// <summary>Success, 409 and 503 are answers the service may give under faults, and 429 to a pressing user's send
+    /// past the stream limit. No answer, or a stream that broke off, only while a silo was down: the one asked, or the
+    /// one generating the reply, which may be any.</summary>
     private bool IsAllowedAnswer(Send send) => send.Outcome switch
     {
-        SendOutcome.Acknowledged => true,
-        SendOutcome.Refused => send.Status is 409 or 503,
+        SendOutcome.Acknowledged or SendOutcome.Abandoned => true,
+        SendOutcome.Refused => send.Status is 409 or 503 || (send.Kind != SendKind.Converse && IsStreamRefusal(send)),
         SendOutcome.Hang => false,
         _ => cluster.Silos.Any(s => s.WasDownDuring(send.StartedAt, send.EndedAt)),
     };
@@ -148,22 +185,138 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http)
         _ => $"{send.Outcome} from silo {send.Silo} at {send.EndedAt:HH:mm:ss.fff}: {send.Error}",
     };
 
-    /// <summary>Every session a send was answered in, read through the API (retrying through other silos).</summary>
+    private static bool IsStreamRefusal(Send send) => send.Status == 429 && send.Code == ErrorCodes.RateLimited;
+
+    /// <summary>The reply of a send whose client left after its first chunk: generated to the end and stored whole, as
+    /// the offline model composes it (after as many earlier turns as its context held), starting with what the client
+    /// saw; or, when a fault hit while it ran, stored with a status other than complete and a beginning of it.</summary>
+    private IEnumerable<string> CheckAbandoned(Send send, StoredSession stored, IReadOnlyList<Fault> faults)
+    {
+        var positions = stored.PositionsOf(send.Message);
+        if (positions.Count == 0)
+        {
+            yield return $"session {stored.Id}: \"{send.Message}\" was answered 200 and is not stored";
+            yield break;
+        }
+
+        var reply = positions[0] + 1 < stored.Messages.Count ? stored.Messages[positions[0] + 1] : default;
+        var (status, content) = reply.ValueKind == System.Text.Json.JsonValueKind.Undefined
+            ? ("missing", "")
+            : (StoredSession.Status(reply), StoredSession.Content(reply) ?? "");
+        var until = send.StartedAt + settings.ClientTimeout;
+        var faulted = faults.Any(f => f.InjectedAt <= until && f.EndedAt >= send.StartedAt)
+            || cluster.Silos.Any(s => s.WasDownDuring(send.StartedAt, until));
+        var whole = Enumerable.Range(0, positions[0] + 1)
+            .Select(earlier => string.Concat(OfflineChatClient.Compose(send.Message, earlier)))
+            .ToList();
+        if (!content.StartsWith(send.Reply ?? "", StringComparison.Ordinal)
+            || (status == "complete" ? !whole.Contains(content) : !faulted || !whole.Any(w => w.StartsWith(content, StringComparison.Ordinal))))
+        {
+            yield return $"session {stored.Id}: the client left after {send.Reply?.Length ?? 0} characters; stored {status} with {content.Length}";
+        }
+    }
+
+    /// <summary>Each user's turns whose reply is stored complete held a stream slot at least from the moment their user
+    /// message was stored through the offline model's chunk delays (the slot is taken before, and freed after the
+    /// model call): no more than the limit of these windows may overlap, except while the user's limits grain may not
+    /// know every running turn after a silo was down (<see cref="LimitsRelearned"/>).</summary>
+    private (int TurnsChecked, List<string> Violations) CheckStreamLimit(
+        IReadOnlyList<Send> ledger, Dictionary<Guid, StoredSession?> sessions)
+    {
+        var held = settings.ChunkDelay * 4;
+        var violations = new List<string>();
+        var turnsChecked = 0;
+        foreach (var user in ledger.Where(s => s.AnsweredSessionId is not null).GroupBy(s => s.UserId))
+        {
+            var starts = user.Select(s => s.AnsweredSessionId!.Value).Distinct()
+                .Select(id => sessions.GetValueOrDefault(id))
+                .OfType<StoredSession>()
+                .SelectMany(stored => stored.Messages
+                    .Select((m, i) => (m, i))
+                    .Where(x => StoredSession.Role(x.m) == "user" && x.i + 1 < stored.Messages.Count
+                        && StoredSession.Status(stored.Messages[x.i + 1]) == "complete")
+                    .Select(x => StoredSession.CreatedAt(x.m).UtcDateTime))
+                .Order()
+                .ToList();
+            turnsChecked += starts.Count;
+            for (var i = 0; i < starts.Count; i++)
+            {
+                var running = starts.Count(t => t <= starts[i] && starts[i] < t + held);
+                if (running > settings.StreamLimit && !cluster.Silos.Any(s => s.WasDownDuring(starts[i] - LimitsRelearned, starts[i])))
+                {
+                    violations.Add($"user {user.Key} ran {running} turns at {starts[i]:HH:mm:ss.fff}");
+                    break;
+                }
+            }
+        }
+
+        return (turnsChecked, violations);
+    }
+
+    /// <summary>Every anonymous admin post is answered 401 <c>unauthorized</c> (no answer only while its silo was down),
+    /// and the silo's resident memory grows over a round by less than half of what the round posted.</summary>
+    private IReadOnlyList<string> CheckAdminPosts(IReadOnlyList<AdminPost> rounds)
+    {
+        var violations = new List<string>();
+        foreach (var round in rounds)
+        {
+            var down = cluster.Silos[round.Silo].WasDownDuring(round.StartedAt, round.EndedAt);
+            violations.AddRange(round.Answers
+                .Where(a => !(a.Status == 401 && a.Code == ErrorCodes.Unauthorized) && !(a.Status is null && down))
+                .Select(a => $"silo {round.Silo} at {round.StartedAt:HH:mm:ss}: {a.Status?.ToString(CultureInfo.InvariantCulture) ?? a.Error} {a.Code}"));
+            if (round.Growth > round.BytesPosted / 2)
+            {
+                violations.Add($"silo {round.Silo} grew {round.Growth / (1024 * 1024)} MB over a round of {round.BytesPosted / (1024 * 1024)} MB posted");
+            }
+        }
+
+        return violations;
+    }
+
+    /// <summary>Every session a send was answered in, and every other stored session (one whose answer was lost), read
+    /// through the API (retrying through other silos): each is opened once after the faults, as its user would.</summary>
     private async Task<Dictionary<Guid, StoredSession?>> ReadSessionsAsync(IReadOnlyList<Send> ledger)
     {
         var owners = ledger.Where(s => s.AnsweredSessionId is not null)
             .GroupBy(s => s.AnsweredSessionId!.Value)
             .ToDictionary(g => g.Key, g => g.First().UserId);
-        var sessions = new Dictionary<Guid, StoredSession?>();
-        foreach (var (sessionId, userId) in owners)
+        foreach (var (sessionId, ownerId) in await StoredSessionsAsync())
         {
-            var attempt = 0;
+            owners.TryAdd(sessionId, ownerId);
+        }
+
+        var sessions = new ConcurrentDictionary<Guid, StoredSession?>();
+        await Parallel.ForEachAsync(owners, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (owner, _) =>
+        {
+            var (sessionId, userId) = owner;
+            var attempt = sessionId.GetHashCode();
             var messages = await Poll.RetryAsync(
-                () => http.MessagesAsync(userId, sessionId, cluster.Silos[attempt++ % cluster.Silos.Count].BaseAddress),
+                () => http.MessagesAsync(userId, sessionId, cluster.Silos[(attempt++ & int.MaxValue) % cluster.Silos.Count].BaseAddress),
                 ReadDeadline,
                 TimeSpan.FromMilliseconds(250),
                 ex => ex is HttpRequestException or OperationCanceledException);
             sessions[sessionId] = messages is null ? null : new StoredSession(sessionId, messages);
+        });
+
+        return new Dictionary<Guid, StoredSession?>(sessions);
+    }
+
+    /// <summary>Every stored session and its owner.</summary>
+    private async Task<List<(Guid Session, Guid Owner)>> StoredSessionsAsync()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(cluster.Postgres.ConnectionString);
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT (doc ->> 'id')::uuid, (doc ->> 'owner_id')::uuid
+            FROM orleansstorage CROSS JOIN LATERAL jsonb(convert_from(payloadbinary, 'UTF8')) AS doc
+            WHERE serviceid = @service AND graintypestring = 'copilotsession' AND payloadbinary IS NOT NULL
+            """);
+        command.Parameters.AddWithValue("service", LocalCluster.ServiceId);
+        var sessions = new List<(Guid, Guid)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            sessions.Add((reader.GetGuid(0), reader.GetGuid(1)));
         }
 
         return sessions;

@@ -18,6 +18,9 @@ internal sealed record class StoredSession(Guid Id, IReadOnlyList<JsonElement> M
     /// <summary>The message's status.</summary>
     public static string? Status(JsonElement message) => message.GetProperty("metadata").GetProperty("status").GetString();
 
+    /// <summary>When the message was stored (for a user message: after its send was admitted, before its reply began).</summary>
+    public static DateTimeOffset CreatedAt(JsonElement message) => message.GetProperty("created_at").GetDateTimeOffset();
+
     /// <summary>The message's sequence number.</summary>
     public static long Seq(JsonElement message) => message.GetProperty("metadata").GetProperty("seq").GetInt64();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 
 namespace Copilot.Chaos.Cluster;
@@ -30,8 +31,8 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>The service id the silos store their rows under.</summary>
     public static string ServiceId => "chaos";
 
-    /// <summary>Starts the database and <paramref name="silos"/> silos of the built executable.</summary>
-    public static async Task<LocalCluster> StartAsync(int silos, TimeSpan chunkDelay)
+    /// <summary>Starts the database and the settings' silos of the built executable.</summary>
+    public static async Task<LocalCluster> StartAsync(ChaosSettings settings)
     {
         var siloAssembly = FindSiloAssembly();
         var runDirectory = Directory.CreateTempSubdirectory("copilot-chaos-").FullName;
@@ -52,18 +53,23 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["Copilot__Auth__Mode"] = "Jwt",
             ["Copilot__Auth__JwtSecret"] = secret,
             ["Copilot__Auth__Issuer"] = Issuer,
-            ["Copilot__ChatModel__Provider"] = "Offline",
-            ["Copilot__ChatModel__OfflineChunkDelay"] = chunkDelay.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
 
-            // The virtual users send far faster than a person: the per-user limits would answer them 429.
+            // Configured, so that anonymous admin posts are refused 401 rather than 404 (no admin routes); never sent.
+            ["Copilot__Admin__CronSecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+            ["Copilot__ChatModel__Provider"] = "Offline",
+            ["Copilot__ChatModel__OfflineChunkDelay"] = settings.ChunkDelay.ToString("c", CultureInfo.InvariantCulture),
+
+            // The virtual users send far faster than a person: the per-user buckets would answer them 429. The stream
+            // limit stays under pressure: the pressing users' bursts go past it; one conversation never reaches it.
             ["Copilot__RateLimits__SendsPerMinute"] = "1000000",
-            ["Copilot__RateLimits__ConcurrentStreams"] = "10000",
+            ["Copilot__RateLimits__ConcurrentStreams"] = settings.StreamLimit.ToString(CultureInfo.InvariantCulture),
+            ["Copilot__RateLimits__StreamSlotLease"] = settings.StreamSlotLease.ToString("c", CultureInfo.InvariantCulture),
             ["Copilot__RateLimits__WritesPerMinute"] = "1000000",
             ["Copilot__Sessions__MaxPerUser"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "0",
         };
-        var nodes = Enumerable.Range(0, silos).Select(i => new SiloNode(i, siloAssembly, environment, runDirectory)).ToList();
+        var nodes = Enumerable.Range(0, settings.Silos).Select(i => new SiloNode(i, siloAssembly, environment, runDirectory)).ToList();
         var cluster = new LocalCluster(postgres, nodes, secret, runDirectory);
         try
         {

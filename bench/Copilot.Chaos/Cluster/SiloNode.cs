@@ -45,6 +45,23 @@ internal sealed class SiloNode(int index, string siloAssembly, IReadOnlyDictiona
         }
     }
 
+    /// <summary>The running process's id and resident memory (<c>VmRSS</c>), or null where <c>/proc</c> has none.</summary>
+    public (int Pid, long Bytes)? ResidentMemory()
+    {
+        try
+        {
+            var pid = _process!.Id;
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null
+                ? null
+                : (pid, long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>SIGKILL: the process ends without running any shutdown code.</summary>
     public async Task KillAsync()
     {

@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Copilot.Testing.Auth;
+using Copilot.Testing.Http;
 
 namespace Copilot.Chaos.Workload;
 
@@ -20,7 +22,8 @@ internal sealed partial class CopilotHttp(JwtMinter tokens, TimeSpan timeout) : 
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    /// <summary>Sends <paramref name="send"/> to <paramref name="silo"/> and reads the whole answer.</summary>
+    /// <summary>Sends <paramref name="send"/> to <paramref name="silo"/> and reads the whole answer; for a
+    /// <see cref="SendKind.Abandon"/> send, only the reply's first chunk before the client leaves.</summary>
     public async Task<Send> SendAsync(Send send, Uri silo)
     {
         using var cancel = new CancellationTokenSource(timeout);
@@ -36,6 +39,29 @@ internal sealed partial class CopilotHttp(JwtMinter tokens, TimeSpan timeout) : 
             answered = response.Headers.TryGetValues("X-Session-Id", out var values) && Guid.TryParse(values.FirstOrDefault(), out var id)
                 ? id
                 : null;
+            if (response.StatusCode == HttpStatusCode.OK && send.Kind == SendKind.Abandon)
+            {
+                // Disposing the unread response closes the connection: the client is gone while the reply runs on.
+                var buffer = new byte[4096];
+                var read = await (await response.Content.ReadAsStreamAsync(cancel.Token)).ReadAsync(buffer, cancel.Token);
+                var seen = Encoding.UTF8.GetString(buffer, 0, read);
+
+                // A reply that was whole before the client read it is an ordinary acknowledged one.
+                if (!Ending().IsMatch(seen))
+                {
+                    return send with
+                    {
+                        EndedAt = DateTime.UtcNow,
+                        Outcome = SendOutcome.Abandoned,
+                        Status = 200,
+                        AnsweredSessionId = answered,
+                        Reply = seen,
+                    };
+                }
+
+                return Answered(send, answered, seen);
+            }
+
             var body = await response.Content.ReadAsStringAsync(cancel.Token);
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -50,18 +76,7 @@ internal sealed partial class CopilotHttp(JwtMinter tokens, TimeSpan timeout) : 
                 };
             }
 
-            var ending = Ending().Match(body);
-            return send with
-            {
-                EndedAt = DateTime.UtcNow,
-                Outcome = ending.Success && answered == Guid.Parse(ending.Groups["session"].Value)
-                    ? SendOutcome.Acknowledged
-                    : SendOutcome.BrokenStream,
-                Status = 200,
-                AnsweredSessionId = answered,
-                Reply = ending.Success ? body[..ending.Index] : body,
-                CutShort = ending.Groups["code"].Success ? ending.Groups["code"].Value : null,
-            };
+            return Answered(send, answered, body);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -98,7 +113,44 @@ internal sealed partial class CopilotHttp(JwtMinter tokens, TimeSpan timeout) : 
         return [.. document.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.Clone())];
     }
 
+    /// <summary>An anonymous <c>POST /api/admin/users/deleted</c> with <paramref name="body"/>, sent only until the
+    /// answer arrives (<see cref="UnreadBody"/>): its status and error code, or null and what went wrong.</summary>
+    public async Task<(int? Status, string? Code, string? Error)> PostAnonymousAdminAsync(Uri silo, byte[] body)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            var answer = await UnreadBody.SendAsync(
+                silo, "POST", "/api/admin/users/deleted", [new("Content-Type", "application/json")], body, cancel.Token);
+            return (answer.Status, answer.Code, null);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return (null, null, $"no answer within {timeout.TotalSeconds:0} s");
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
+            return (null, null, ex.Message);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+
+    private static Send Answered(Send send, Guid? answered, string body)
+    {
+        var ending = Ending().Match(body);
+        return send with
+        {
+            EndedAt = DateTime.UtcNow,
+            Outcome = ending.Success && answered == Guid.Parse(ending.Groups["session"].Value)
+                ? SendOutcome.Acknowledged
+                : SendOutcome.BrokenStream,
+            Status = 200,
+            AnsweredSessionId = answered,
+            Reply = ending.Success ? body[..ending.Index] : body,
+            CutShort = ending.Groups["code"].Success ? ending.Groups["code"].Value : null,
+        };
+    }
 
     private static string? ErrorCode(string body)
     {

@@ -14,6 +14,9 @@ internal sealed record class Send
     /// <summary>The session the send named, or null for a new one.</summary>
     public required Guid? SessionId { get; init; }
 
+    /// <summary>Why it was sent.</summary>
+    public SendKind Kind { get; init; }
+
     /// <summary>The silo it went to.</summary>
     public required int Silo { get; init; }
 
@@ -35,7 +38,8 @@ internal sealed record class Send
     /// <summary>The session the answer named (<c>X-Session-Id</c>).</summary>
     public Guid? AnsweredSessionId { get; init; }
 
-    /// <summary>The reply text the client saw, without the cut-short note and the marker.</summary>
+    /// <summary>The reply text the client saw, without the cut-short note and the marker (for an abandoned send, the
+    /// chunks read before leaving).</summary>
     public string? Reply { get; init; }
 
     /// <summary>The code of a "(The reply was cut short: code.)" note, when the stream carried one.</summary>

@@ -15,6 +15,9 @@ internal enum SendOutcome
     /// <summary>No HTTP answer: the connection was refused or reset.</summary>
     NoAnswer,
 
+    /// <summary>200 whose client left after the reply's first chunk, on purpose (<see cref="SendKind.Abandon"/>).</summary>
+    Abandoned,
+
     /// <summary>No answer within the client timeout.</summary>
     Hang,
 }

@@ -4,31 +4,28 @@ using Copilot.Chaos.Cluster;
 namespace Copilot.Chaos.Workload;
 
 /// <summary>A user conversing in one session through silos picked at random, one send at a time, every answer
-/// written to the ledger.</summary>
-internal sealed class VirtualUser(int index, int seed, IReadOnlyList<SiloNode> silos, CopilotHttp http, ConcurrentQueue<Send> ledger)
+/// written to the ledger. A pressing user instead, again and again, leaves a reply after its first chunk and at once
+/// sends a burst of more concurrent messages than <paramref name="streamLimit"/> allows, each in a session of its own.</summary>
+internal sealed class VirtualUser(
+    int index, int seed, IReadOnlyList<SiloNode> silos, CopilotHttp http, ConcurrentQueue<Send> ledger, bool presses, int streamLimit)
 {
+    /// <summary>Sends in a burst past the limit.</summary>
+    public int BurstSize => streamLimit + 2;
+
     private readonly Random _random = new(HashCode.Combine(seed, index));
 
     public Guid UserId { get; } = Guid.NewGuid();
 
-    /// <summary>Converses until <paramref name="stop"/> is cancelled; the send under way is finished first.</summary>
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>Converses (or presses) until <paramref name="stop"/> is cancelled; the send under way is finished first.</summary>
+    public Task RunAsync(CancellationToken stop) => presses ? PressAsync(stop) : ConverseAsync(stop);
+
+    private async Task ConverseAsync(CancellationToken stop)
     {
         Guid? session = null;
         for (var number = 0; !stop.IsCancellationRequested; number++)
         {
             var silo = silos[_random.Next(silos.Count)];
-            var send = await http.SendAsync(
-                new Send
-                {
-                    UserId = UserId,
-                    Number = number,
-                    Message = $"user {index} message {number}: how do I flash a chimney on a {Pick(Roofs)} roof?",
-                    SessionId = session,
-                    Silo = silo.Index,
-                    StartedAt = DateTime.UtcNow,
-                },
-                silo.BaseAddress);
+            var send = await http.SendAsync(NewSend(number, SendKind.Converse, session, silo), silo.BaseAddress);
             ledger.Enqueue(send);
 
             // Keep the session the service named; a named session answered with another id is a violation the
@@ -38,15 +35,70 @@ internal sealed class VirtualUser(int index, int seed, IReadOnlyList<SiloNode> s
                 session = send.AnsweredSessionId;
             }
 
-            var pause = send.Outcome == SendOutcome.NoAnswer ? 200 : _random.Next(10, 60);
-            try
-            {
-                await Task.Delay(pause, stop);
-            }
-            catch (OperationCanceledException)
+            if (!await PauseAsync(send.Outcome == SendOutcome.NoAnswer ? 200 : _random.Next(10, 60), stop))
             {
                 return;
             }
+        }
+    }
+
+    private async Task PressAsync(CancellationToken stop)
+    {
+        // A session for the abandoned replies and one for each send of a burst, used again in every round: concurrent
+        // sends in one session would be refused 409 before the limit is asked.
+        var sessions = new Guid?[BurstSize + 1];
+        var number = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            // The abandoned reply runs on, holding one of the user's slots, while the burst asks for all of them.
+            var silo = silos[_random.Next(silos.Count)];
+            var abandoned = await http.SendAsync(NewSend(number++, SendKind.Abandon, sessions[0], silo), silo.BaseAddress);
+            ledger.Enqueue(abandoned);
+            var sends = Enumerable.Range(1, BurstSize)
+                .Select(i => NewSend(number++, SendKind.Burst, sessions[i], silo))
+                .ToList();
+            var answers = await Task.WhenAll(sends.Select(s => http.SendAsync(s with { StartedAt = DateTime.UtcNow }, silo.BaseAddress)));
+            foreach (var (send, i) in answers.Prepend(abandoned).Select((send, i) => (send, i)))
+            {
+                if (i > 0)
+                {
+                    ledger.Enqueue(send);
+                }
+
+                if (send.Status == 200 && send.AnsweredSessionId is not null)
+                {
+                    sessions[i] = send.AnsweredSessionId;
+                }
+            }
+
+            if (!await PauseAsync(_random.Next(500, 1_000), stop))
+            {
+                return;
+            }
+        }
+    }
+
+    private Send NewSend(int number, SendKind kind, Guid? session, SiloNode silo) => new()
+    {
+        UserId = UserId,
+        Number = number,
+        Kind = kind,
+        Message = $"user {index} message {number}: how do I flash a chimney on a {Pick(Roofs)} roof?",
+        SessionId = session,
+        Silo = silo.Index,
+        StartedAt = DateTime.UtcNow,
+    };
+
+    private static async Task<bool> PauseAsync(int milliseconds, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(milliseconds, stop);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
