@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the .NET suite (xunit, on a throwaway PostgreSQL it starts itself, or COPILOT_TEST_CONNECTION_STRING),
-# then the suites that run the built service: the AI SDK's own chat client (Node), the chat console in headless
-# Chromium, a 60-second chaos run of three silos under injected faults, and the deployment files in containers
-# (podman: the image, the compose cluster, the Kubernetes manifests). The last line is the totals:
+# and the suites that run the built service: the AI SDK's own chat client (Node), the chat console in headless
+# Chromium, and the deployment files in containers (podman: the image, the compose cluster, the Kubernetes manifests),
+# one after another beside the .NET suite; then, alone, a 30-second chaos run of three silos under injected faults.
+# Each suite's output is shown whole, in that order. The last line is the totals:
 # "totals: N passed, N failed, N skipped".
 #
 #   ./test.sh                                        everything
@@ -18,7 +19,7 @@ dotnet build Copilot.sln -c Release -warnaserror --nologo -v quiet || { echo "to
 # the tests run as root, so the folder must be traversable.
 run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/copilot-test-run-XXXXXX")
 chmod 755 "$run_tmp"
-trap 'rm -rf "$run_tmp"' EXIT
+trap '[ -n "${side:-}" ] && kill "$side" 2>/dev/null; rm -rf "$run_tmp"' EXIT
 
 passed=0 failed=0 skipped=0
 number() { # number WORD LINE: the N of "N WORD" in LINE, 0 when absent
@@ -41,15 +42,21 @@ count() { # adds a suite's "N passed, N failed[, N skipped]" line to the totals;
 }
 
 suite() { # suite NAME COMMAND...: runs one suite, shows its output, and counts its result line
-    local name=$1 log="$run_tmp/$1.log" status
+    local name=$1 log="$run_tmp/$1.log" status started=$SECONDS
     shift
     echo "==> $name"
     "$@" 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
+    echo "--> $name: $((SECONDS - started)) s"
     count "$log" "$name"
     if [ "$status" -ne 0 ] && ! grep -qE '[1-9][0-9]* failed' "$log"; then
         failed=$((failed + 1)) # exited non-zero without saying what failed
     fi
+}
+
+shown() { # shown NAME: prints the output of a suite that ran in the background, and ends with its exit code
+    cat "$run_tmp/$1.out"
+    return "$(cat "$run_tmp/$1.status" 2>/dev/null || echo 1)"
 }
 
 dotnet_suite() {
@@ -61,12 +68,30 @@ dotnet_suite() {
     return "$status"
 }
 
-suite dotnet dotnet_suite "$@"
+side_suites() { # the suites that mostly wait (on a model's chunk delay, a browser, containers), one after another
+    local name started
+    for name in ai-sdk console containers; do
+        started=$SECONDS
+        "scripts/test-$name.sh" >"$run_tmp/$name.out" 2>&1
+        echo $? >"$run_tmp/$name.status"
+        echo "--> $name ran beside the .NET tests: $((SECONDS - started)) s" >>"$run_tmp/$name.out"
+    done
+}
+
 if [ $# -eq 0 ]; then
-    suite ai-sdk scripts/test-ai-sdk.sh
-    suite console scripts/test-console.sh
+    # The .NET tests keep the cores busy only part of the time, and the waiting suites hardly at all: they run side by
+    # side, the waiting suites' output shown once each is done. The chaos run, which loads both cores, runs alone last.
+    side_suites &
+    side=$!
+    suite dotnet dotnet_suite
+    wait "$side"
+    side=""
+    for name in ai-sdk console containers; do
+        suite "$name" shown "$name"
+    done
     suite chaos scripts/test-chaos.sh
-    suite containers scripts/test-containers.sh
+else
+    suite dotnet dotnet_suite "$@"
 fi
 
 echo "totals: $passed passed, $failed failed, $skipped skipped"

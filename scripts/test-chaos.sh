@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A 60-second chaos run against the built binaries: three silos on one embedded PostgreSQL, 12 users (three of them
+# A 30-second chaos run against the built binaries: three silos on one embedded PostgreSQL, 12 users (three of them
 # dropping replies and bursting past their stream limit), anonymous 25 MB admin posts, and at least one of every fault
 # (kill -9 and SIGTERM of a silo, an immediate PostgreSQL restart, a PostgreSQL stall). Prints the run's
 # tables; its last line is "N passed, N failed, N skipped" (one per invariant), and it exits non-zero on any loss,
@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-postgres.sh
 dotnet build bench/Copilot.Chaos -c Release --nologo -v quiet >&2
-exec dotnet bench/Copilot.Chaos/bin/Release/net10.0/Copilot.Chaos.dll --duration 60 --users 12 "$@"
+exec dotnet bench/Copilot.Chaos/bin/Release/net10.0/Copilot.Chaos.dll --duration 30 --users 12 "$@"

@@ -11,6 +11,9 @@ public sealed class InputFuzzTests(FuzzAppFixture app) : IClassFixture<FuzzAppFi
 {
     private const int DefaultSeed = 20_261_130;
 
+    /// <summary>How many cases of a route are in flight together.</summary>
+    private const int CasesAtOnce = 4;
+
     private static readonly string[] StackTraceMarks = ["   at ", "Exception", "System.", "Npgsql", "Orleans."];
 
     public static TheoryData<string> Routes => FuzzRoutes.Names;
@@ -38,8 +41,9 @@ public sealed class InputFuzzTests(FuzzAppFixture app) : IClassFixture<FuzzAppFi
     public async Task Slow_bodies_are_read_to_the_end_and_judged_like_fast_ones(string route)
     {
         var routeToFuzz = FuzzRoutes.Named(route);
-        await CheckAsync(FuzzInputs.SlowBody(routeToFuzz, valid: true));
-        await CheckAsync(FuzzInputs.SlowBody(routeToFuzz, valid: false));
+        await Task.WhenAll(
+            CheckAsync(FuzzInputs.SlowBody(routeToFuzz, valid: true)),
+            CheckAsync(FuzzInputs.SlowBody(routeToFuzz, valid: false)));
     }
 
     [Theory]
@@ -103,19 +107,24 @@ public sealed class InputFuzzTests(FuzzAppFixture app) : IClassFixture<FuzzAppFi
         var routeToFuzz = FuzzRoutes.Named(route);
         var seed = Seed + StableHash(route) + cases;
         var inputs = new FuzzInputs(seed);
-        for (var i = 0; i < cases * Scale; i++)
-        {
-            var request = generate(inputs, routeToFuzz);
-            try
+
+        // Each case is its own user's, and every check is scoped to that user: the cases are independent, so a few run
+        // at once. The loop takes the cases one at a time from the seeded generator, so a seed still gives the same ones.
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, cases * Scale).Select(i => (Case: i, Request: generate(inputs, routeToFuzz))),
+            new ParallelOptions { MaxDegreeOfParallelism = CasesAtOnce },
+            async (next, _) =>
             {
-                await CheckAsync(request);
-            }
-            catch (Exception ex)
-            {
-                throw new Xunit.Sdk.XunitException(
-                    $"Case {i} of seed {seed} (COPILOT_FUZZ_SEED={Seed}) failed: {request}{Environment.NewLine}{ex.Message}", ex);
-            }
-        }
+                try
+                {
+                    await CheckAsync(next.Request);
+                }
+                catch (Exception ex)
+                {
+                    throw new Xunit.Sdk.XunitException(
+                        $"Case {next.Case} of seed {seed} (COPILOT_FUZZ_SEED={Seed}) failed: {next.Request}{Environment.NewLine}{ex.Message}", ex);
+                }
+            });
 
         await app.AssertStoredRowsReadableAsync();
     }

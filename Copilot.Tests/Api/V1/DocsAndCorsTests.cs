@@ -6,15 +6,11 @@ using Copilot.Tests.Fixtures;
 namespace Copilot.Tests.Api.V1;
 
 /// <summary>The OpenAPI document, the reference page (served offline), and what browsers may do with <c>/v1</c>.</summary>
-public sealed partial class DocsAndCorsTests : IAsyncLifetime
+/// <remarks>The tests only read what the app serves, so they share one app (the one that lists the web app's origin).</remarks>
+public sealed partial class DocsAndCorsTests(CorsAppFixture fixture) : IClassFixture<CorsAppFixture>
 {
-    private const string AppOrigin = "https://app.myroofgenius.example";
-    private CopilotAppFactory _app = null!;
-
-    public async Task InitializeAsync() => _app = await CopilotAppFactory.StartAsync(
-        settings: new Dictionary<string, string?> { ["Copilot:Api:AllowedOrigins:0"] = AppOrigin });
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private const string AppOrigin = CorsAppFixture.AppOrigin;
+    private readonly CopilotAppFactory _app = fixture.App;
 
     [Fact]
     public async Task The_openapi_document_describes_both_surfaces()

@@ -3,27 +3,22 @@ using Copilot.Grains;
 using Copilot.Grains.ChatModel;
 using Copilot.Tests.Expiry;
 using Copilot.Tests.Fixtures;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Tests.Api.V1;
 
 /// <summary>Moments inside a reply (retry, stop, resume, failure, delete), with the model released chunk by chunk.</summary>
-public sealed class GatedChatTests : IAsyncLifetime
+/// <remarks>The tests share one app and its gated model (<see cref="GatedAppFixture"/>); each takes the replies it asked for.</remarks>
+public sealed class GatedChatTests(GatedAppFixture fixture) : IClassFixture<GatedAppFixture>
 {
-    private readonly GatedChatClient _model = new();
-    private CopilotAppFactory _app = null!;
-
-    public async Task InitializeAsync() => _app = await CopilotAppFactory.StartAsync(
-        configureServices: services => services.AddSingleton<IChatClient>(_model));
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private readonly GatedChatClient _model = fixture.Model;
+    private readonly CopilotAppFactory _app = fixture.App;
 
     [Fact]
     public async Task A_retry_with_the_same_message_id_gets_the_same_reply_and_never_calls_the_model_again()
     {
         var user = NewUser();
         var chatId = Guid.NewGuid();
+        var callsBefore = _model.Calls;
         var (first, reply) = await StartAsync(user, chatId, "k-1", "Hello ");
         using var firstReader = new SseReader(await first.Content.ReadAsStreamAsync());
         await firstReader.ReadUntilAsync(e => e.Type == "text-delta");
@@ -46,7 +41,7 @@ public sealed class GatedChatTests : IAsyncLifetime
         Assert.Equal("Hello world", V1Client.Text(afterwards));
         Assert.Equal(retryStart[0].Json.GetProperty("messageId").GetGuid(), afterwards[0].Json.GetProperty("messageId").GetGuid());
         Assert.Equal("[DONE]", afterwards[^1].Type);
-        Assert.Equal(1, _model.Calls);
+        Assert.Equal(callsBefore + 1, _model.Calls);
         Assert.Equal([("user", "question", "complete"), ("assistant", "Hello world", "complete")], await user.HistoryAsync(chatId));
     }
 
