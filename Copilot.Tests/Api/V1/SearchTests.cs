@@ -1,3 +1,4 @@
+using Copilot.Silo.Database;
 using System.Net;
 using System.Text.Json;
 using Copilot.Grains.Personas;
@@ -291,7 +292,8 @@ public sealed class SearchTests : IAsyncLifetime
         var indexed = await Sql.ColumnAsync<long>("SELECT count(*) FROM copilot_search WHERE session_id = @id", session);
         await Sql.ColumnAsync<long>("DELETE FROM copilot_search WHERE session_id = @id RETURNING 1::bigint", session);
 
-        await Sql.ColumnAsync<long>("SELECT copilot_search_rebuild() WHERE @id IS NOT NULL", session);
+        // Through the service's own call (no command timeout): it re-reads every test class's stored sessions.
+        await _app.Services.GetRequiredService<CopilotDatabase>().RebuildSearchIndexAsync();
         var rebuilt = await Sql.ColumnAsync<long>("SELECT count(*) FROM copilot_search WHERE session_id = @id", session);
 
         Assert.Equal([131L], indexed);
