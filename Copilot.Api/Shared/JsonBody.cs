@@ -88,25 +88,34 @@ internal static class JsonBody
         }
     }
 
+    /// <summary>A string element's text as UTF-8, unescaped, without a .NET string: its bytes in the document when it has
+    /// no escapes, else an unescaped copy (a .NET client's serializer writes a data URL's <c>+</c> as <c>\u002B</c>).</summary>
+    /// <exception cref="InvalidOperationException">The text is not valid UTF-8, or an escape is not valid UTF-16.</exception>
+    public static ReadOnlySpan<byte> Utf8Value(JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var text = raw[1..^1];
+        if (text.Contains((byte)'\\'))
+        {
+            var reader = new Utf8JsonReader(raw);
+            reader.Read();
+            var unescaped = new byte[text.Length];
+            text = unescaped.AsSpan(0, reader.CopyString(unescaped));
+        }
+
+        return Utf8.IsValid(text) ? text : throw new InvalidOperationException("A string of the body is not valid UTF-8.");
+    }
+
     /// <summary>Checks every string and property name once: the parser checks a string's UTF-8 (and its escapes'
     /// UTF-16) only when the string is read, so invalid text would otherwise surface later, in a handler, as a fault.</summary>
-    /// <remarks>A string without escapes is checked as UTF-8 where it lies, never decoded into a .NET string: a photo's
-    /// data URL is megabytes, and decoding it cost as much CPU as parsing the whole body and a large-object-heap string.</remarks>
+    /// <remarks>Strings are checked as UTF-8 (<see cref="Utf8Value"/>), never decoded into .NET strings: a photo's data
+    /// URL is megabytes, and decoding it cost as much CPU as parsing the whole body and a large-object-heap string.</remarks>
     private static void EnsureReadable(JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                var raw = JsonMarshal.GetRawUtf8Value(element)[1..^1];
-                if (raw.Contains((byte)'\\'))
-                {
-                    _ = element.GetString();
-                }
-                else if (!Utf8.IsValid(raw))
-                {
-                    throw new InvalidOperationException("A string of the body is not valid UTF-8.");
-                }
-
+                _ = Utf8Value(element);
                 break;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
