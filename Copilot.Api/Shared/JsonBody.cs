@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 
 namespace Copilot.Api.Shared;
@@ -28,8 +30,9 @@ internal static class JsonBody
         }
 
         // The body is read into a pooled buffer and parsed from there into a document that owns a pooled copy, so a
-        // request allocates no buffer of its own (it was the silo's largest allocation per turn).
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        // request allocates no buffer of its own (it was the silo's largest allocation per turn). A body whose length
+        // is declared (a photo's data URL makes it megabytes) gets a buffer of that size at once, not a series of copies.
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } declared and > InitialBufferBytes ? (int)declared + 1 : InitialBufferBytes);
         try
         {
             var length = 0;
@@ -85,14 +88,34 @@ internal static class JsonBody
         }
     }
 
-    /// <summary>Reads every string and property name once: the parser checks a string's UTF-8 (and its escapes'
+    /// <summary>A string element's text as UTF-8, unescaped, without a .NET string: its bytes in the document when it has
+    /// no escapes, else an unescaped copy (a .NET client's serializer writes a data URL's <c>+</c> as <c>\u002B</c>).</summary>
+    /// <exception cref="InvalidOperationException">The text is not valid UTF-8, or an escape is not valid UTF-16.</exception>
+    public static ReadOnlySpan<byte> Utf8Value(JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var text = raw[1..^1];
+        if (text.Contains((byte)'\\'))
+        {
+            var reader = new Utf8JsonReader(raw);
+            reader.Read();
+            var unescaped = new byte[text.Length];
+            text = unescaped.AsSpan(0, reader.CopyString(unescaped));
+        }
+
+        return Utf8.IsValid(text) ? text : throw new InvalidOperationException("A string of the body is not valid UTF-8.");
+    }
+
+    /// <summary>Checks every string and property name once: the parser checks a string's UTF-8 (and its escapes'
     /// UTF-16) only when the string is read, so invalid text would otherwise surface later, in a handler, as a fault.</summary>
+    /// <remarks>Strings are checked as UTF-8 (<see cref="Utf8Value"/>), never decoded into .NET strings: a photo's data
+    /// URL is megabytes, and decoding it cost as much CPU as parsing the whole body and a large-object-heap string.</remarks>
     private static void EnsureReadable(JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                _ = element.GetString();
+                _ = Utf8Value(element);
                 break;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())

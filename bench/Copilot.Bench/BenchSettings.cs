@@ -33,7 +33,9 @@ internal sealed record class BenchSettings
                                   search: turns with the search index kept and without (its triggers disabled), then
                                   searches of a user with 1,000 sessions of 20 messages among 1,000,000 messages
                                   generated in SQL (--quick: 100 sessions among 100,000). photos: a /v1 turn with one
-                                  ~1.5 MB photo beside a text turn, and uploads of the photo, one user per core
+                                  ~1.5 MB photo beside a text turn, and uploads of the photo, one user per core,
+                                  each 2 operations per --duration second (at least 4; text turns 10 times as
+                                  many), measured whole instead of in a time window
           --out PATH              JSON output (default bench-results/latest.json)
           --docs PATH             the page whose bench markers receive the tables (default docs/performance.md;
                                   a --quick run, or one without the turns phase, writes none unless given);

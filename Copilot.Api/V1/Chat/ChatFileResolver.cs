@@ -1,8 +1,7 @@
 using System.Buffers.Text;
-using System.Runtime.InteropServices;
-using System.Text;
 using Copilot.Api.Errors;
 using Copilot.Api.Files;
+using Copilot.Api.Shared;
 using Copilot.Grains.Files;
 using Microsoft.Extensions.Options;
 
@@ -68,16 +67,10 @@ internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOpt
     }
 
     /// <summary>For a <c>data:</c> URL, its image checked and processed (or the fault); its UTF-8 is read in place from
-    /// the body, never copied into a string.</summary>
+    /// the body (or unescaped into a copy), never decoded into a string.</summary>
     private (bool IsDataUrl, NewFile? File, ApiFault? Fault) ProcessDataUrl(ChatFilePart part)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(part.Url)[1..^1];
-        if (raw.Contains((byte)'\\'))
-        {
-            // Escapes (a JSON encoder may write "\/"): rare, so the unescaped copy is fine.
-            raw = Encoding.UTF8.GetBytes(part.Url.GetString()!);
-        }
-
+        var raw = JsonBody.Utf8Value(part.Url);
         if (!raw.StartsWith("data:"u8))
         {
             return (false, null, null);

@@ -134,6 +134,29 @@ public sealed class ChatTests(AppFixture fixture)
         Assert.Empty((await user.GetOkAsync("/v1/sessions")).GetProperty("data").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("raw")]
+    [InlineData("escaped")]
+    public async Task Text_that_is_not_valid_unicode_is_a_400_and_stores_nothing(string form)
+    {
+        var user = NewUser();
+        byte[] invalid = form == "raw" ? [0xC3, 0x28] : "\\ud800"u8.ToArray();
+        byte[] body =
+        [
+            .. System.Text.Encoding.UTF8.GetBytes($$"""{"id":"{{Guid.NewGuid()}}","message":{"id":"u-1","parts":[{"type":"text","text":"a"""),
+            .. invalid,
+            .. "b\"}]}}"u8,
+        ];
+        using var request = user.NewRequest(HttpMethod.Post, "/v1/chat");
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var answer = await V1Client.ReadAsync(await user.Http.SendAsync(request));
+
+        V1Client.AssertProblem(answer, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Empty((await user.GetOkAsync("/v1/sessions")).GetProperty("data").EnumerateArray());
+    }
+
     [Fact]
     public async Task Someone_elses_chat_id_is_404_and_their_chat_is_untouched()
     {

@@ -77,6 +77,63 @@ internal static class ClosedLoop
         return new LoadResult(all.Count, duration, LatencySummary.From(all), errors, firstError);
     }
 
+    /// <summary>Runs <paramref name="workers"/> loops of <paramref name="warmup"/> unmeasured operations each, then, once
+    /// all have ended, <paramref name="operations"/> measured ones each; the hooks run when the measured ones start and
+    /// after the last has ended.</summary>
+    /// <remarks>For operations that last seconds: a time window charges to the few operations that start and end inside
+    /// it the CPU and WAL of those still running at its edges (with 2 workers, 8 s and 3 s operations, twice their
+    /// cost). Here every operation measured is whole, and nothing else runs. <see cref="LoadResult.Window"/> is the
+    /// measured time, its tail with fewer workers busy included.</remarks>
+    public static async Task<LoadResult> CountedAsync(
+        int workers,
+        int warmup,
+        int operations,
+        Func<int, CancellationToken, Task> operation,
+        Func<Task>? atStart = null,
+        Func<Task>? atEnd = null,
+        CancellationToken cancellationToken = default)
+    {
+        var latencies = new List<double>[workers];
+        var errors = 0;
+        string? firstError = null;
+
+        async Task WorkerAsync(int worker, int count, List<double>? timed)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await operation(worker, cancellationToken);
+                    timed?.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, $"{ex.GetType().Name}: {ex.Message}", null);
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkerAsync(w, warmup, null)));
+        if (atStart is not null)
+        {
+            await atStart();
+        }
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkerAsync(w, operations, latencies[w] = new List<double>(operations))));
+        var window = clock.Elapsed;
+        if (atEnd is not null)
+        {
+            await atEnd();
+        }
+
+        var all = latencies.SelectMany(l => l).ToList();
+        return new LoadResult(all.Count, window, LatencySummary.From(all), errors, firstError);
+    }
+
     /// <summary>Runs <paramref name="operation"/> <paramref name="count"/> times one after another, timing each.</summary>
     public static async Task<LatencySummary> SequentialAsync(
         int count, Func<int, Task> operation, CancellationToken cancellationToken = default)
