@@ -1,8 +1,8 @@
-using Copilot.Silo.Database;
 using System.Net;
 using System.Text.Json;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Silo.Database;
 using Copilot.Tests.Expiry;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
