@@ -25,25 +25,21 @@ internal static class ReplyPolling
     /// <param name="userId">Its owner.</param>
     /// <param name="turnId">The turn.</param>
     /// <param name="offset">What the client has.</param>
-    /// <param name="gather">How long to let the model's text gather before asking (<see cref="ApiOptions.StreamCoalesceWindow"/>):
-    /// the poll then returns at once with all of it, instead of one poll, write and flush per chunk.</param>
+    /// <param name="gather">How long the grain lets the model's text gather once there is more
+    /// (<see cref="ApiOptions.StreamCoalesceWindow"/>), unless the reply ends first: one poll, write and flush per window
+    /// instead of per chunk, and the end of a reply written at once.</param>
     /// <param name="cancellationToken">The client left.</param>
     public static async Task<ReplyProgress> NextAsync(
         ISessionGrain grain, Guid userId, Guid turnId, int offset, TimeSpan gather, CancellationToken cancellationToken)
     {
-        if (gather > TimeSpan.Zero)
-        {
-            await Task.Delay(gather, cancellationToken);
-        }
-
         var deadline = DateTime.UtcNow + OutageWindow;
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)
         {
             try
             {
-                return await grain.ReadReplyAsync(userId, turnId, offset, PollWait)
-                    .WaitAsync(PollWait + PollAnswerGrace, cancellationToken);
+                return await grain.ReadReplyAsync(userId, turnId, offset, PollWait, gather)
+                    .WaitAsync(PollWait + gather + PollAnswerGrace, cancellationToken);
             }
             catch (SessionNotFoundException)
             {

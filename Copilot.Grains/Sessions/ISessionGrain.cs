@@ -64,9 +64,11 @@ public interface ISessionGrain : IGrainWithGuidKey
     [Alias("StartTurn")]
     Task<TurnStarted> StartTurnAsync(Guid userId, TurnRequest request);
 
-    /// <summary>Reply text of a turn from <paramref name="offset"/>, waiting up to <paramref name="maxWait"/> for more.</summary>
+    /// <summary>Reply text of a turn from <paramref name="offset"/>, waiting up to <paramref name="maxWait"/> for more;
+    /// once there is more, up to <paramref name="gather"/> longer for the rest to gather, or until the reply ends,
+    /// whichever comes first (so a stream writes what a model sent within that time at once, and the end at once).</summary>
     [Alias("ReadReply"), AlwaysInterleave]
-    Task<ReplyProgress> ReadReplyAsync(Guid userId, Guid turnId, int offset, TimeSpan maxWait);
+    Task<ReplyProgress> ReadReplyAsync(Guid userId, Guid turnId, int offset, TimeSpan maxWait, TimeSpan gather = default);
 
     /// <summary>Stops a running turn; the reply is stored as <see cref="MessageStatus.Stopped"/> with what arrived.</summary>
     [Alias("StopTurn"), AlwaysInterleave]

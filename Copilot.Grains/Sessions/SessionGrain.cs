@@ -178,10 +178,10 @@ internal sealed partial class SessionGrain(
         return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = user, Created = created };
     }
 
-    public async Task<ReplyProgress> ReadReplyAsync(Guid userId, Guid turnId, int offset, TimeSpan maxWait)
+    public async Task<ReplyProgress> ReadReplyAsync(Guid userId, Guid turnId, int offset, TimeSpan maxWait, TimeSpan gather = default)
     {
         EnsureOwner(userId);
-        return await _turns.ReadAsync(turnId, offset, maxWait);
+        return await _turns.ReadAsync(turnId, offset, maxWait, gather);
     }
 
     public Task<bool> StopTurnAsync(Guid userId, Guid turnId)

@@ -8,6 +8,7 @@ namespace Copilot.Grains.Sessions.Turns;
 internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
 {
     private readonly StringBuilder _text = new();
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Guid TurnId { get; } = turnId;
@@ -65,22 +66,22 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
             Versions = versions,
         };
         Signal();
+        _finished.TrySetResult();
     }
 
-    /// <summary>The text from <paramref name="offset"/>, after waiting up to <paramref name="maxWait"/> when there is none yet.</summary>
-    public async Task<ReplyProgress> ReadAsync(int offset, TimeSpan maxWait)
+    /// <summary>The text from <paramref name="offset"/>, after waiting up to <paramref name="maxWait"/> when there is none
+    /// yet, then up to <paramref name="gather"/> more for the rest of the reply unless it has ended.</summary>
+    public async Task<ReplyProgress> ReadAsync(int offset, TimeSpan maxWait, TimeSpan gather = default)
     {
         offset = Math.Clamp(offset, 0, _text.Length);
         if (offset == _text.Length && !IsFinished && maxWait > TimeSpan.Zero)
         {
-            try
-            {
-                await _changed.Task.WaitAsync(maxWait);
-            }
-            catch (TimeoutException)
-            {
-                // Nothing new yet: the caller polls again.
-            }
+            await WaitAsync(_changed.Task, maxWait);
+        }
+
+        if (offset < _text.Length && !IsFinished && gather > TimeSpan.Zero)
+        {
+            await WaitAsync(_finished.Task, gather);
         }
 
         var text = _text.ToString(offset, _text.Length - offset);
@@ -90,6 +91,18 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
     }
 
     public void Dispose() => Cancellation.Dispose();
+
+    private static async Task WaitAsync(Task signal, TimeSpan timeout)
+    {
+        try
+        {
+            await signal.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            // Nothing more yet: the reader gets what there is and asks again.
+        }
+    }
 
     private void Signal()
     {

@@ -95,13 +95,15 @@ internal sealed class TurnRunner(
         _generation = RunAsync(_turn, marker, input, usage.HoldSlot(store.Header.OwnerId, slot));
     }
 
-    /// <summary>The reply of <paramref name="turnId"/> from <paramref name="offset"/>.</summary>
+    /// <summary>The reply of <paramref name="turnId"/> from <paramref name="offset"/> (see
+    /// <see cref="ISessionGrain.ReadReplyAsync"/>).</summary>
     /// <exception cref="SessionNotFoundException">The turn is neither running here nor stored.</exception>
-    public async Task<ReplyProgress> ReadAsync(Guid turnId, int offset, TimeSpan maxWait)
+    public async Task<ReplyProgress> ReadAsync(Guid turnId, int offset, TimeSpan maxWait, TimeSpan gather)
     {
         if (_turn is { } turn && turn.TurnId == turnId)
         {
-            return await turn.ReadAsync(offset, maxWait > MaxReadWait ? MaxReadWait : maxWait);
+            return await turn.ReadAsync(
+                offset, maxWait > MaxReadWait ? MaxReadWait : maxWait, gather > MaxReadWait ? MaxReadWait : gather);
         }
 
         // The turn ran in an earlier activation (or the silo that ran it died): answer from storage.

@@ -1,0 +1,50 @@
+using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Turns;
+
+namespace Copilot.Tests.Sessions;
+
+/// <summary>How a streamed reply's readers are answered while it gathers: what a model sent within the window comes in
+/// one read, and the end of a reply is never held back by the window.</summary>
+public sealed class ActiveTurnTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(10);
+
+    [Fact]
+    public async Task A_read_gathering_text_answers_as_soon_as_the_reply_ends()
+    {
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000);
+        turn.Append("The flashing ");
+
+        var read = turn.ReadAsync(0, Long, gather: Long);
+        turn.Append("is lifted.");
+        Assert.False(read.IsCompleted);
+        turn.Finish(stored: null, MessageStatus.Complete, errorCode: null);
+
+        var progress = await read.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(("The flashing is lifted.", true), (progress.Text, progress.Done));
+    }
+
+    [Fact]
+    public async Task A_read_with_nothing_new_waits_for_text_and_then_gathers_until_the_window_ends()
+    {
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000);
+
+        var read = turn.ReadAsync(0, Long, gather: TimeSpan.FromMilliseconds(1));
+        Assert.False(read.IsCompleted);
+        turn.Append("Check the boots.");
+
+        var progress = await read.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(("Check the boots.", false, 16), (progress.Text, progress.Done, progress.NextOffset));
+    }
+
+    [Fact]
+    public async Task Without_a_window_a_read_answers_with_what_there_is_at_once()
+    {
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000);
+        turn.Append("Ridge vents");
+
+        var progress = await turn.ReadAsync(6, Long);
+
+        Assert.Equal(("vents", false), (progress.Text, progress.Done));
+    }
+}
