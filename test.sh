@@ -68,9 +68,10 @@ dotnet_suite() {
     return "$status"
 }
 
-side_suites() { # the suites that mostly wait (on a model's chunk delay, a browser, containers), one after another
+side_names="ai-sdk console containers" # the suites that mostly wait (on a model's chunk delay, a browser, containers)
+side_suites() { # runs them one after another
     local name started
-    for name in ai-sdk console containers; do
+    for name in $side_names; do
         started=$SECONDS
         "scripts/test-$name.sh" >"$run_tmp/$name.out" 2>&1
         echo $? >"$run_tmp/$name.status"
@@ -86,7 +87,7 @@ if [ $# -eq 0 ]; then
     suite dotnet dotnet_suite
     wait "$side"
     side=""
-    for name in ai-sdk console containers; do
+    for name in $side_names; do
         suite "$name" shown "$name"
     done
     suite chaos scripts/test-chaos.sh
