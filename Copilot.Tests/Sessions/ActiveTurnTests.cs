@@ -47,4 +47,32 @@ public sealed class ActiveTurnTests
 
         Assert.Equal(("vents", false), (progress.Text, progress.Done));
     }
+
+    [Fact]
+    public async Task Text_appended_on_another_thread_while_readers_read_arrives_whole_and_in_order()
+    {
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 100_000);
+        var chunks = Enumerable.Range(0, 5_000).Select(i => $"{i:D4}|").ToList();
+
+        var model = Task.Run(() =>
+        {
+            foreach (var chunk in chunks)
+            {
+                turn.Append(chunk);
+            }
+        });
+        var received = new System.Text.StringBuilder();
+        var offset = 0;
+        while (!model.IsCompleted || offset < chunks.Count * 5)
+        {
+            var progress = await turn.ReadAsync(offset, TimeSpan.FromMilliseconds(5));
+            Assert.Equal(offset + progress.Text.Length, progress.NextOffset);
+            received.Append(progress.Text);
+            offset = progress.NextOffset;
+        }
+
+        await model;
+        Assert.Equal(string.Concat(chunks), received.ToString());
+        Assert.Equal(string.Concat(chunks), turn.Text);
+    }
 }

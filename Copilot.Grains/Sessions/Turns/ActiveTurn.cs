@@ -4,9 +4,11 @@ namespace Copilot.Grains.Sessions.Turns;
 
 /// <summary>The in-memory side of a turn: the reply text as it streams in, and the readers waiting for more.</summary>
 /// <remarks>Lives only in the activation that runs the turn; everything durable is in <see cref="Storage.SessionState"/>.
-/// All members run on the grain's scheduler, so no locking is needed.</remarks>
+/// The model's text is appended off the grain's scheduler (a chunk every few milliseconds need not queue behind the
+/// grain's calls), everything else runs on it: the text and the signal to readers are guarded by a lock.</remarks>
 internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
 {
+    private readonly Lock _lock = new();
     private readonly StringBuilder _text = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -25,21 +27,42 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
     /// <summary>How the reply ended; <see cref="ReplyProgress.Message"/> is null when it could not be stored.</summary>
     public ReplyProgress? Outcome { get; private set; }
 
-    public string Text => _text.ToString();
+    public string Text
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _text.ToString();
+            }
+        }
+    }
 
     /// <summary>Whether the reply reached its length cap; the rest of the stream is ignored.</summary>
-    public bool IsFull => _text.Length >= maxChars;
+    public bool IsFull
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _text.Length >= maxChars;
+            }
+        }
+    }
 
     public void Append(string text)
     {
-        var room = maxChars - _text.Length;
-        if (room <= 0 || text.Length == 0)
+        lock (_lock)
         {
-            return;
-        }
+            var room = maxChars - _text.Length;
+            if (room <= 0 || text.Length == 0)
+            {
+                return;
+            }
 
-        _text.Append(StoredText.CutAtGrapheme(text, room));
-        Signal();
+            _text.Append(StoredText.CutAtGrapheme(text, room));
+            Signal();
+        }
     }
 
     public void Cancel(MessageStatus reason)
@@ -55,17 +78,21 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
 
     public void Finish(SessionMessage? stored, MessageStatus status, string? errorCode, IReadOnlyList<Guid>? versions = null)
     {
-        Outcome = new ReplyProgress
+        lock (_lock)
         {
-            Text = "",
-            NextOffset = _text.Length,
-            Done = true,
-            Status = status,
-            ErrorCode = errorCode,
-            Message = stored,
-            Versions = versions,
-        };
-        Signal();
+            Outcome = new ReplyProgress
+            {
+                Text = "",
+                NextOffset = _text.Length,
+                Done = true,
+                Status = status,
+                ErrorCode = errorCode,
+                Message = stored,
+                Versions = versions,
+            };
+            Signal();
+        }
+
         _finished.TrySetResult();
     }
 
@@ -73,21 +100,39 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
     /// yet, then up to <paramref name="gather"/> more for the rest of the reply unless it has ended.</summary>
     public async Task<ReplyProgress> ReadAsync(int offset, TimeSpan maxWait, TimeSpan gather = default)
     {
-        offset = Math.Clamp(offset, 0, _text.Length);
-        if (offset == _text.Length && !IsFinished && maxWait > TimeSpan.Zero)
+        Task? changed = null;
+        lock (_lock)
         {
-            await WaitAsync(_changed.Task, maxWait);
+            offset = Math.Clamp(offset, 0, _text.Length);
+            if (offset == _text.Length && !IsFinished && maxWait > TimeSpan.Zero)
+            {
+                changed = _changed.Task;
+            }
         }
 
-        if (offset < _text.Length && !IsFinished && gather > TimeSpan.Zero)
+        if (changed is not null)
+        {
+            await WaitAsync(changed, maxWait);
+        }
+
+        bool gathering;
+        lock (_lock)
+        {
+            gathering = offset < _text.Length && !IsFinished && gather > TimeSpan.Zero;
+        }
+
+        if (gathering)
         {
             await WaitAsync(_finished.Task, gather);
         }
 
-        var text = _text.ToString(offset, _text.Length - offset);
-        return Outcome is { } outcome
-            ? outcome with { Text = text, NextOffset = _text.Length }
-            : new ReplyProgress { Text = text, NextOffset = _text.Length, Done = false };
+        lock (_lock)
+        {
+            var text = _text.ToString(offset, _text.Length - offset);
+            return Outcome is { } outcome
+                ? outcome with { Text = text, NextOffset = _text.Length }
+                : new ReplyProgress { Text = text, NextOffset = _text.Length, Done = false };
+        }
     }
 
     public void Dispose() => Cancellation.Dispose();
@@ -104,6 +149,7 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
         }
     }
 
+    /// <summary>Wakes the readers waiting for more; called under the lock.</summary>
     private void Signal()
     {
         var changed = _changed;

@@ -198,7 +198,11 @@ internal sealed class TurnRunner(
         ReplyOutcome outcome;
         await using (slot)
         {
-            outcome = await generator.GenerateAsync(turn, input, store.Header.Id, measured);
+            // Off the grain's scheduler: each of the model's chunks (one every few milliseconds) would otherwise queue a
+            // work item on the activation just to append its text. The generator touches only the turn, which is
+            // thread-safe; its outcome comes back here.
+            var sessionId = store.Header.Id;
+            outcome = await Task.Run(() => generator.GenerateAsync(turn, input, sessionId, measured));
         }
 
         measured.Finish(outcome.Status, outcome.Metadata);
