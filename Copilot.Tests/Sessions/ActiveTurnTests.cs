@@ -1,5 +1,6 @@
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Sessions.Turns;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Copilot.Tests.Sessions;
 
@@ -74,5 +75,36 @@ public sealed class ActiveTurnTests
         await model;
         Assert.Equal(string.Concat(chunks), received.ToString());
         Assert.Equal(string.Concat(chunks), turn.Text);
+    }
+
+    [Fact]
+    public async Task The_window_runs_from_when_the_text_arrived_not_from_when_the_reader_asked()
+    {
+        var clock = new FakeTimeProvider();
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        turn.Append("Step ");
+        clock.Advance(TimeSpan.FromMilliseconds(30));
+        turn.Append("flashing ");
+
+        var read = turn.ReadAsync(0, Long, gather: TimeSpan.FromMilliseconds(50));
+        clock.Advance(TimeSpan.FromMilliseconds(19));
+        Assert.False(read.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        var progress = await read.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(("Step flashing ", false), (progress.Text, progress.Done));
+    }
+
+    [Fact]
+    public async Task A_reader_behind_the_last_read_gets_what_there_is_at_once()
+    {
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000);
+        turn.Append("Kickout ");
+        await turn.ReadAsync(0, Long);
+        turn.Append("flashing");
+
+        var progress = await turn.ReadAsync(3, Long, gather: Long).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("kout flashing", progress.Text);
     }
 }

@@ -6,12 +6,21 @@ namespace Copilot.Grains.Sessions.Turns;
 /// <remarks>Lives only in the activation that runs the turn; everything durable is in <see cref="Storage.SessionState"/>.
 /// The model's text is appended off the grain's scheduler (a chunk every few milliseconds need not queue behind the
 /// grain's calls), everything else runs on it: the text and the signal to readers are guarded by a lock.</remarks>
-internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
+/// <param name="turnId">The turn.</param>
+/// <param name="maxChars">The reply's length cap.</param>
+/// <param name="clock">Times the gathering window; the system clock unless a test drives it.</param>
+internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock = null) : IDisposable
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _lock = new();
     private readonly StringBuilder _text = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Where the last read ended, and when the first text after it arrived: a reader at that offset gathers
+    /// until the window has passed since then, so no text waits longer than the window whenever the reader asks.</summary>
+    private int _readEnd;
+    private long _unreadSince;
 
     public Guid TurnId { get; } = turnId;
 
@@ -60,6 +69,11 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
                 return;
             }
 
+            if (_text.Length == _readEnd)
+            {
+                _unreadSince = _clock.GetTimestamp();
+            }
+
             _text.Append(StoredText.CutAtGrapheme(text, room));
             Signal();
         }
@@ -97,7 +111,8 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
     }
 
     /// <summary>The text from <paramref name="offset"/>, after waiting up to <paramref name="maxWait"/> when there is none
-    /// yet, then up to <paramref name="gather"/> more for the rest of the reply unless it has ended.</summary>
+    /// yet, then, unless the reply ends first, until <paramref name="gather"/> has passed since the text arrived that the
+    /// reader (at the offset the last read ended) has not had yet. A reader further behind gets what there is at once.</summary>
     public async Task<ReplyProgress> ReadAsync(int offset, TimeSpan maxWait, TimeSpan gather = default)
     {
         Task? changed = null;
@@ -115,20 +130,24 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
             await WaitAsync(changed, maxWait);
         }
 
-        bool gathering;
+        var rest = TimeSpan.Zero;
         lock (_lock)
         {
-            gathering = offset < _text.Length && !IsFinished && gather > TimeSpan.Zero;
+            if (offset < _text.Length && offset == _readEnd && !IsFinished && gather > TimeSpan.Zero)
+            {
+                rest = gather - _clock.GetElapsedTime(_unreadSince);
+            }
         }
 
-        if (gathering)
+        if (rest > TimeSpan.Zero)
         {
-            await WaitAsync(_finished.Task, gather);
+            await WaitAsync(_finished.Task, rest);
         }
 
         lock (_lock)
         {
             var text = _text.ToString(offset, _text.Length - offset);
+            _readEnd = _text.Length;
             return Outcome is { } outcome
                 ? outcome with { Text = text, NextOffset = _text.Length }
                 : new ReplyProgress { Text = text, NextOffset = _text.Length, Done = false };
@@ -137,11 +156,11 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars) : IDisposable
 
     public void Dispose() => Cancellation.Dispose();
 
-    private static async Task WaitAsync(Task signal, TimeSpan timeout)
+    private async Task WaitAsync(Task signal, TimeSpan timeout)
     {
         try
         {
-            await signal.WaitAsync(timeout);
+            await signal.WaitAsync(timeout, _clock);
         }
         catch (TimeoutException)
         {
