@@ -41,8 +41,11 @@ public static class ChatModelHosting
         return services;
     }
 
-    private static IChatClient CreateOpenAIClient(ChatModelOptions options)
+    /// <summary>The OpenAI provider as the service calls it, provider failures translated to
+    /// <see cref="ChatModelException"/>; the benchmark measures this same client.</summary>
+    public static IChatClient CreateOpenAIClient(ChatModelOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var clientOptions = new OpenAIClientOptions
         {
             RetryPolicy = new ClientRetryPolicy(options.MaxRetries),
@@ -54,6 +57,6 @@ public static class ChatModelHosting
         }
 
         var chatClient = new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(options.ApiKey!), clientOptions);
-        return new ProviderErrorChatClient(chatClient.AsIChatClient());
+        return new ProviderErrorChatClient(new OpenAIStreamingChatClient(chatClient, options.Model!));
     }
 }

@@ -23,6 +23,9 @@ public sealed class FakeOpenAIReply
 
         /// <summary>An <c>error</c> event, as OpenAI sends when a stream fails on its side, then the body ends.</summary>
         ErrorEvent,
+
+        /// <summary>An event whose data is not JSON, then the normal ending: a client that skipped it would finish.</summary>
+        InvalidJson,
     }
 
     /// <summary>The HTTP status; 200 for a stream.</summary>
@@ -78,6 +81,10 @@ public sealed class FakeOpenAIReply
             ErrorType = "server_error",
             ErrorMessage = "The server had an error while processing your request.",
         };
+
+    /// <summary>Streams <paramref name="chunks"/>, then an event cut off in the middle of its JSON, then ends normally.</summary>
+    public static FakeOpenAIReply StreamThenInvalidJson(IReadOnlyList<string> chunks) =>
+        new() { Chunks = chunks, End = StreamEnd.InvalidJson };
 
     /// <summary>HTTP 429 with <c>Retry-After: 0</c> and OpenAI's rate-limit error body.</summary>
     public static FakeOpenAIReply RateLimited() => new()

@@ -161,6 +161,10 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             case FakeOpenAIReply.StreamEnd.ErrorEvent:
                 await WriteEventAsync(context, ErrorBody(reply.ErrorType, reply.ErrorMessage).ToJsonString());
                 return;
+            case FakeOpenAIReply.StreamEnd.InvalidJson:
+                var whole = Chunk(Choice(new JsonObject { ["content"] = "never shown" }, null)).ToJsonString();
+                await WriteEventAsync(context, whole[..(whole.Length / 2)]);
+                break;
         }
 
         await WriteEventAsync(context, Chunk(Choice([], "stop")).ToJsonString());

@@ -1,21 +1,21 @@
-using System.ClientModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Copilot.Bench.Hosting;
+using Copilot.Grains.ChatModel;
+using Copilot.Silo.Hosting;
 using Microsoft.Extensions.AI;
-using OpenAI;
 
 namespace Copilot.Bench.Phases;
 
 /// <summary>The model client alone, with no service and no database: the same model server, the same users in a closed
-/// loop, each stream read to its end, once through the service's client (OpenAI's .NET SDK behind
-/// <c>Microsoft.Extensions.AI</c>, in the bench's own process) and once through the seed's (the <c>openai</c> npm
+/// loop, each stream read to its end, once through the service's client (<see cref="ChatModelHosting.CreateOpenAIClient"/>:
+/// OpenAI's .NET SDK through its protocol method, in the bench's own process) and once through the seed's (the <c>openai</c> npm
 /// client, in a Node process). What a streamed turn costs before the service does anything with the text.</summary>
 internal static class ModelClientPhase
 {
     /// <summary>The client the service calls the model with.</summary>
-    public const string DotNet = "OpenAI .NET SDK through Microsoft.Extensions.AI (the service's)";
+    public const string DotNet = "OpenAI .NET SDK, protocol method and SseParser (the service's)";
 
     /// <summary>The client the seed's route calls the model with.</summary>
     public const string Node = "openai on Node (the seed's)";
@@ -44,8 +44,15 @@ internal static class ModelClientPhase
     private static async Task<ModelClientFigure> DotNetAsync(
         int modelPort, int users, TimeSpan warmup, StreamSettings stream, CancellationToken cancellationToken)
     {
-        var options = new OpenAIClientOptions { Endpoint = new Uri($"http://127.0.0.1:{modelPort}/v1") };
-        using var client = new OpenAI.Chat.ChatClient("bench-model", new ApiKeyCredential("bench"), options).AsIChatClient();
+        var options = new ChatModelOptions
+        {
+            Provider = ChatModelProvider.OpenAI,
+            Endpoint = new Uri($"http://127.0.0.1:{modelPort}/v1"),
+            ApiKey = "bench",
+            Model = "bench-model",
+        };
+        using var client = ChatModelHosting.CreateOpenAIClient(options);
+        var chatOptions = new ChatOptions { ModelId = options.Model, Temperature = options.Temperature, MaxOutputTokens = options.MaxOutputTokens };
         var clock = Stopwatch.StartNew();
         var windowEnd = warmup + stream.Duration;
         var ended = 0;
@@ -58,7 +65,7 @@ internal static class ModelClientPhase
             {
                 var characters = 0;
                 await foreach (var update in client.GetStreamingResponseAsync(
-                    [new ChatMessage(ChatRole.User, "What should I check first?")], cancellationToken: cancellationToken))
+                    [new ChatMessage(ChatRole.User, "What should I check first?")], chatOptions, cancellationToken))
                 {
                     characters += update.Text.Length;
                 }
