@@ -41,11 +41,23 @@ public sealed class GatedReply(IReadOnlyList<ChatMessage> input, ChatOptions? op
     internal async IAsyncEnumerable<ChatResponseUpdate> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var registration = cancellationToken.Register(() => _cancelled.TrySetResult());
-        while (await _steps.Reader.WaitToReadAsync(cancellationToken))
+        try
         {
-            while (_steps.Reader.TryRead(out var step))
+            while (await _steps.Reader.WaitToReadAsync(cancellationToken))
             {
-                yield return step();
+                while (_steps.Reader.TryRead(out var step))
+                {
+                    yield return step();
+                }
+            }
+        }
+        finally
+        {
+            // The read may end on the cancellation before the registration's turn comes (its callbacks run one by one,
+            // and the reader's thread may dispose the registration first): the caller cancelled all the same.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _cancelled.TrySetResult();
             }
         }
     }
