@@ -78,7 +78,9 @@ internal static class SearchPhase
         }
         finally
         {
+            // Vacuumed here, not by autovacuum during the phases after this one: their WAL and reads would carry it.
             await ExecuteAsync(database, "DELETE FROM copilot_search WHERE persona = 'bench'", cancellationToken);
+            await ExecuteAsync(database, "VACUUM copilot_search", cancellationToken);
         }
     }
 
