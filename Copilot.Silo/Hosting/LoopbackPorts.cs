@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -10,11 +11,14 @@ namespace Copilot.Silo.Hosting;
 /// A port is picked below the kernel's ephemeral range (<c>ip_local_port_range</c>), not by binding port 0: a port
 /// from that range is free only until the next outgoing connection takes it as its source port, and these servers are
 /// restarted on the same port (a silo after a crash, PostgreSQL after an outage) while connections come and go.
+/// A port is handed out once per process: servers started side by side (test fixtures run in parallel) probe before
+/// any of them binds, and would otherwise be given the same port.
 /// </remarks>
 public static class LoopbackPorts
 {
     private const int Lowest = 10_000;
     private const string EphemeralRange = "/proc/sys/net/ipv4/ip_local_port_range";
+    private static readonly ConcurrentDictionary<int, byte> HandedOut = new();
 
     /// <summary>A port nothing listens on right now, outside the ephemeral range when that range leaves room.</summary>
     public static int FindFree()
@@ -25,7 +29,7 @@ public static class LoopbackPorts
             for (var attempt = 0; attempt < 100; attempt++)
             {
                 var port = Random.Shared.Next(Lowest, below);
-                if (IsFree(port))
+                if (IsFree(port) && HandedOut.TryAdd(port, 0))
                 {
                     return port;
                 }
