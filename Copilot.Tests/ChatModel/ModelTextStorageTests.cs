@@ -62,9 +62,11 @@ public sealed class ModelTextStorageTests(OpenAIClusterFixture fixture) : IClass
             // One snapshot for the count and the read: other tests share this database and delete their sessions.
             await using var connection = await dataSource.OpenConnectionAsync();
             await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {view}", connection, snapshot);
+            // Every row of the shared database, whatever the other tests stored: no timeout (a busy CI machine took over
+            // Npgsql's default 30 s), the check is that each row reads, not how fast.
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {view}", connection, snapshot) { CommandTimeout = 0 };
             var rows = (long)(await count.ExecuteScalarAsync())!;
-            await using var all = new NpgsqlCommand($"SELECT * FROM {view}", connection, snapshot);
+            await using var all = new NpgsqlCommand($"SELECT * FROM {view}", connection, snapshot) { CommandTimeout = 0 };
             await using var reader = await all.ExecuteReaderAsync();
             var read = 0L;
             while (await reader.ReadAsync())
