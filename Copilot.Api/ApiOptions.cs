@@ -23,9 +23,10 @@ internal sealed class ApiOptions
     /// ends first. Default 50 ms; at most 250 ms; 0 writes each chunk as the model sends it.</summary>
     /// <remarks>A model streams a token (about 4 characters) every 10 to 30 ms, and each write costs a read of the session
     /// grain, an HTTP write and a flush whatever its length: gathering what arrives within the window writes 2 to 5
-    /// tokens at once. The window runs from when the oldest text the client has not had reached the session, not from
-    /// when the client asked, so text reaches the client at most this long (plus one call inside the silo and the
-    /// write) after the session has it; the first text is never held back, nor the end of a reply (the session grain
+    /// tokens at once. The window runs from the previous write to the client, not from when the client asked again, and
+    /// ends with the model's first chunk after it (or a timer at twice the window when the model sends nothing more), so
+    /// text reaches the client at most twice this long (plus one call inside the silo and the write) after the session
+    /// has it; the first text is never held back, nor the end of a reply (the session grain
     /// answers the poll as soon as the reply ends, so a reply that arrives whole is written whole at once).</remarks>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.250")]
     public TimeSpan StreamCoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(50);

@@ -78,21 +78,91 @@ public sealed class ActiveTurnTests
     }
 
     [Fact]
-    public async Task The_window_runs_from_when_the_text_arrived_not_from_when_the_reader_asked()
+    public async Task The_window_runs_from_the_last_answer_not_from_when_the_reader_asked()
     {
         var clock = new FakeTimeProvider();
         using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        await turn.ReadAsync(0, TimeSpan.Zero);
         turn.Append("Step ");
         clock.Advance(TimeSpan.FromMilliseconds(30));
         turn.Append("flashing ");
 
         var read = turn.ReadAsync(0, Long, gather: TimeSpan.FromMilliseconds(50));
-        clock.Advance(TimeSpan.FromMilliseconds(19));
-        Assert.False(read.IsCompleted);
-        clock.Advance(TimeSpan.FromMilliseconds(1));
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        turn.Append("is ");
 
+        // 50 ms after the last answer (and "Step " arrived), 20 after the read: the chunk that ends the window answers.
         var progress = await read.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(("Step flashing ", false), (progress.Text, progress.Done));
+        Assert.Equal(("Step flashing is ", false), (progress.Text, progress.Done));
+    }
+
+    [Fact]
+    public async Task While_the_model_streams_the_reads_are_a_window_apart()
+    {
+        var clock = new FakeTimeProvider();
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        var window = TimeSpan.FromMilliseconds(50);
+        var chunks = Enumerable.Range(1, 12).Select(i => $"{i * 20};").ToList();
+        var answers = new List<string>();
+        var offset = 0;
+        await turn.ReadAsync(0, TimeSpan.Zero);
+
+        var read = turn.ReadAsync(offset, Long, window);
+        foreach (var chunk in chunks)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(20));
+            turn.Append(chunk);
+            if (answers.Count < 3 && chunk == ((answers.Count + 1) * 60) + ";")
+            {
+                var progress = await read.WaitAsync(TimeSpan.FromSeconds(30));
+                answers.Add(progress.Text);
+                read = turn.ReadAsync(offset = progress.NextOffset, Long, window);
+            }
+        }
+
+        // Chunks every 20 ms: each read is answered by the first chunk 50 ms or more after the answer before it, so the
+        // client gets a write every 60 ms; timed from the first chunk after an answer, it would be every 80 ms.
+        Assert.Equal(["20;40;60;", "80;100;120;", "140;160;180;"], answers);
+    }
+
+    [Fact]
+    public async Task A_gathering_reader_is_answered_by_the_models_first_chunk_after_the_window()
+    {
+        var clock = new FakeTimeProvider();
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        turn.Append("Tear-off ");
+        await turn.ReadAsync(0, Long);
+
+        var read = turn.ReadAsync(9, Long, gather: TimeSpan.FromMilliseconds(50));
+        foreach (var chunk in new[] { "starts ", "at ", "the ", "ridge." })
+        {
+            turn.Append(chunk);
+            clock.Advance(TimeSpan.FromMilliseconds(20));
+        }
+
+        // Chunks at 0, 20, 40 and 60 ms: the one at 60 is the first after the window, so the read has all four.
+        var progress = await read.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(("starts at the ridge.", 29), (progress.Text, progress.NextOffset));
+    }
+
+    [Fact]
+    public async Task Text_the_model_sends_nothing_after_is_answered_after_twice_the_window()
+    {
+        var clock = new FakeTimeProvider();
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        var window = TimeSpan.FromMilliseconds(50);
+
+        turn.Append("Waiting on the supplier.");
+        var first = await turn.ReadAsync(0, Long);
+
+        // The reader has everything; one more chunk comes, then nothing: without the hold limit armed by that chunk the
+        // read would wait for the poll's whole wait (here ten minutes).
+        var stalled = turn.ReadAsync(first.NextOffset, Long, gather: window);
+        turn.Append(" Call them.");
+        clock.Advance(window);
+        Assert.False(stalled.IsCompleted);
+        clock.Advance(window * (ActiveTurn.HoldFactor - 1));
+        Assert.Equal(" Call them.", (await stalled.WaitAsync(TimeSpan.FromSeconds(30))).Text);
     }
 
     [Fact]

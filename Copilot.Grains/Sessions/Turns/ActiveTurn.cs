@@ -14,13 +14,25 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _lock = new();
     private readonly StringBuilder _text = new();
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Where the last read ended, and when the first text after it arrived: a reader at that offset gathers
-    /// until the window has passed since then, so no text waits longer than the window whenever the reader asks.</summary>
+    /// <summary>Where the last read ended, and when it was answered: a reader at that offset gathers until the window
+    /// has passed since then, so what the model sends within one window goes out in one write and, while the model
+    /// streams, writes are a window apart (rounded up to its next chunk).</summary>
     private int _readEnd;
-    private long _unreadSince;
+    private long _readAt = (clock ?? TimeProvider.System).GetTimestamp();
+
+    /// <summary>The shortest window of the readers waiting (<see cref="TimeSpan.MaxValue"/> when none waits): the
+    /// text that arrives while they wait wakes them only once it is due, so a gathering reader is woken once per write,
+    /// by the model's chunk that ends its window, not once per chunk and again by a timer.</summary>
+    private TimeSpan _waitingGather = TimeSpan.MaxValue;
+
+    /// <summary>Wakes the waiting readers when the model sends nothing more after text that is not due yet: no text
+    /// waits longer than <see cref="HoldFactor"/> windows.</summary>
+    private ITimer? _holdLimit;
+
+    /// <summary>How many windows text may wait for the model's next chunk before it is sent anyway.</summary>
+    public const int HoldFactor = 2;
 
     public Guid TurnId { get; } = turnId;
 
@@ -69,13 +81,23 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock 
                 return;
             }
 
-            if (_text.Length == _readEnd)
+            var fresh = _text.Length == _readEnd;
+            _text.Append(StoredText.CutAtGrapheme(text, room));
+            if (_waitingGather == TimeSpan.MaxValue)
             {
-                _unreadSince = _clock.GetTimestamp();
+                return;
             }
 
-            _text.Append(StoredText.CutAtGrapheme(text, room));
-            Signal();
+            var sinceRead = _clock.GetElapsedTime(_readAt);
+            if (sinceRead >= _waitingGather)
+            {
+                Signal();
+            }
+            else if (fresh)
+            {
+                _holdLimit ??= _clock.CreateTimer(_ => OnHoldLimit(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _holdLimit.Change((_waitingGather * HoldFactor) - sinceRead, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
@@ -106,55 +128,87 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock 
             };
             Signal();
         }
-
-        _finished.TrySetResult();
     }
 
     /// <summary>The text from <paramref name="offset"/>, after waiting up to <paramref name="maxWait"/> when there is none
     /// yet, then, unless the reply ends first, until <paramref name="gather"/> has passed since the text arrived that the
-    /// reader (at the offset the last read ended) has not had yet. A reader further behind gets what there is at once.</summary>
+    /// reader (at the offset the last read ended) has not had yet: the read answers with the model's first chunk after
+    /// the window, or after <see cref="HoldFactor"/> windows when the model sends nothing more. A reader further behind
+    /// gets what there is at once.</summary>
     public async Task<ReplyProgress> ReadAsync(int offset, TimeSpan maxWait, TimeSpan gather = default)
     {
-        Task? changed = null;
-        lock (_lock)
+        var asked = _clock.GetTimestamp();
+        while (true)
         {
-            offset = Math.Clamp(offset, 0, _text.Length);
-            if (offset == _text.Length && !IsFinished && maxWait > TimeSpan.Zero)
+            Task changed;
+            TimeSpan timeout;
+            lock (_lock)
             {
+                offset = Math.Clamp(offset, 0, _text.Length);
+                var gathering = offset == _readEnd && gather > TimeSpan.Zero;
+                if (IsFinished)
+                {
+                    return Answer(offset);
+                }
+
+                if (offset < _text.Length)
+                {
+                    var sinceRead = _clock.GetElapsedTime(_readAt);
+                    if (!gathering || sinceRead >= gather)
+                    {
+                        return Answer(offset);
+                    }
+
+                    timeout = (gather * HoldFactor) - sinceRead;
+                }
+                else
+                {
+                    timeout = maxWait - _clock.GetElapsedTime(asked);
+                    if (timeout <= TimeSpan.Zero)
+                    {
+                        return Answer(offset);
+                    }
+                }
+
+                var wakeAfter = gathering ? gather : TimeSpan.Zero;
+                _waitingGather = wakeAfter < _waitingGather ? wakeAfter : _waitingGather;
                 changed = _changed.Task;
             }
-        }
 
-        if (changed is not null)
-        {
-            await WaitAsync(changed, maxWait);
-        }
-
-        var rest = TimeSpan.Zero;
-        lock (_lock)
-        {
-            if (offset < _text.Length && offset == _readEnd && !IsFinished && gather > TimeSpan.Zero)
-            {
-                rest = gather - _clock.GetElapsedTime(_unreadSince);
-            }
-        }
-
-        if (rest > TimeSpan.Zero)
-        {
-            await WaitAsync(_finished.Task, rest);
-        }
-
-        lock (_lock)
-        {
-            var text = _text.ToString(offset, _text.Length - offset);
-            _readEnd = _text.Length;
-            return Outcome is { } outcome
-                ? outcome with { Text = text, NextOffset = _text.Length }
-                : new ReplyProgress { Text = text, NextOffset = _text.Length, Done = false };
+            await WaitAsync(changed, timeout);
         }
     }
 
-    public void Dispose() => Cancellation.Dispose();
+    public void Dispose()
+    {
+        Cancellation.Dispose();
+        lock (_lock)
+        {
+            _holdLimit?.Dispose();
+        }
+    }
+
+    /// <summary>The text from <paramref name="offset"/> on; called under the lock.</summary>
+    private ReplyProgress Answer(int offset)
+    {
+        var text = _text.ToString(offset, _text.Length - offset);
+        _readEnd = _text.Length;
+        _readAt = _clock.GetTimestamp();
+        return Outcome is { } outcome
+            ? outcome with { Text = text, NextOffset = _text.Length }
+            : new ReplyProgress { Text = text, NextOffset = _text.Length, Done = false };
+    }
+
+    private void OnHoldLimit()
+    {
+        lock (_lock)
+        {
+            if (_waitingGather != TimeSpan.MaxValue)
+            {
+                Signal();
+            }
+        }
+    }
 
     private async Task WaitAsync(Task signal, TimeSpan timeout)
     {
@@ -164,13 +218,15 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock 
         }
         catch (TimeoutException)
         {
-            // Nothing more yet: the reader gets what there is and asks again.
+            // Nothing more within the time: the reader looks again at what there is.
         }
     }
 
     /// <summary>Wakes the readers waiting for more; called under the lock.</summary>
     private void Signal()
     {
+        _waitingGather = TimeSpan.MaxValue;
+        _holdLimit?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var changed = _changed;
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult();
