@@ -131,10 +131,10 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock 
     }
 
     /// <summary>The text from <paramref name="offset"/>, after waiting up to <paramref name="maxWait"/> when there is none
-    /// yet, then, unless the reply ends first, until <paramref name="gather"/> has passed since the text arrived that the
-    /// reader (at the offset the last read ended) has not had yet: the read answers with the model's first chunk after
-    /// the window, or after <see cref="HoldFactor"/> windows when the model sends nothing more. A reader further behind
-    /// gets what there is at once.</summary>
+    /// yet, then, unless the reply ends first, until <paramref name="gather"/> has passed since the last read was answered
+    /// (for a reader at the offset where it ended): the read answers with the model's first chunk after the window, or
+    /// <see cref="HoldFactor"/> windows after that answer when the model sends nothing more. A reader further behind gets
+    /// what there is at once.</summary>
     public async Task<ReplyProgress> ReadAsync(int offset, TimeSpan maxWait, TimeSpan gather = default)
     {
         var asked = _clock.GetTimestamp();
