@@ -39,8 +39,9 @@ public static class SiloHost
 
     /// <summary>Turns <see cref="InlineSocketCompletionsVariable"/> on unless the operator set it (to 0 or 1). A streamed
     /// reply is a socket read from the model every ~20 ms per stream; handing each to a worker wakes a thread for a few
-    /// microseconds of work, and on a lightly loaded silo that wake cost more CPU than the read (docs/performance.md,
-    /// "Streamed turns"). The runtime reads the variable once, when the first socket is used, so this runs first.</summary>
+    /// microseconds of work, and threads sleeping and waking are the largest share of a streaming silo's CPU
+    /// (docs/performance.md, "What the profile showed", with the A/B runs). The runtime reads the variable once, when the
+    /// first socket is used, so this runs first.</summary>
     /// <remarks>What then runs on the polling thread is the code after an awaited socket read up to its next await:
     /// the model client's parsing, Npgsql's, Orleans' and Kestrel's hand-offs to their own schedulers. None of it blocks
     /// on other I/O, which is what would stall the other sockets.</remarks>
