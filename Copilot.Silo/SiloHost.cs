@@ -35,7 +35,7 @@ public static class SiloHost
 
     /// <summary>The runtime's switch that runs a socket operation's continuation on the thread that polls the sockets
     /// instead of handing it to a thread-pool worker.</summary>
-    public const string InlineSocketCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+    private const string InlineSocketCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     /// <summary>Turns <see cref="InlineSocketCompletionsVariable"/> on unless the operator set it (to 0 or 1). A streamed
     /// reply is a socket read from the model every ~20 ms per stream; handing each to a worker wakes a thread for a few

@@ -146,8 +146,8 @@ internal static class SearchPhase
         // measured, and the first kind's tail is the vacuum's, not the search's.
         await ExecuteAsync(database, "VACUUM (ANALYZE) copilot_search", cancellationToken);
 
-        // And a checkpoint: the load's WAL otherwise starts one (writing the load's pages out) while the
-        // queries are measured.
+        // And a checkpoint, so that one the load's WAL would start does not write its pages out among the measured
+        // queries (it did not explain the slow first searches: see the warm-up below).
         await ExecuteAsync(database, "CHECKPOINT", cancellationToken);
         return sessions * 20;
     }
@@ -170,8 +170,8 @@ internal static class SearchPhase
 
         // Unmeasured first, as the turn phases warm up: measured cold, each kind's first 23 to 26 searches took 2 to 4
         // times the rest (with the JIT's tiering off too). Npgsql hands idle connections out first in, first out, so a
-        // loop of searches one at a time visits every open connection in turn, and each PostgreSQL backend's first
-        // search of a kind is the slow one.
+        // loop of searches one at a time visits every open connection in turn: the count fits each PostgreSQL backend's
+        // first search of a kind being the slow one (not traced further).
         for (var i = 0; i < SearchWarmUp; i++)
         {
             await SearchAsync();
