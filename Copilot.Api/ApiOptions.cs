@@ -31,6 +31,13 @@ internal sealed class ApiOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.250")]
     public TimeSpan StreamCoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Whether a streamed reply whose turn runs in this silo is read in place, from the session activation's
+    /// memory, instead of by a poll of the session grain per write. Default true; false polls every reply.</summary>
+    /// <remarks>The session grain is placed on the silo that took the request, so this is the common case. A reader
+    /// on another silo, or of a turn that has ended, polls as before. Reads only: the turn is started, stopped and
+    /// stored through the grain either way.</remarks>
+    public bool ReadRepliesInPlace { get; set; } = true;
+
     /// <summary>Reads of shared conversations (<c>GET /v1/shares/{token}</c>, anonymous) one client address may make per
     /// minute. Default 60. Behind a reverse proxy the address is the proxy's unless forwarded headers are configured.</summary>
     [Range(1, 100_000)]

@@ -27,6 +27,7 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
         var response = httpContext.Response;
         var aborted = httpContext.RequestAborted;
         var gather = httpContext.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.StreamCoalesceWindow;
+        var local = ReplyPolling.ReadsInPlace(httpContext.RequestServices);
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/plain; charset=utf-8";
@@ -41,7 +42,7 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
             while (!progress.Done)
             {
                 await WriteAsync(response, progress.Text, aborted);
-                progress = await ReplyPolling.NextAsync(grain, userId, turn.TurnId, progress.NextOffset, gather, aborted);
+                progress = await ReplyPolling.NextAsync(local, grain, userId, turn.TurnId, progress.NextOffset, gather, aborted);
             }
 
             var ending = new StringBuilder(progress.Text);

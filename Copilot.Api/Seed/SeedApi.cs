@@ -45,7 +45,7 @@ internal static class SeedApi
 
         var (grain, started) = await StartTurnAsync(grains, userId, request!, StreamSlot.Of(httpContext));
         StreamSlot.Started(httpContext, started);
-        var first = await ReplyPolling.FirstProgressAsync(grain, userId, started.TurnId);
+        var first = await ReplyPolling.FirstProgressAsync(ReplyPolling.ReadsInPlace(httpContext.RequestServices), grain, userId, started.TurnId);
         if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.

@@ -1,9 +1,12 @@
 using Copilot.Api.Errors;
 using Copilot.Grains.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Copilot.Api.Shared;
 
-/// <summary>Reads a turn's reply from its session grain by polling, as every streamed answer does.</summary>
+/// <summary>Reads a turn's reply as every streamed answer does: in place when the turn runs in this silo
+/// (<see cref="LocalReplies"/>), else by polling its session grain.</summary>
 internal static class ReplyPolling
 {
     /// <summary>How long one poll of the grain waits for more text.</summary>
@@ -21,6 +24,8 @@ internal static class ReplyPolling
     /// <summary>The reply from <paramref name="offset"/>, asked again with backoff while the session cannot be reached
     /// (or a poll goes unanswered) for <see cref="OutageWindow"/>: once a 200 is under way, a short outage must not
     /// break the stream. Polls only read, so one abandoned and asked again changes nothing.</summary>
+    /// <param name="local">The replies running in this silo, or null to always poll the grain
+    /// (<see cref="ReadsInPlace"/>).</param>
     /// <param name="grain">The session.</param>
     /// <param name="userId">Its owner.</param>
     /// <param name="turnId">The turn.</param>
@@ -30,8 +35,13 @@ internal static class ReplyPolling
     /// instead of per chunk, and the end of a reply written at once.</param>
     /// <param name="cancellationToken">The client left.</param>
     public static async Task<ReplyProgress> NextAsync(
-        ISessionGrain grain, Guid userId, Guid turnId, int offset, TimeSpan gather, CancellationToken cancellationToken)
+        LocalReplies? local, ISessionGrain grain, Guid userId, Guid turnId, int offset, TimeSpan gather, CancellationToken cancellationToken)
     {
+        if (local?.TryRead(userId, turnId, offset, PollWait, gather) is { } inPlace)
+        {
+            return await inPlace.WaitAsync(cancellationToken);
+        }
+
         var deadline = DateTime.UtcNow + OutageWindow;
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)
@@ -56,15 +66,20 @@ internal static class ReplyPolling
     }
 
     /// <summary>Waits for the first text or the end of the turn, whichever comes first.</summary>
-    public static async Task<ReplyProgress> FirstProgressAsync(ISessionGrain grain, Guid userId, Guid turnId)
+    public static async Task<ReplyProgress> FirstProgressAsync(LocalReplies? local, ISessionGrain grain, Guid userId, Guid turnId)
     {
         ReplyProgress progress;
         do
         {
-            progress = await grain.ReadReplyAsync(userId, turnId, 0, PollWait);
+            progress = await (local?.TryRead(userId, turnId, 0, PollWait) ?? grain.ReadReplyAsync(userId, turnId, 0, PollWait));
         }
         while (!progress.Done && progress.NextOffset == 0);
 
         return progress;
     }
+
+    /// <summary>The replies running in this silo, when <see cref="ApiOptions.ReadRepliesInPlace"/> is on and the API
+    /// runs in a silo; else null, and every read polls the session grain.</summary>
+    public static LocalReplies? ReadsInPlace(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<ApiOptions>>().Value.ReadRepliesInPlace ? services.GetService<LocalReplies>() : null;
 }

@@ -111,7 +111,7 @@ internal static class ChatApi
             return refusal.ToProblem();
         }
 
-        var first = await ReplyPolling.FirstProgressAsync(grain, userId, started.TurnId);
+        var first = await ReplyPolling.FirstProgressAsync(ReplyPolling.ReadsInPlace(httpContext.RequestServices), grain, userId, started.TurnId);
         if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.

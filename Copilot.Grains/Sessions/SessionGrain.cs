@@ -23,7 +23,8 @@ namespace Copilot.Grains.Sessions;
 /// Storage (a header row written rarely, one segment row per write of messages, sealed pages) and every write go
 /// through <see cref="SessionStore"/>; a reply is stored through <see cref="ReplyWriter"/>; creation, deletion and expiry
 /// are <see cref="SessionLifecycle"/>'s. Placement prefers the silo
-/// that took the request: the reply is read by many short polls from that same silo.
+/// that took the request: the reply's reader there reads it in place (<see cref="LocalReplies"/>); a reader on another
+/// silo polls.
 /// </remarks>
 [PreferLocalPlacement]
 internal sealed partial class SessionGrain(
@@ -39,6 +40,7 @@ internal sealed partial class SessionGrain(
     IFileStore files,
     IFeedbackStore feedbackStore,
     IShareStore shareStore,
+    LocalReplies localReplies,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     private readonly SessionsOptions _options = sessionOptions.Value;
@@ -62,7 +64,7 @@ internal sealed partial class SessionGrain(
             state, rowStorage, this.GetPrimaryKey(), _options, time, logger, DeactivateOnIdle, stored => _turns.HeldReplyWritten(stored));
         _replies = new ReplyWriter(_store, this, _options, logger, () => _index.UpdateAsync());
         _turns = new TurnRunner(
-            _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, files, () => _index.UpdateAsync());
+            _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, files, localReplies, () => _index.UpdateAsync());
         _sends = new SendPlanner(_store, _turns);
         _feedback = new FeedbackBook(feedbackStore, _store, time, metrics);
         _shares = new SessionShares(shareStore, _store, time);

@@ -85,6 +85,7 @@ public static class OrleansHosting
         silo.Services.TryAddSingleton<IShareStore, SqlShareStore>();
         silo.Services.TryAddSingleton<IUserSessionStore, SqlUserSessionStore>();
         silo.Services.TryAddSingleton<CopilotMetrics>();
+        silo.Services.TryAddSingleton<LocalReplies>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
         silo.Services.AddCopilotChatModel();

@@ -15,7 +15,13 @@ public sealed class LostPollTests
     {
         var unanswered = new UnansweredPoll();
         await using var app = await CopilotAppFactory.StartAsync(
-            settings: new Dictionary<string, string?> { ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00.050" },
+            settings: new Dictionary<string, string?>
+            {
+                ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00.050",
+
+                // On one silo the reply would be read in place; polls are what a reader on another silo makes.
+                ["Copilot:Api:ReadRepliesInPlace"] = "false",
+            },
             configureServices: services => services.AddSingleton<IIncomingGrainCallFilter>(unanswered));
         var user = new CopilotClient(app.CreateClient(), Guid.NewGuid());
 

@@ -53,6 +53,7 @@ internal sealed partial class UiMessageStream(
         var aborted = httpContext.RequestAborted;
         var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var gather = httpContext.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.StreamCoalesceWindow;
+        var local = ReplyPolling.ReadsInPlace(httpContext.RequestServices);
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var turnId = _turnId;
         try
@@ -92,7 +93,7 @@ internal sealed partial class UiMessageStream(
                 }
 
                 await WriteAsync(response, events, aborted);
-                progress = await ReplyPolling.NextAsync(grain, userId, turnId, progress.NextOffset, gather, aborted);
+                progress = await ReplyPolling.NextAsync(local, grain, userId, turnId, progress.NextOffset, gather, aborted);
             }
 
             // Not flushed: the response ends right after, and ending it sends the last events.

@@ -20,6 +20,7 @@ internal sealed class TurnRunner(
     CopilotMetrics metrics,
     UserLimits usage,
     IFileStore files,
+    LocalReplies local,
     Func<Task> replyStored)
 {
     /// <summary>Longest wait one reply read may ask for.</summary>
@@ -92,6 +93,7 @@ internal sealed class TurnRunner(
             file => files.ReadBytesAsync(store.Header.OwnerId, file.Id));
         _turn?.Dispose();
         _turn = new ActiveTurn(marker.TurnId, options.MaxReplyChars);
+        local.Add(store.Header.OwnerId, _turn);
         _generation = RunAsync(_turn, marker, input, usage.HoldSlot(store.Header.OwnerId, slot));
     }
 
@@ -102,8 +104,7 @@ internal sealed class TurnRunner(
     {
         if (_turn is { } turn && turn.TurnId == turnId)
         {
-            return await turn.ReadAsync(
-                offset, maxWait > MaxReadWait ? MaxReadWait : maxWait, gather > MaxReadWait ? MaxReadWait : gather);
+            return await turn.ReadAsync(offset, CapReadWait(maxWait), CapReadWait(gather));
         }
 
         // The turn ran in an earlier activation (or the silo that ran it died): answer from storage.
@@ -120,6 +121,9 @@ internal sealed class TurnRunner(
             Versions = VersionsOf(stored),
         };
     }
+
+    /// <summary><paramref name="wait"/>, or <see cref="MaxReadWait"/> if longer.</summary>
+    public static TimeSpan CapReadWait(TimeSpan wait) => wait > MaxReadWait ? MaxReadWait : wait;
 
     /// <summary>Stops the running turn <paramref name="turnId"/>; false when it is not running here.</summary>
     public bool Stop(Guid turnId)
@@ -186,6 +190,11 @@ internal sealed class TurnRunner(
     /// <summary>Drops the turn of a deleted session.</summary>
     public void Forget()
     {
+        if (_turn is { } turn)
+        {
+            local.Remove(turn);
+        }
+
         _turn?.Dispose();
         _turn = null;
     }
@@ -193,6 +202,19 @@ internal sealed class TurnRunner(
     /// <summary>Streams the reply, holding the user's stream <paramref name="slot"/> while the model is called, and
     /// stores it; never throws.</summary>
     private async Task RunAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input, IAsyncDisposable slot)
+    {
+        try
+        {
+            await GenerateAndStoreAsync(turn, marker, input, slot);
+        }
+        finally
+        {
+            // Its readers in this silo hold it and have its outcome; a later reader asks the grain.
+            local.Remove(turn);
+        }
+    }
+
+    private async Task GenerateAndStoreAsync(ActiveTurn turn, InFlightTurn marker, List<ChatMessage> input, IAsyncDisposable slot)
     {
         var measured = metrics.StartTurn(store.Header.Role);
         ReplyOutcome outcome;

@@ -1,4 +1,5 @@
 using System.Net;
+using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,9 @@ public sealed class ClusterResumeTests : IAsyncLifetime
         using var original = await post;
         using var originalReader = new SseReader(await original.Content.ReadAsStreamAsync());
         var seen = await originalReader.ReadUntilAsync(e => e.Type == "text-delta");
+
+        // A reads the reply in place; B, where the turn does not run, polls A's session grain.
+        Assert.Equal((1, 0), (_siloA.Services.GetRequiredService<LocalReplies>().Count, _siloB.Services.GetRequiredService<LocalReplies>().Count));
 
         using var replay = await onB.ResumeAsync(chatId);
         using var replayReader = new SseReader(await replay.Content.ReadAsStreamAsync());
