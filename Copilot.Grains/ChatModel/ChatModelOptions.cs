@@ -30,11 +30,6 @@ public sealed class ChatModelOptions
     /// <summary>How long to wait for the model's first chunk (and between chunks) before failing the turn. Default 60 s.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The shortest time between two reads of a streamed reply while it trickles in (the OpenAI provider):
-    /// the model's events that arrive within it are read together. Default 0: each event is read as it arrives.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.250")]
-    public TimeSpan StreamReadInterval { get; set; }
-
     /// <summary>Retries of a failed request (429, 5xx, network) before the turn fails. Default 2.</summary>
     public int MaxRetries { get; set; } = 2;
 

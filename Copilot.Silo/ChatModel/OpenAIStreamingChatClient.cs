@@ -16,9 +16,7 @@ namespace Copilot.Silo.ChatModel;
 /// as the same exceptions, and the request body is the one the adapter writes.</remarks>
 /// <param name="chatClient">The SDK's client, configured with the endpoint, credentials, retries and timeout.</param>
 /// <param name="model">The model <paramref name="chatClient"/> was created for, sent when the options name none.</param>
-/// <param name="readInterval">The shortest time between two reads of a reply that trickles in
-/// (<see cref="Grains.ChatModel.ChatModelOptions.StreamReadInterval"/>); zero reads each event as it arrives.</param>
-internal sealed class OpenAIStreamingChatClient(OpenAI.Chat.ChatClient chatClient, string model, TimeSpan readInterval)
+internal sealed class OpenAIStreamingChatClient(OpenAI.Chat.ChatClient chatClient, string model)
     : DelegatingChatClient(chatClient.AsIChatClient())
 {
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -31,8 +29,7 @@ internal sealed class OpenAIStreamingChatClient(OpenAI.Chat.ChatClient chatClien
         var result = await chatClient.CompleteChatAsync(content, requestOptions);
         using var response = result.GetRawResponse();
         var chunks = new ChatCompletionChunkReader();
-        var paced = readInterval > TimeSpan.Zero ? new PacedReadStream(response.ContentStream!, readInterval, TimeProvider.System) : null;
-        var events = SseParser.Create(paced ?? response.ContentStream!, chunks.Read);
+        var events = SseParser.Create(response.ContentStream!, chunks.Read);
         await foreach (var item in events.EnumerateAsync(cancellationToken))
         {
             if (chunks.Done)
@@ -42,11 +39,6 @@ internal sealed class OpenAIStreamingChatClient(OpenAI.Chat.ChatClient chatClien
 
             if (item.Data is { } update)
             {
-                if (paced is not null && !string.IsNullOrEmpty(update.Text))
-                {
-                    paced.StartPacing();
-                }
-
                 yield return update;
             }
         }

@@ -57,6 +57,6 @@ public static class ChatModelHosting
         }
 
         var chatClient = new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(options.ApiKey!), clientOptions);
-        return new ProviderErrorChatClient(new OpenAIStreamingChatClient(chatClient, options.Model!, options.StreamReadInterval));
+        return new ProviderErrorChatClient(new OpenAIStreamingChatClient(chatClient, options.Model!));
     }
 }
