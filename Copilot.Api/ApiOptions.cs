@@ -21,13 +21,14 @@ internal sealed class ApiOptions
 
     /// <summary>How long a streamed reply gathers the model's text before its next write to the client, unless the reply
     /// ends first. Default 50 ms; at most 250 ms; 0 writes each chunk as the model sends it.</summary>
-    /// <remarks>A model streams a token (about 4 characters) every 10 to 30 ms, and each write costs a read of the session
-    /// grain, an HTTP write and a flush whatever its length: gathering what arrives within the window writes 2 to 5
+    /// <remarks>A model streams a token (about 4 characters) every 10 to 30 ms, and each write costs a read of the reply (in
+    /// place on the silo that runs the turn, else a poll of the session grain), an HTTP write and a flush whatever its
+    /// length: gathering what arrives within the window writes 2 to 5
     /// tokens at once. The window runs from the previous write to the client, not from when the client asked again, and
     /// ends with the model's first chunk after it (or a timer at twice the window when the model sends nothing more), so
     /// text reaches the client at most twice this long (plus one call inside the silo and the write) after the session
-    /// has it; the first text is never held back, nor the end of a reply (the session grain
-    /// answers the poll as soon as the reply ends, so a reply that arrives whole is written whole at once).</remarks>
+    /// has it; the first text is never held back, nor the end of a reply (a read is
+    /// answered as soon as the reply ends, so a reply that arrives whole is written whole at once).</remarks>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.250")]
     public TimeSpan StreamCoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 

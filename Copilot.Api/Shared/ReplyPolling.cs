@@ -21,17 +21,18 @@ internal static class ReplyPolling
     /// (a PostgreSQL restart, a silo failing over) before it gives up.</summary>
     public static readonly TimeSpan OutageWindow = TimeSpan.FromSeconds(20);
 
-    /// <summary>The reply from <paramref name="offset"/>, asked again with backoff while the session cannot be reached
-    /// (or a poll goes unanswered) for <see cref="OutageWindow"/>: once a 200 is under way, a short outage must not
-    /// break the stream. Polls only read, so one abandoned and asked again changes nothing.</summary>
+    /// <summary>The reply from <paramref name="offset"/>: read in place when its turn runs in this silo, else polled from
+    /// the session grain, asked again with backoff while the session cannot be reached (or a poll goes unanswered) for
+    /// <see cref="OutageWindow"/>: once a 200 is under way, a short outage must not break the stream. Polls only read,
+    /// so one abandoned and asked again changes nothing.</summary>
     /// <param name="local">The replies running in this silo, or null to always poll the grain
     /// (<see cref="ReadsInPlace"/>).</param>
     /// <param name="grain">The session.</param>
     /// <param name="userId">Its owner.</param>
     /// <param name="turnId">The turn.</param>
     /// <param name="offset">What the client has.</param>
-    /// <param name="gather">How long the grain lets the model's text gather once there is more
-    /// (<see cref="ApiOptions.StreamCoalesceWindow"/>), unless the reply ends first: one poll, write and flush per window
+    /// <param name="gather">How long the model's text may gather once there is more
+    /// (<see cref="ApiOptions.StreamCoalesceWindow"/>), unless the reply ends first: one read, write and flush per window
     /// instead of per chunk, and the end of a reply written at once.</param>
     /// <param name="cancellationToken">The client left.</param>
     public static async Task<ReplyProgress> NextAsync(
