@@ -80,6 +80,11 @@ public sealed class InPlaceReadTests
         reply.Complete();
         var rest = await reader.ReadToEndAsync();
         Assert.Equal("Only for its owner. The end.", V1Client.Text([.. seen, .. rest]));
+
+        // A reader between two reads when the reply ended still reads its end in place, for a while.
+        var end = local.TryRead(owner.UserId, turnId, "Only for its owner.".Length, TimeSpan.Zero);
+        Assert.NotNull(end);
+        Assert.Equal((" The end.", true, MessageStatus.Complete), ((await end).Text, (await end).Done, (await end).Status));
         await Eventually.HoldsAsync(() => Task.FromResult(local.TryRead(owner.UserId, turnId, 0, TimeSpan.Zero) is null), "the stored reply is no longer read in place");
     }
 

@@ -209,8 +209,8 @@ internal sealed class TurnRunner(
         }
         finally
         {
-            // Its readers in this silo hold it and have its outcome; a later reader asks the grain.
-            local.Remove(turn);
+            // Its readers in this silo read its end in place; a later reader asks the grain.
+            local.Retire(turn);
         }
     }
 
