@@ -103,7 +103,11 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
         await using var command = database.DataSource.CreateCommand("SELECT bytes FROM copilot_files WHERE id = @id AND owner_id = @owner");
         command.Parameters.AddWithValue("id", fileId);
         command.Parameters.AddWithValue("owner", ownerId);
-        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
+
+        // Not ExecuteScalarAsync: it reads a value larger than its buffer (a photo) with a synchronous socket read,
+        // which holds a thread-pool thread meanwhile, and deadlocks a process that runs socket completions inline.
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? await reader.GetFieldValueAsync<byte[]>(0, cancellationToken) : null;
     }
 
     public async Task<bool> OpenAsync(
