@@ -84,7 +84,8 @@ public sealed class InPlaceReadTests
         // A reader between two reads when the reply ended still reads its end in place, for a while.
         var end = local.TryRead(owner.UserId, turnId, "Only for its owner.".Length, TimeSpan.Zero);
         Assert.NotNull(end);
-        Assert.Equal((" The end.", true, MessageStatus.Complete), ((await end).Text, (await end).Done, (await end).Status));
+        var ended = await end;
+        Assert.Equal((" The end.", true, MessageStatus.Complete), (ended.Text, ended.Done, ended.Status));
         await Eventually.HoldsAsync(() => Task.FromResult(local.TryRead(owner.UserId, turnId, 0, TimeSpan.Zero) is null), "the stored reply is no longer read in place");
     }
 
