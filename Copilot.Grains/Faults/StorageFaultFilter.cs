@@ -11,7 +11,9 @@ namespace Copilot.Grains.Faults;
 /// <see cref="OrleansException"/>; the driver's types have no Orleans codec, so a caller on another silo would get a
 /// serialization failure instead of the fault. An <see cref="InconsistentStateException"/> (a stale ETag) is left
 /// alone: Orleans deactivates the activation when that exact exception escapes a call, and the next call then reads
-/// the stored state afresh; converting it would keep the stale activation answering 503.
+/// the stored state afresh; converting it would keep the stale activation answering 503. A grain whose state cannot be
+/// read fails to activate before any filter runs; the silo lets Orleans' exception codec carry the driver's exceptions
+/// for that case (<c>OrleansHosting.AddCopilotGrains</c>).
 /// </remarks>
 public sealed class StorageFaultFilter : IIncomingGrainCallFilter
 {

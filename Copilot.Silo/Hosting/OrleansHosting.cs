@@ -88,6 +88,11 @@ public static class OrleansHosting
         silo.Services.TryAddSingleton<LocalReplies>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
+
+        // A grain whose state cannot be read fails to activate before any call filter runs, and Orleans answers the
+        // caller with that failure as it is: the driver's exception must be able to cross to another silo too, or the
+        // caller gets a serialization error (answered 500) instead of a storage fault (503).
+        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add(Invariant));
         silo.Services.AddCopilotChatModel();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(SessionsOptions.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());

@@ -1,7 +1,12 @@
 using System.Net;
+using Copilot.Api.Errors;
+using Copilot.Grains.Sessions;
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orleans.Runtime.Placement;
 
 namespace Copilot.Tests.Faults;
 
@@ -10,19 +15,9 @@ namespace Copilot.Tests.Faults;
 public sealed class CrossSiloStorageFaultTests
 {
     [Fact]
-    public async Task A_session_on_another_silo_that_cannot_reach_storage_answers_503_and_recovers()
-    {
-        // An own server: this test stops it, and the shared test server must stay up for every other test.
-        var directory = Path.Combine(Path.GetTempPath(), TestDatabase.DirectoryPrefix + "xsilo-" + Guid.NewGuid().ToString("N")[..8]);
-        var server = await LocalPostgres.StartAsync(directory);
-        try
+    public Task A_session_on_another_silo_that_cannot_reach_storage_answers_503_and_recovers() =>
+        WithTwoSilosAsync(async (server, entry, home) =>
         {
-            var serviceId = "xsilo-" + Guid.NewGuid().ToString("N")[..8];
-            var cluster = new Dictionary<string, string?> { ["Copilot:Cluster:ClusterId"] = serviceId };
-            await using var entry = new CopilotAppFactory(server.ConnectionString, serviceId, cluster);
-            entry.StartServer();
-            await using var home = new CopilotAppFactory(server.ConnectionString, serviceId, cluster);
-            home.StartServer();
             var userId = Guid.NewGuid();
             var viaEntry = new CopilotClient(entry.CreateClient(), userId);
             var viaHome = new CopilotClient(home.CreateClient(), userId);
@@ -50,6 +45,80 @@ public sealed class CrossSiloStorageFaultTests
                 (await viaHome.LoadMessagesAsync(sessionId))
                     .Where(m => m.GetProperty("role").GetString() == "user")
                     .Select(m => m.GetProperty("content").GetString()));
+        });
+
+    [Fact]
+    public Task A_session_that_cannot_load_its_state_on_another_silo_is_unavailable_not_an_internal_error() =>
+        WithTwoSilosAsync(async (server, entry, home) =>
+        {
+            // A session activating on another silo while PostgreSQL restarts (after that silo restarted, say): its
+            // state cannot be read, so the activation fails before any grain call filter runs, and Orleans sends the
+            // failure back as it is, with the driver's exception inside. A chaos run saw that answered 500.
+            await RefuseConnectionsAsync(server, refuse: true);
+            var homeSilo = home.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+            var session = entry.Services.GetRequiredService<IGrainFactory>().GetGrain<ISessionGrain>(Guid.NewGuid());
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, homeSilo);
+            Exception failure;
+            try
+            {
+                failure = await Assert.ThrowsAnyAsync<Exception>(() => session.GetInfoAsync(Guid.NewGuid()));
+            }
+            finally
+            {
+                RequestContext.Clear();
+            }
+
+            Assert.True(ApiErrors.IsUnavailable(failure), failure.ToString());
+            Assert.Equal(StatusCodes.Status503ServiceUnavailable, ApiErrors.FromException(failure).Status);
+
+            // Once PostgreSQL is back the same call activates the session, on the silo the hint names: the failure
+            // above came from there too, across the cluster.
+            await RefuseConnectionsAsync(server, refuse: false);
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, homeSilo);
+            try
+            {
+                await Eventually.HoldsAsync(
+                    async () =>
+                    {
+                        try
+                        {
+                            return await session.GetInfoAsync(Guid.NewGuid()) is null;
+                        }
+                        catch (Exception e) when (ApiErrors.IsUnavailable(e))
+                        {
+                            return false;
+                        }
+                    },
+                    "the session answers once PostgreSQL is back",
+                    TimeSpan.FromSeconds(30));
+            }
+            finally
+            {
+                RequestContext.Clear();
+            }
+
+            var management = entry.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+            Assert.Equal(homeSilo, await management.GetActivationAddress(session));
+        });
+
+    /// <summary>Runs <paramref name="test"/> on two silos of one cluster on their own PostgreSQL server: the tests stop
+    /// it, and the shared test server must stay up for every other test.</summary>
+    private static async Task WithTwoSilosAsync(Func<LocalPostgres, CopilotAppFactory, CopilotAppFactory, Task> test)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), TestDatabase.DirectoryPrefix + "xsilo-" + Guid.NewGuid().ToString("N")[..8]);
+        var server = await LocalPostgres.StartAsync(directory);
+        try
+        {
+            var serviceId = "xsilo-" + Guid.NewGuid().ToString("N")[..8];
+            var cluster = new Dictionary<string, string?> { ["Copilot:Cluster:ClusterId"] = serviceId };
+            await using var entry = new CopilotAppFactory(server.ConnectionString, serviceId, cluster);
+            entry.StartServer();
+            await using var home = new CopilotAppFactory(server.ConnectionString, serviceId, cluster);
+            home.StartServer();
+            var management = entry.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+            await Eventually.HoldsAsync(
+                async () => (await management.GetHosts(onlyActive: true)).Count == 2, "both silos see each other", TimeSpan.FromSeconds(60));
+            await test(server, entry, home);
         }
         finally
         {
