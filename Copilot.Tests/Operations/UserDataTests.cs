@@ -72,6 +72,9 @@ public sealed class UserDataTests : IAsyncLifetime
         var question = (await smallGrain.GetAllMessagesAsync(userId))![1];
         var regenerated = await smallGrain.StartTurnAsync(
             userId, new TurnRequest { Content = question.Content, ClientMessageId = question.Id.ToString(), Regenerate = true });
+        var reply = await _model.NextReplyAsync();
+        reply.Send("a second answer");
+        reply.Complete();
         await Turns.ReadToEndAsync(smallGrain, userId, regenerated.TurnId);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/admin/users/{userId}/export");
@@ -97,6 +100,7 @@ public sealed class UserDataTests : IAsyncLifetime
             [question.Id, question.Id],
             smallMessages.Where(m => m.GetProperty("seq").GetInt64() >= 2).Select(m => m.GetProperty("parent_id").GetGuid()));
         Assert.Equal(regenerated.TurnId, smallMessages[3].GetProperty("id").GetGuid());
+        Assert.Equal("a second answer", smallMessages[3].GetProperty("content").GetString());
     }
 
     [Fact]

@@ -13,7 +13,6 @@ namespace Copilot.Tests.Api.V1;
 
 /// <summary><c>GET /v1/search</c> and <c>GET /v1/sessions/{id}/messages?around=</c> on the real index (kept by the
 /// storage write's own transaction), with session time on a fake clock.</summary>
-[Collection(SearchCollection.Name)]
 public sealed class SearchTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
@@ -287,17 +286,27 @@ public sealed class SearchTests : IAsyncLifetime
     [Fact]
     public async Task The_rebuild_indexes_every_stored_message_again_sealed_pages_included()
     {
-        var user = NewUser();
-        var session = await StoreAsync(user, PersonaRole.Field, [.. Enumerable.Range(0, 130).Select(i => $"rebuild probe line {i}")]);
-        var indexed = await Sql.ColumnAsync<long>("SELECT count(*) FROM copilot_search WHERE session_id = @id", session);
-        await Sql.ColumnAsync<long>("DELETE FROM copilot_search WHERE session_id = @id RETURNING 1::bigint", session);
+        // On a database of its own: the rebuild locks the whole index and re-reads every stored session, on the shared
+        // database every test class's, whose storage writes would wait for it.
+        await using var app = new CopilotAppFactory(await TestDatabase.CreateEmptyDatabaseAsync());
+        app.StartServer();
+        var database = app.Services.GetRequiredService<CopilotDatabase>();
+        var user = new V1Client(app.CreateClient(), Guid.NewGuid());
+        var session = await StoreAsync(
+            app.Services.GetRequiredService<IGrainFactory>(), user, PersonaRole.Field,
+            [.. Enumerable.Range(0, 130).Select(i => $"rebuild probe line {i}")]);
+        var indexed = await SessionRowsAsync(database.DataSource, session);
+        await using (var drop = database.DataSource.CreateCommand("DELETE FROM copilot_search"))
+        {
+            await drop.ExecuteNonQueryAsync();
+        }
 
-        // Through the service's own call (no command timeout): it re-reads every test class's stored sessions.
-        await _app.Services.GetRequiredService<CopilotDatabase>().RebuildSearchIndexAsync();
-        var rebuilt = await Sql.ColumnAsync<long>("SELECT count(*) FROM copilot_search WHERE session_id = @id", session);
+        var count = await database.RebuildSearchIndexAsync();
+        var rebuilt = await SessionRowsAsync(database.DataSource, session);
 
-        Assert.Equal([131L], indexed);
-        Assert.Equal([131L], rebuilt);
+        Assert.Equal(131, indexed);
+        Assert.Equal(131, count);
+        Assert.Equal(131, rebuilt);
         Assert.Equal(11, (await SearchAsync(user, "probe", "&limit=11")).Count);
     }
 
@@ -307,10 +316,13 @@ public sealed class SearchTests : IAsyncLifetime
 
     /// <summary>A new session of <paramref name="user"/> holding <paramref name="texts"/>, alternating user and assistant
     /// messages from a user message (the session's title); returns its id.</summary>
-    private async Task<Guid> StoreAsync(V1Client user, PersonaRole persona, params string[] texts)
+    private Task<Guid> StoreAsync(V1Client user, PersonaRole persona, params string[] texts) =>
+        StoreAsync(Grains, user, persona, texts);
+
+    private static async Task<Guid> StoreAsync(IGrainFactory grains, V1Client user, PersonaRole persona, params string[] texts)
     {
         var sessionId = Guid.NewGuid();
-        var session = Grains.GetGrain<ISessionGrain>(sessionId);
+        var session = grains.GetGrain<ISessionGrain>(sessionId);
         await session.CreateAsync(user.UserId, persona);
         foreach (var batch in texts.Select((text, i) => new NewMessage(i % 2 == 0 ? MessageRole.User : MessageRole.Assistant, text)).Chunk(50))
         {
@@ -325,6 +337,13 @@ public sealed class SearchTests : IAsyncLifetime
 
     private static async Task<List<JsonElement>> SearchAsync(V1Client user, string q, string extra = "") =>
         [.. (await user.GetOkAsync($"/v1/search?q={Uri.EscapeDataString(q)}{extra}")).GetProperty("data").EnumerateArray()];
+
+    private static async Task<long> SessionRowsAsync(NpgsqlDataSource database, Guid session)
+    {
+        await using var command = database.CreateCommand("SELECT count(*) FROM copilot_search WHERE session_id = @id");
+        command.Parameters.AddWithValue("id", session);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     private static Guid[] Ids(JsonElement page) => [.. page.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetGuid())];
 
