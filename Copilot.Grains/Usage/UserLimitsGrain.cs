@@ -1,5 +1,6 @@
 using Copilot.Grains.Sessions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Copilot.Grains.Usage;
@@ -9,11 +10,12 @@ namespace Copilot.Grains.Usage;
 /// buckets and knows only the slots its running turns renew, within a quarter of
 /// <see cref="UserLimitsOptions.StreamSlotLease"/>. The grain type keeps the name of the usage grain it grew from.</remarks>
 [GrainType("userusage")]
-internal sealed class UserLimitsGrain(
+internal sealed partial class UserLimitsGrain(
     [PersistentState(CopilotStorage.UserUsageStateName, CopilotStorage.ProviderName)]
     IPersistentState<UserUsageState> state,
     IOptions<UserLimitsOptions> options,
-    [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time) : Grain, IUserLimitsGrain
+    [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
+    ILogger<UserLimitsGrain> logger) : Grain, IUserLimitsGrain
 {
     private readonly UserLimitsOptions _limits = options.Value;
     private readonly TokenBucket _sends = new(options.Value.SendsPerMinute, time);
@@ -40,6 +42,7 @@ internal sealed class UserLimitsGrain(
 
         if (_slots.Count >= _limits.ConcurrentStreams)
         {
+            LogStreamsRefused(this.GetPrimaryKey(), _slots.Count, _slots.Values.Min() - now);
             return Task.FromResult(LimitDecision.Refused(LimitDecision.StreamsReason, LimitDecision.StreamsRetryAfter));
         }
 
@@ -92,6 +95,9 @@ internal sealed class UserLimitsGrain(
 
         state.State = new UserUsageState();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User {UserId}: a send refused with {Held} stream slots held, the earliest lease ending in {LeaseEndsIn}")]
+    private partial void LogStreamsRefused(Guid userId, int held, TimeSpan leaseEndsIn);
 
     private long TodayTokens() => state.State.Day == Today ? state.State.Tokens : 0;
 }

@@ -49,12 +49,16 @@ internal sealed record class ChaosSettings
     /// <summary>Time between two rounds of anonymous admin posts.</summary>
     public TimeSpan AdminPostInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Keep the run's logs and database when every invariant held too (a failed run always keeps them).</summary>
+    public bool Keep { get; init; }
+
     public const string Usage = """
-        usage: dotnet run -c Release --project bench/Copilot.Chaos -- [--duration SECONDS] [--users N] [--seed N] [--silos N]
+        usage: dotnet run -c Release --project bench/Copilot.Chaos -- [--duration SECONDS] [--users N] [--seed N] [--silos N] [--keep]
           --duration   seconds of conversation under faults (default 180)
           --users      virtual users, one session each, but every fourth presses on its stream limit (default 24)
           --seed       seed of every random choice, to repeat a run's schedule (default: random, printed)
           --silos      silos in the local cluster (default 3)
+          --keep       keep the logs and database of a run that passed too
         """;
 
     /// <summary>Parses <paramref name="args"/>; null after printing the usage when they are wrong or ask for help.</summary>
@@ -69,6 +73,12 @@ internal sealed record class ChaosSettings
                 : throw new FormatException($"{args[i]} takes a positive whole number");
             try
             {
+                if (args[i] == "--keep")
+                {
+                    settings = settings with { Keep = true };
+                    continue;
+                }
+
                 settings = args[i] switch
                 {
                     "--duration" => settings with { Duration = TimeSpan.FromSeconds(Number()) },

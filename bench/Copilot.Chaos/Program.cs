@@ -67,7 +67,7 @@ catch (Exception ex) when (ex is InvalidOperationException or IOException or Tim
 }
 
 // A failed run keeps its logs and database for a look; the summary stays the last line either way.
-if (runDirectory is not null && exitCode == 0)
+if (runDirectory is not null && exitCode == 0 && !settings.Keep)
 {
     Directory.Delete(runDirectory, recursive: true);
 }

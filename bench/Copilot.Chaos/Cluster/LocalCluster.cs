@@ -67,6 +67,12 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["Copilot__RateLimits__WritesPerMinute"] = "1000000",
             ["Copilot__Sessions__MaxPerUser"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
+
+            // Each line timed, and each send a user's stream limit refuses, with the slots held: what a failed
+            // invariant needs to be traced in the logs the run keeps.
+            ["Logging__Console__FormatterName"] = "simple",
+            ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+            ["Logging__LogLevel__Copilot.Grains.Usage.UserLimitsGrain"] = "Debug",
             ["DOTNET_gcServer"] = "0",
         };
         var nodes = Enumerable.Range(0, settings.Silos).Select(i => new SiloNode(i, siloAssembly, environment, runDirectory)).ToList();
