@@ -182,28 +182,9 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http, ChaosSetti
     private static string Describe(Send send) => send.Outcome switch
     {
         SendOutcome.Refused => $"{send.Status} {send.Code} from silo {send.Silo} at {send.EndedAt:HH:mm:ss.fff}"
-            + (ProblemDetail(send.Error) is { } detail ? $" ({detail}; user {send.UserId:N}, send {send.Number})" : ""),
+            + (send.Detail is { } detail ? $" ({detail}; user {send.UserId:N}, send {send.Number})" : ""),
         _ => $"{send.Outcome} from silo {send.Silo} at {send.EndedAt:HH:mm:ss.fff}: {send.Error}",
     };
-
-    /// <summary>The <c>detail</c> of a problem answer: which limit refused a 429, say.</summary>
-    private static string? ProblemDetail(string? body)
-    {
-        if (body is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
 
     private static bool IsStreamRefusal(Send send) => send.Status == 429 && send.Code == ErrorCodes.RateLimited;
 

@@ -70,7 +70,8 @@ internal sealed partial class CopilotHttp(JwtMinter tokens, TimeSpan timeout) : 
                     EndedAt = DateTime.UtcNow,
                     Outcome = SendOutcome.Refused,
                     Status = (int)response.StatusCode,
-                    Code = ErrorCode(body),
+                    Code = ProblemField(body, "code"),
+                    Detail = ProblemField(body, "detail"),
                     AnsweredSessionId = answered,
                     Error = body.Length > 300 ? body[..300] : body,
                 };
@@ -152,12 +153,17 @@ internal sealed partial class CopilotHttp(JwtMinter tokens, TimeSpan timeout) : 
         };
     }
 
-    private static string? ErrorCode(string body)
+    /// <summary>A string member of a JSON error answer (its <c>code</c>, its <c>detail</c>), or null.</summary>
+    private static string? ProblemField(string body, string name)
     {
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty(name, out var value)
+                && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
         }
         catch (JsonException)
         {

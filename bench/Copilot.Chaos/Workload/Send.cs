@@ -35,6 +35,9 @@ internal sealed record class Send
     /// <summary>The error code of a JSON error answer.</summary>
     public string? Code { get; init; }
 
+    /// <summary>The detail of a JSON error answer: which limit refused a 429, say.</summary>
+    public string? Detail { get; init; }
+
     /// <summary>The session the answer named (<c>X-Session-Id</c>).</summary>
     public Guid? AnsweredSessionId { get; init; }
 
