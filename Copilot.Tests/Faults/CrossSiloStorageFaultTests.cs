@@ -109,16 +109,12 @@ public sealed class CrossSiloStorageFaultTests
         var server = await LocalPostgres.StartAsync(directory);
         try
         {
-            var serviceId = "xsilo-" + Guid.NewGuid().ToString("N")[..8];
-            var cluster = new Dictionary<string, string?> { ["Copilot:Cluster:ClusterId"] = serviceId };
-            await using var entry = new CopilotAppFactory(server.ConnectionString, serviceId, cluster);
-            entry.StartServer();
-            await using var home = new CopilotAppFactory(server.ConnectionString, serviceId, cluster);
-            home.StartServer();
-            var management = entry.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
-            await Eventually.HoldsAsync(
-                async () => (await management.GetHosts(onlyActive: true)).Count == 2, "both silos see each other", TimeSpan.FromSeconds(60));
-            await test(server, entry, home);
+            var (entry, home) = await CopilotAppFactory.StartPairAsync("xsilo", connectionString: server.ConnectionString);
+            await using (entry)
+            await using (home)
+            {
+                await test(server, entry, home);
+            }
         }
         finally
         {

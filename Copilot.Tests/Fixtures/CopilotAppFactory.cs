@@ -14,34 +14,36 @@ public sealed class CopilotAppFactory(
     IReadOnlyDictionary<string, string?>? settings = null,
     Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
 {
-    /// <summary>Starts an app on the shared test database.</summary>
+    /// <summary>Starts an app on the shared test database, or on <paramref name="connectionString"/>.</summary>
     public static async Task<CopilotAppFactory> StartAsync(
         string? serviceId = null,
         IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        string? connectionString = null)
     {
         var factory = new CopilotAppFactory(
-            await TestDatabase.GetConnectionStringAsync(), serviceId, settings, configureServices);
+            connectionString ?? await TestDatabase.GetConnectionStringAsync(), serviceId, settings, configureServices);
         factory.StartServer();
         return factory;
     }
 
-    /// <summary>Starts two whole apps on the shared test database as one cluster (one service and cluster id named after
-    /// <paramref name="name"/>), each with <paramref name="settings"/> and its own services
-    /// (<paramref name="configureServices"/> gets 0 for the first, 1 for the second), and waits until each sees the
-    /// other.</summary>
+    /// <summary>Starts two whole apps on the shared test database (or on <paramref name="connectionString"/>) as one
+    /// cluster (one service and cluster id named after <paramref name="name"/>), each with <paramref name="settings"/>
+    /// and its own services (<paramref name="configureServices"/> gets 0 for the first, 1 for the second), and waits
+    /// until each sees the other.</summary>
     public static async Task<(CopilotAppFactory First, CopilotAppFactory Second)> StartPairAsync(
         string name,
         IReadOnlyDictionary<string, string?>? settings = null,
-        Func<int, Action<IServiceCollection>?>? configureServices = null)
+        Func<int, Action<IServiceCollection>?>? configureServices = null,
+        string? connectionString = null)
     {
         var serviceId = name + "-" + Guid.NewGuid().ToString("N")[..8];
         var cluster = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Copilot:Cluster:ClusterId"] = serviceId,
         };
-        var first = await StartAsync(serviceId, cluster, configureServices?.Invoke(0));
-        var second = await StartAsync(serviceId, cluster, configureServices?.Invoke(1));
+        var first = await StartAsync(serviceId, cluster, configureServices?.Invoke(0), connectionString);
+        var second = await StartAsync(serviceId, cluster, configureServices?.Invoke(1), connectionString);
         foreach (var silo in new[] { first, second })
         {
             var management = silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);

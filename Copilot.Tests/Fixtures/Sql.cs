@@ -1,12 +1,19 @@
+using Npgsql;
+
 namespace Copilot.Tests.Fixtures;
 
 /// <summary>Direct SQL reads of what Orleans stored, for checks the grains cannot make about themselves.</summary>
 public static class Sql
 {
-    /// <summary>Runs a query with one <c>@id</c> parameter and returns the first column of every row.</summary>
-    public static async Task<List<T>> ColumnAsync<T>(string sql, Guid id)
+    /// <summary>Runs a query with one <c>@id</c> parameter on the shared test database and returns the first column of
+    /// every row.</summary>
+    public static async Task<List<T>> ColumnAsync<T>(string sql, Guid id) =>
+        await ColumnAsync<T>(await TestDatabase.GetDataSourceAsync(), sql, id);
+
+    /// <summary>Runs a query with one <c>@id</c> parameter on <paramref name="dataSource"/> and returns the first column
+    /// of every row.</summary>
+    public static async Task<List<T>> ColumnAsync<T>(NpgsqlDataSource dataSource, string sql, Guid id)
     {
-        var dataSource = await TestDatabase.GetDataSourceAsync();
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync();

@@ -295,18 +295,16 @@ public sealed class SearchTests : IAsyncLifetime
         var session = await StoreAsync(
             app.Services.GetRequiredService<IGrainFactory>(), user, PersonaRole.Field,
             [.. Enumerable.Range(0, 130).Select(i => $"rebuild probe line {i}")]);
-        var indexed = await SessionRowsAsync(database.DataSource, session);
-        await using (var drop = database.DataSource.CreateCommand("DELETE FROM copilot_search"))
-        {
-            await drop.ExecuteNonQueryAsync();
-        }
+        const string Indexed = "SELECT count(*) FROM copilot_search WHERE session_id = @id";
+        var indexed = await Sql.ColumnAsync<long>(database.DataSource, Indexed, session);
+        await Sql.ColumnAsync<long>(database.DataSource, "DELETE FROM copilot_search WHERE session_id = @id RETURNING 1::bigint", session);
 
         var count = await database.RebuildSearchIndexAsync();
-        var rebuilt = await SessionRowsAsync(database.DataSource, session);
+        var rebuilt = await Sql.ColumnAsync<long>(database.DataSource, Indexed, session);
 
-        Assert.Equal(131, indexed);
+        Assert.Equal([131L], indexed);
         Assert.Equal(131, count);
-        Assert.Equal(131, rebuilt);
+        Assert.Equal([131L], rebuilt);
         Assert.Equal(11, (await SearchAsync(user, "probe", "&limit=11")).Count);
     }
 
@@ -337,13 +335,6 @@ public sealed class SearchTests : IAsyncLifetime
 
     private static async Task<List<JsonElement>> SearchAsync(V1Client user, string q, string extra = "") =>
         [.. (await user.GetOkAsync($"/v1/search?q={Uri.EscapeDataString(q)}{extra}")).GetProperty("data").EnumerateArray()];
-
-    private static async Task<long> SessionRowsAsync(NpgsqlDataSource database, Guid session)
-    {
-        await using var command = database.CreateCommand("SELECT count(*) FROM copilot_search WHERE session_id = @id");
-        command.Parameters.AddWithValue("id", session);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 
     private static Guid[] Ids(JsonElement page) => [.. page.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetGuid())];
 
