@@ -12,13 +12,20 @@ internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOp
     public async Task<(StoredFile? File, ApiFault? Fault)> AddAsync(
         Guid userId, ReadOnlyMemory<byte> data, string? declaredMediaType, CancellationToken cancellationToken)
     {
-        var (processed, fault) = Process(data.Span, declaredMediaType);
+        var (processed, fault) = await ProcessAsync(data, declaredMediaType);
         return processed is null ? (null, fault) : await StoreAsync(userId, processed, cancellationToken);
     }
 
     /// <summary>Checks and processes an image without storing it, so that a message's images are all checked first.</summary>
-    public (NewFile? File, ApiFault? Fault) Process(ReadOnlySpan<byte> data, string? declaredMediaType) =>
-        processor.Process(data, declaredMediaType);
+    /// <remarks>Decoding and re-encoding a photo is a few hundred milliseconds of CPU, so it runs on a thread of its own
+    /// rather than on one of the thread pool's workers: the silo keeps as few of those as its cores need
+    /// (<c>docs/operations.md</c>), and every other request and stream of the silo would wait behind the photo.</remarks>
+    public Task<(NewFile? File, ApiFault? Fault)> ProcessAsync(ReadOnlyMemory<byte> data, string? declaredMediaType) =>
+        Task.Factory.StartNew(
+            () => processor.Process(data.Span, declaredMediaType),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
     /// <summary>Stores a processed image, or an earlier one with the same content, within the user's quota.</summary>
     public async Task<(StoredFile? File, ApiFault? Fault)> StoreAsync(Guid userId, NewFile file, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOpt
         var checkedParts = new List<(ChatFilePart Part, NewFile? New, StoredFile? Existing)>();
         foreach (var part in parts)
         {
-            var (isDataUrl, processed, refused) = ProcessDataUrl(part);
+            var (isDataUrl, processed, refused) = await ProcessDataUrlAsync(part);
             if (isDataUrl)
             {
                 if (processed is null)
@@ -66,9 +66,22 @@ internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOpt
         return (files, null);
     }
 
-    /// <summary>For a <c>data:</c> URL, its image checked and processed (or the fault); its UTF-8 is read in place from
-    /// the body (or unescaped into a copy), never decoded into a string.</summary>
-    private (bool IsDataUrl, NewFile? File, ApiFault? Fault) ProcessDataUrl(ChatFilePart part)
+    /// <summary>For a <c>data:</c> URL, its image checked and processed (or the fault).</summary>
+    private async Task<(bool IsDataUrl, NewFile? File, ApiFault? Fault)> ProcessDataUrlAsync(ChatFilePart part)
+    {
+        var (isDataUrl, bytes, fault) = ReadDataUrl(part);
+        if (!isDataUrl)
+        {
+            return (false, null, null);
+        }
+
+        var (processed, refused) = bytes is { } decoded ? await intake.ProcessAsync(decoded, part.MediaType) : (null, fault);
+        return (true, processed, refused);
+    }
+
+    /// <summary>Whether the part's URL is a <c>data:</c> URL, and if so its decoded bytes (or the fault); its UTF-8 is
+    /// read in place from the body (or unescaped into a copy), never decoded into a string.</summary>
+    private (bool IsDataUrl, ReadOnlyMemory<byte>? Bytes, ApiFault? Fault) ReadDataUrl(ChatFilePart part)
     {
         var raw = JsonBody.Utf8Value(part.Url);
         if (!raw.StartsWith("data:"u8))
@@ -77,8 +90,7 @@ internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOpt
         }
 
         var (bytes, fault) = DecodeDataUrl(raw, part.Path);
-        var (processed, refused) = bytes is { } decoded ? intake.Process(decoded.Span, part.MediaType) : (null, fault);
-        return (true, processed, refused);
+        return (true, bytes, fault);
     }
 
     private (ReadOnlyMemory<byte>? Bytes, ApiFault? Fault) DecodeDataUrl(ReadOnlySpan<byte> url, string path)
