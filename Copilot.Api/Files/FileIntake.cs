@@ -18,8 +18,8 @@ internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOp
 
     /// <summary>Checks and processes an image without storing it, so that a message's images are all checked first.</summary>
     /// <remarks>Decoding and re-encoding a photo is a few hundred milliseconds of CPU, so it runs on a thread of its own
-    /// rather than on one of the thread pool's workers: the silo keeps as few of those as its cores need
-    /// (<c>docs/operations.md</c>), and every other request and stream of the silo would wait behind the photo.</remarks>
+    /// rather than on one of the thread pool's workers: the silo's pool starts with one (<c>docs/operations.md</c>), and
+    /// every other request and stream of the silo would wait behind the photo.</remarks>
     public Task<(NewFile? File, ApiFault? Fault)> ProcessAsync(ReadOnlyMemory<byte> data, string? declaredMediaType) =>
         Task.Factory.StartNew(
             () => processor.Process(data.Span, declaredMediaType),
