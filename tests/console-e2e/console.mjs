@@ -108,26 +108,51 @@ export async function send(page, text) {
   await prompt.press('Enter');
 }
 
-/**
- * Waits until the last assistant message's text contains every string of `includes` and none of `excludes`,
- * and answers what the page showed at that moment: the text, the composer's state and the message's status.
- */
-export async function waitForReply(page, { includes = [], excludes = [] }) {
-  const handle = await page.waitForFunction(([wanted, unwanted]) => {
+/** What the page shows of its last assistant message: the text, the composer's state and the message's status. */
+function lastReply(page) {
+  return page.evaluate(() => {
     const replies = document.querySelectorAll('#message-list li.message.assistant');
     const last = replies[replies.length - 1];
-    const text = last?.querySelector('.message-body')?.textContent ?? '';
-    if (!last || !wanted.every((s) => text.includes(s)) || unwanted.some((s) => text.includes(s))) {
-      return false;
-    }
     return {
-      text,
+      text: last?.querySelector('.message-body')?.textContent ?? null,
       replies: replies.length,
-      status: last.querySelector('.message-status').textContent,
+      status: last?.querySelector('.message-status')?.textContent ?? null,
       promptDisabled: document.getElementById('prompt').disabled,
       stopVisible: !document.getElementById('stop').hidden,
     };
-  }, [includes, excludes]);
+  });
+}
+
+/**
+ * Waits until the last assistant message's text contains every string of `includes` and none of `excludes`,
+ * and answers what the page showed at that moment: the text, the composer's state and the message's status. On a
+ * timeout the error says what the page showed instead.
+ */
+export async function waitForReply(page, { includes = [], excludes = [] }) {
+  let handle;
+  try {
+    handle = await page.waitForFunction(([wanted, unwanted]) => {
+      const replies = document.querySelectorAll('#message-list li.message.assistant');
+      const last = replies[replies.length - 1];
+      const text = last?.querySelector('.message-body')?.textContent ?? '';
+      if (!last || !wanted.every((s) => text.includes(s)) || unwanted.some((s) => text.includes(s))) {
+        return false;
+      }
+      return {
+        text,
+        replies: replies.length,
+        status: last.querySelector('.message-status').textContent,
+        promptDisabled: document.getElementById('prompt').disabled,
+        stopVisible: !document.getElementById('stop').hidden,
+      };
+    }, [includes, excludes]);
+  } catch (error) {
+    const shown = await lastReply(page).catch((e) => `(the page could not be read: ${e.message})`);
+    throw new Error(
+      `waited for a reply with ${JSON.stringify(includes)} and without ${JSON.stringify(excludes)}; ` +
+        `the page showed ${JSON.stringify(shown)}`,
+      { cause: error });
+  }
   return handle.jsonValue();
 }
 

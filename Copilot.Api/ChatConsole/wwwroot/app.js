@@ -992,7 +992,15 @@ function keepScrolledToBottom() {
 async function resume(chatId) {
   const streaming = { chatId, controller: new AbortController(), stopRequested: false };
   const response = await request(`/v1/chat/${chatId}/stream`, { signal: streaming.controller.signal, allow: [204] });
-  if (response.status === 204 || state.chat?.id !== chatId || state.streaming) {
+  if (state.chat?.id !== chatId || state.streaming) {
+    return;
+  }
+  if (response.status === 204) {
+    // No reply runs. If the history ends with a question, its reply ended between reading the history and asking
+    // here (a reply in flight is not in the history): read the history again to show it.
+    if (ui.messageList.lastElementChild?.classList.contains('user')) {
+      await reloadChat(state.chat);
+    }
     return;
   }
   setStreaming(streaming);
