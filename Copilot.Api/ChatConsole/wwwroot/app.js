@@ -993,6 +993,7 @@ async function resume(chatId) {
   const streaming = { chatId, controller: new AbortController(), stopRequested: false };
   const response = await request(`/v1/chat/${chatId}/stream`, { signal: streaming.controller.signal, allow: [204] });
   if (state.chat?.id !== chatId || state.streaming) {
+    streaming.controller.abort(); // another conversation, or a reply of its own, took the page meanwhile
     return;
   }
   if (response.status === 204) {
