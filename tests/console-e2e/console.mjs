@@ -108,19 +108,24 @@ export async function send(page, text) {
   await prompt.press('Enter');
 }
 
-/** What the page shows of its last assistant message: the text, the composer's state and the message's status. */
-function lastReply(page) {
-  return page.evaluate(() => {
-    const replies = document.querySelectorAll('#message-list li.message.assistant');
-    const last = replies[replies.length - 1];
-    return {
-      text: last?.querySelector('.message-body')?.textContent ?? null,
-      replies: replies.length,
-      status: last?.querySelector('.message-status')?.textContent ?? null,
-      promptDisabled: document.getElementById('prompt').disabled,
-      stopVisible: !document.getElementById('stop').hidden,
-    };
-  });
+/**
+ * In the page: what it shows of its last assistant message (the text, the composer's state and the message's status)
+ * when that text contains every string of `wanted` and none of `unwanted`; false otherwise, or when there is none.
+ */
+function lastReplyIf([wanted, unwanted]) {
+  const replies = document.querySelectorAll('#message-list li.message.assistant');
+  const last = replies[replies.length - 1];
+  const text = last?.querySelector('.message-body')?.textContent ?? '';
+  if (!last || !wanted.every((s) => text.includes(s)) || unwanted.some((s) => text.includes(s))) {
+    return false;
+  }
+  return {
+    text,
+    replies: replies.length,
+    status: last.querySelector('.message-status').textContent,
+    promptDisabled: document.getElementById('prompt').disabled,
+    stopVisible: !document.getElementById('stop').hidden,
+  };
 }
 
 /**
@@ -129,31 +134,15 @@ function lastReply(page) {
  * timeout the error says what the page showed instead.
  */
 export async function waitForReply(page, { includes = [], excludes = [] }) {
-  let handle;
   try {
-    handle = await page.waitForFunction(([wanted, unwanted]) => {
-      const replies = document.querySelectorAll('#message-list li.message.assistant');
-      const last = replies[replies.length - 1];
-      const text = last?.querySelector('.message-body')?.textContent ?? '';
-      if (!last || !wanted.every((s) => text.includes(s)) || unwanted.some((s) => text.includes(s))) {
-        return false;
-      }
-      return {
-        text,
-        replies: replies.length,
-        status: last.querySelector('.message-status').textContent,
-        promptDisabled: document.getElementById('prompt').disabled,
-        stopVisible: !document.getElementById('stop').hidden,
-      };
-    }, [includes, excludes]);
+    return await (await page.waitForFunction(lastReplyIf, [includes, excludes])).jsonValue();
   } catch (error) {
-    const shown = await lastReply(page).catch((e) => `(the page could not be read: ${e.message})`);
+    const shown = await page.evaluate(lastReplyIf, [[], []]).catch((e) => `(the page could not be read: ${e.message})`);
     throw new Error(
       `waited for a reply with ${JSON.stringify(includes)} and without ${JSON.stringify(excludes)}; ` +
-        `the page showed ${JSON.stringify(shown)}`,
+        `the page showed ${shown === false ? 'no reply' : JSON.stringify(shown)}`,
       { cause: error });
   }
-  return handle.jsonValue();
 }
 
 /** Waits until no reply streams in this page (the composer is enabled again). */
