@@ -60,7 +60,7 @@ internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearc
         var codes = 0;
         for (var i = 0; i < query.Fragments.Count; i++)
         {
-            // The index holds only the words with a digit (copilot_search_codes): each such word of the fragment is in
+            // The index holds only the words with a digit (copilot_search_terms): each such word of the fragment is in
             // the codes of every text that contains the fragment, so they find the candidates, and the text decides.
             foreach (var word in query.Fragments[i].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Where(w => w.Any(char.IsAsciiDigit)))
             {

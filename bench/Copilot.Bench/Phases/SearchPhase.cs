@@ -118,15 +118,19 @@ internal static class SearchPhase
                             ELSE md5('bench-other-session-' || (g / 20))::uuid END AS session_id
                 FROM generate_series(0, @total::bigint - 1) g
             )
-            INSERT INTO copilot_search (session_id, message_id, user_id, persona, role, created_at, body)
-            SELECT r.session_id,
-                   CASE WHEN r.g % 20 = 0 THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE md5('bench-message-' || r.g)::uuid END,
-                   r.user_id, 'bench', CASE WHEN r.g % 20 = 0 THEN 'title' WHEN r.g % 2 = 0 THEN 'user' ELSE 'assistant' END,
-                   now() - make_interval(mins => (r.g % 100000)::int),
-                   (SELECT string_agg(p.w[(1 + ((r.g * 7919 + i * 104729 + i * i * 31) % array_length(p.w, 1)))::int], ' ')
-                    FROM params p, generate_series(1, CASE WHEN r.g % 20 = 0 THEN 5 ELSE 30 END) i)
-                   || CASE WHEN r.g % 50 = 7 THEN ' job RG-' || (r.g % 10000) ELSE '' END
-            FROM rows r
+            INSERT INTO copilot_search (session_id, message_id, user_id, persona, role, created_at, body, tsv, codes)
+            SELECT session_id, message_id, user_id, persona, role, created_at, body, terms.tsv, terms.codes
+            FROM (
+                SELECT r.session_id,
+                       CASE WHEN r.g % 20 = 0 THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE md5('bench-message-' || r.g)::uuid END,
+                       r.user_id, 'bench', CASE WHEN r.g % 20 = 0 THEN 'title' WHEN r.g % 2 = 0 THEN 'user' ELSE 'assistant' END,
+                       now() - make_interval(mins => (r.g % 100000)::int),
+                       (SELECT string_agg(p.w[(1 + ((r.g * 7919 + i * 104729 + i * i * 31) % array_length(p.w, 1)))::int], ' ')
+                        FROM params p, generate_series(1, CASE WHEN r.g % 20 = 0 THEN 5 ELSE 30 END) i)
+                       || CASE WHEN r.g % 50 = 7 THEN ' job RG-' || (r.g % 10000) ELSE '' END
+                FROM rows r
+            ) AS generated (session_id, message_id, user_id, persona, role, created_at, body)
+            CROSS JOIN LATERAL copilot_search_terms(body) AS terms
             """))
         {
             command.CommandTimeout = 0;
