@@ -416,7 +416,7 @@ internal static class Benchmark
             var fewBytes = images ? few.WalRecordBytesPerChange : few.WalBytesPerChange;
             var manyBytes = images ? many.WalRecordBytesPerChange : many.WalBytesPerChange;
             checks.Add(TargetCheck.AtMost(
-                $"WAL bytes per {change.Key}{(images ? ", median without full-page images," : "")} for a user with {many.Sessions:N0} sessions " +
+                $"WAL bytes per {change.Key}{(images ? ", median of changes without full-page images," : "")} for a user with {many.Sessions:N0} sessions " +
                     $"≤ for a user with {few.Sessions:N0} (+{TargetListWritesNoise:0%})",
                 manyBytes / fewBytes,
                 1 + TargetListWritesNoise,

@@ -5,7 +5,7 @@ namespace Copilot.Bench.Phases;
 /// <param name="Sessions">Sessions each user of the batch had.</param>
 /// <param name="Changes">Changes in the batch.</param>
 /// <param name="WalBytesPerChange">All WAL bytes, full-page images included, on average.</param>
-/// <param name="WalRecordBytesPerChange">The median change's WAL bytes without full-page images, when they can be told
-/// apart.</param>
+/// <param name="WalRecordBytesPerChange">The median WAL bytes of the changes that wrote no full-page image, when images
+/// can be told apart and some change wrote none.</param>
 internal sealed record class ListWriteFigure(
     string Change, int Sessions, int Changes, double? WalBytesPerChange, double? WalRecordBytesPerChange);

@@ -103,7 +103,7 @@ internal static class MarkdownReport
             var sizes = report.ListWrites.Select(f => f.Sessions).Distinct().Order().ToList();
             Line(md, "### Session list writes: WAL bytes per change, by the user's number of sessions (one change at a time)");
             Line(md);
-            Line(md, $"| change | {string.Join(" | ", sizes.Select(n => $"{n:N0} sessions: mean (median without full-page images)"))} |");
+            Line(md, $"| change | {string.Join(" | ", sizes.Select(n => $"{n:N0} sessions: mean (median of the changes without full-page images)"))} |");
             Line(md, $"| --- |{string.Concat(sizes.Select(_ => " ---: |"))}");
             foreach (var change in report.ListWrites.GroupBy(f => f.Change))
             {
@@ -117,7 +117,9 @@ internal static class MarkdownReport
             Line(md, "A create and a rename go through the session grain (its header, its list row, and for a create its expiry " +
                 "reminder); an activity flush is the list storing one touched session within its flush interval, as after a turn. " +
                 "The users' lists are filled first; the WAL counter is server-wide, so the mean also holds a share of whatever " +
-                "else PostgreSQL wrote meanwhile, which the median (the figure judged) leaves out.");
+                "else PostgreSQL wrote meanwhile, which the median (the figure judged) leaves out. The median is of the changes " +
+                "that wrote no full-page image: a record that carries one leaves out the data the image holds, so after a " +
+                "checkpoint a change's bytes without its images read low.");
             Line(md);
         }
 
