@@ -3,9 +3,11 @@
 -- A row's tsvector and codes were generated columns. PostgreSQL prepares a table's generation expressions again for
 -- every statement that inserts into it (it reads them from the catalog and plans them), and the triggers insert a
 -- segment's messages with one statement per segment write. They are now plain columns that the statements writing
--- the table fill from copilot_search_terms(body), in plans the triggers keep: the same values as before (checked on
--- every row of a test database), about 0.4 ms less PostgreSQL CPU per turn of a 2,000-character reply in the
--- benchmark's search phase. NOT NULL makes a writer that forgets them fail rather than store a row no search finds.
+-- the table fill from copilot_search_terms(body), in plans the triggers keep: the same values as before (compared on
+-- 1,088 texts; SchemaTests checks rows indexed before this script), about 0.3 ms less PostgreSQL CPU per turn of a
+-- 2,000-character reply in the benchmark's search phase (what the index adds, +1.45 ms before and +1.15 after on
+-- average over four alternating runs each). NOT NULL makes a writer that forgets them fail rather than store a row
+-- no search finds.
 --
 -- Nothing here changes what a search finds or returns; the stored values of existing rows are kept as they are
 -- (DROP EXPRESSION turns a generated column into a plain one with its values).
