@@ -33,6 +33,10 @@ public sealed class ChatModelOptions
     /// <summary>Retries of a failed request (429, 5xx, network) before the turn fails. Default 2.</summary>
     public int MaxRetries { get; set; } = 2;
 
+    /// <summary>Whether the OpenAI provider's connections finish their reads on the runtime's socket thread instead of
+    /// handing each to a thread-pool worker. Default true: a thread wake saved per model chunk.</summary>
+    public bool InlineStreamReads { get; set; } = true;
+
     /// <summary>Delay between the offline responder's chunks, to look like a real stream. Default 40 ms; 0 for benchmarks.</summary>
     public TimeSpan OfflineChunkDelay { get; set; } = TimeSpan.FromMilliseconds(40);
 

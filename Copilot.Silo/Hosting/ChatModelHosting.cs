@@ -50,6 +50,7 @@ public static class ChatModelHosting
         {
             RetryPolicy = new ClientRetryPolicy(options.MaxRetries),
             NetworkTimeout = options.Timeout,
+            Transport = new HttpClientPipelineTransport(ModelHttpClient.Create(options.InlineStreamReads)),
         };
         if (options.Endpoint is not null)
         {

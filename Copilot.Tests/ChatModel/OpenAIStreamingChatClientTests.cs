@@ -6,6 +6,7 @@ using Copilot.Grains.Files;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Sessions.Turns;
+using Copilot.Silo.ChatModel;
 using Copilot.Silo.Hosting;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.AI;
@@ -115,6 +116,46 @@ public sealed class OpenAIStreamingChatClientTests(OpenAIClusterFixture fixture)
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_inline_reads_the_text_the_model_held_back_is_read_on_the_socket_thread_not_a_pool_worker(bool inline)
+    {
+        using var client = ChatModelHosting.CreateOpenAIClient(new ChatModelOptions
+        {
+            Provider = ChatModelProvider.OpenAI,
+            Endpoint = _server.Endpoint,
+            ApiKey = OpenAIClusterFixture.ApiKey,
+            Model = OpenAIClusterFixture.Model,
+            MaxRetries = 0,
+            InlineStreamReads = inline,
+        });
+        var token = NewToken();
+        var reply = FakeOpenAIReply.Stream(["Check ", "the flashing ", "first."], pauseAfter: 1);
+        _server.Enqueue(token, reply);
+
+        var text = "";
+        await using var stream = client.GetStreamingResponseAsync([new(ChatRole.User, $"{token} where do leaks start?")], ServiceOptions)
+            .GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync());
+        text += stream.Current.Text;
+
+        // The next read waits on the socket before the server sends more, so it completes from the socket's poll.
+        var next = ThreadThatCompletesAsync(stream.MoveNextAsync());
+        reply.Release();
+        var (moved, pooled, name) = await next;
+        Assert.True(moved);
+        text += stream.Current.Text;
+        while (await stream.MoveNextAsync())
+        {
+            text += stream.Current.Text;
+        }
+
+        Assert.Equal("Check the flashing first.", text);
+        Assert.True(ModelHttpClient.InlineReadsAvailable, "this runtime no longer lets a socket prefer inline completions");
+        Assert.True(pooled != inline, $"the held-back text was read on {(pooled ? "a thread-pool worker" : $"the thread '{name}'")}");
+    }
+
+    [Theory]
     [InlineData("error event")]
     [InlineData("invalid JSON")]
     [InlineData("disconnect")]
@@ -173,6 +214,13 @@ public sealed class OpenAIStreamingChatClientTests(OpenAIClusterFixture fixture)
     {
         _service.Dispose();
         _adapter.Dispose();
+    }
+
+    /// <summary>Whether <paramref name="move"/> moved, and on which thread it completed.</summary>
+    private static async Task<(bool Moved, bool Pooled, string? Name)> ThreadThatCompletesAsync(ValueTask<bool> move)
+    {
+        var moved = await move.ConfigureAwait(false);
+        return (moved, Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name);
     }
 
     private static string NewToken() => "t" + Guid.NewGuid().ToString("N");
