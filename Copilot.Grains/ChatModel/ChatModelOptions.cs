@@ -33,8 +33,10 @@ public sealed class ChatModelOptions
     /// <summary>Retries of a failed request (429, 5xx, network) before the turn fails. Default 2.</summary>
     public int MaxRetries { get; set; } = 2;
 
-    /// <summary>Whether the OpenAI provider's connections finish their reads on the runtime's socket thread instead of
-    /// handing each to a thread-pool worker. Default true: a thread wake saved per model chunk.</summary>
+    /// <summary>Whether a model chunk's path runs on the thread that read it: the OpenAI provider's connections finish
+    /// their reads on the runtime's socket thread instead of handing each to a thread-pool worker, and a chunk that a
+    /// waiting reader of the reply is due for runs that reader there too, instead of waking a worker for it. Default
+    /// true: a thread wake saved per model chunk, and one per write.</summary>
     public bool InlineStreamReads { get; set; } = true;
 
     /// <summary>Delay between the offline responder's chunks, to look like a real stream. Default 40 ms; 0 for benchmarks.</summary>

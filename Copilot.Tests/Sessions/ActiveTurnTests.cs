@@ -39,6 +39,42 @@ public sealed class ActiveTurnTests
     }
 
     [Fact]
+    public async Task With_inline_wakes_the_chunk_a_reader_is_due_for_runs_that_reader_on_the_model_thread()
+    {
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, wakeReadersInline: true);
+        var read = WithoutContext(() => turn.ReadAsync(0, Long));
+        var woken = read.ContinueWith(_ => Environment.CurrentManagedThreadId, TaskContinuationOptions.ExecuteSynchronously);
+        Assert.False(read.IsCompleted);
+
+        var model = OnOwnThread(() => turn.Append("Check the boots."));
+
+        Assert.Equal(model, await woken.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("Check the boots.", (await read).Text);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_end_of_a_reply_wakes_its_readers_on_a_pool_worker_never_on_the_thread_that_ends_it(bool inline)
+    {
+        // The end is recorded on the grain's scheduler: a reader run there would run inside the grain.
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, wakeReadersInline: inline);
+        turn.Append("The flashing ");
+        Assert.Equal("The flashing ", (await turn.ReadAsync(0, Long)).Text);
+        var read = WithoutContext(() => turn.ReadAsync(13, Long));
+        var woken = read.ContinueWith(
+            _ => (Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread), TaskContinuationOptions.ExecuteSynchronously);
+        Assert.False(read.IsCompleted);
+
+        var grain = OnOwnThread(() => turn.Finish(stored: null, MessageStatus.Complete, errorCode: null));
+
+        var (thread, pooled) = await woken.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(grain, thread);
+        Assert.True(pooled);
+        Assert.True((await read).Done);
+    }
+
+    [Fact]
     public async Task Without_a_window_a_read_answers_with_what_there_is_at_once()
     {
         using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000);
@@ -81,7 +117,7 @@ public sealed class ActiveTurnTests
     public async Task The_window_runs_from_the_last_answer_not_from_when_the_reader_asked()
     {
         var clock = new FakeTimeProvider();
-        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock: clock);
         await turn.ReadAsync(0, TimeSpan.Zero);
         turn.Append("Step ");
         clock.Advance(TimeSpan.FromMilliseconds(30));
@@ -100,7 +136,7 @@ public sealed class ActiveTurnTests
     public async Task While_the_model_streams_the_reads_are_a_window_apart()
     {
         var clock = new FakeTimeProvider();
-        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock: clock);
         var window = TimeSpan.FromMilliseconds(50);
         var chunks = Enumerable.Range(1, 12).Select(i => $"{i * 20};").ToList();
         var answers = new List<string>();
@@ -129,7 +165,7 @@ public sealed class ActiveTurnTests
     public async Task A_gathering_reader_is_answered_by_the_models_first_chunk_after_the_window()
     {
         var clock = new FakeTimeProvider();
-        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock: clock);
         turn.Append("Tear-off ");
         await turn.ReadAsync(0, Long);
 
@@ -149,7 +185,7 @@ public sealed class ActiveTurnTests
     public async Task Text_the_model_sends_nothing_after_is_answered_after_twice_the_window()
     {
         var clock = new FakeTimeProvider();
-        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock);
+        using var turn = new ActiveTurn(Guid.NewGuid(), maxChars: 1000, clock: clock);
         var window = TimeSpan.FromMilliseconds(50);
 
         turn.Append("Waiting on the supplier.");
@@ -176,5 +212,35 @@ public sealed class ActiveTurnTests
         var progress = await turn.ReadAsync(3, Long, gather: Long).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal("kout flashing", progress.Text);
+    }
+
+    /// <summary>Starts <paramref name="start"/> with no synchronization context, as a request of the API runs: its
+    /// continuations run wherever what they wait for completes.</summary>
+    private static Task<T> WithoutContext<T>(Func<Task<T>> start)
+    {
+        var saved = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            return start();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(saved);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on a thread of its own (never a pool worker); returns that thread's id.</summary>
+    private static int OnOwnThread(Action action)
+    {
+        var id = 0;
+        var thread = new Thread(() =>
+        {
+            id = Environment.CurrentManagedThreadId;
+            action();
+        });
+        thread.Start();
+        thread.Join();
+        return id;
     }
 }

@@ -8,13 +8,20 @@ namespace Copilot.Grains.Sessions.Turns;
 /// grain's calls), everything else runs on it: the text and the signal to readers are guarded by a lock.</remarks>
 /// <param name="turnId">The turn.</param>
 /// <param name="maxChars">The reply's length cap.</param>
+/// <param name="wakeReadersInline">Whether the model's chunk that a waiting reader is due for runs that reader on the
+/// model's thread, before <see cref="Append"/> returns (<see cref="ChatModel.ChatModelOptions.InlineStreamReads"/>), instead of
+/// on a thread-pool worker woken for it. Every other wake (the reply's end on the grain's scheduler, a timer) goes
+/// through the thread pool either way, so no reader runs inside the grain.</param>
 /// <param name="clock">Times the gathering window; the system clock unless a test drives it.</param>
-internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock = null) : IDisposable
+internal sealed class ActiveTurn(Guid turnId, int maxChars, bool wakeReadersInline = false, TimeProvider? clock = null) : IDisposable
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _lock = new();
     private readonly StringBuilder _text = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed to wake the readers waiting; its continuations run where it is completed (see
+    /// <see cref="Wake"/>).</summary>
+    private TaskCompletionSource _changed = new();
 
     /// <summary>Where the last read ended, and when it was answered: a reader at that offset gathers until the window
     /// has passed since then, so what the model sends within one window goes out in one write and, while the model
@@ -71,33 +78,13 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock 
         }
     }
 
+    /// <summary>Appends the model's <paramref name="text"/>, and wakes the readers it is due for (outside the lock: an
+    /// inline wake runs them here).</summary>
     public void Append(string text)
     {
-        lock (_lock)
+        if (AppendLocked(text) is { } due)
         {
-            var room = maxChars - _text.Length;
-            if (room <= 0 || text.Length == 0)
-            {
-                return;
-            }
-
-            var fresh = _text.Length == _readEnd;
-            _text.Append(StoredText.CutAtGrapheme(text, room));
-            if (_waitingGather == TimeSpan.MaxValue)
-            {
-                return;
-            }
-
-            var sinceRead = _clock.GetElapsedTime(_readAt);
-            if (sinceRead >= _waitingGather)
-            {
-                Signal();
-            }
-            else if (fresh)
-            {
-                _holdLimit ??= _clock.CreateTimer(_ => OnHoldLimit(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _holdLimit.Change((_waitingGather * HoldFactor) - sinceRead, Timeout.InfiniteTimeSpan);
-            }
+            Wake(due, wakeReadersInline);
         }
     }
 
@@ -188,6 +175,40 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock 
         }
     }
 
+    /// <summary>Appends <paramref name="text"/> under the lock; the readers to wake, when it is due for them.</summary>
+    private TaskCompletionSource? AppendLocked(string text)
+    {
+        lock (_lock)
+        {
+            var room = maxChars - _text.Length;
+            if (room <= 0 || text.Length == 0)
+            {
+                return null;
+            }
+
+            var fresh = _text.Length == _readEnd;
+            _text.Append(StoredText.CutAtGrapheme(text, room));
+            if (_waitingGather == TimeSpan.MaxValue)
+            {
+                return null;
+            }
+
+            var sinceRead = _clock.GetElapsedTime(_readAt);
+            if (sinceRead >= _waitingGather)
+            {
+                return Detach();
+            }
+
+            if (fresh)
+            {
+                _holdLimit ??= _clock.CreateTimer(_ => OnHoldLimit(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _holdLimit.Change((_waitingGather * HoldFactor) - sinceRead, Timeout.InfiniteTimeSpan);
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>The text from <paramref name="offset"/> on; called under the lock.</summary>
     private ReplyProgress Answer(int offset)
     {
@@ -222,13 +243,30 @@ internal sealed class ActiveTurn(Guid turnId, int maxChars, TimeProvider? clock 
         }
     }
 
-    /// <summary>Wakes the readers waiting for more; called under the lock.</summary>
-    private void Signal()
+    /// <summary>Wakes the readers waiting for more on a thread-pool worker; called under the lock.</summary>
+    private void Signal() => Wake(Detach(), inline: false);
+
+    /// <summary>Takes the readers waiting (their signal, replaced by a fresh one); called under the lock.</summary>
+    private TaskCompletionSource Detach()
     {
         _waitingGather = TimeSpan.MaxValue;
         _holdLimit?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var changed = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        changed.TrySetResult();
+        _changed = new TaskCompletionSource();
+        return changed;
+    }
+
+    /// <summary>Completes <paramref name="changed"/>: on this thread when <paramref name="inline"/> (a waiting reader's
+    /// continuation, which captured no scheduler, then runs here), else on a thread-pool worker.</summary>
+    private static void Wake(TaskCompletionSource changed, bool inline)
+    {
+        if (inline)
+        {
+            changed.TrySetResult();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c.TrySetResult(), changed, preferLocal: false);
+        }
     }
 }

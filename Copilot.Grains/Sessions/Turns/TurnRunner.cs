@@ -92,7 +92,7 @@ internal sealed class TurnRunner(
             options.ContextMaxImages,
             file => files.ReadBytesAsync(store.Header.OwnerId, file.Id));
         _turn?.Dispose();
-        _turn = new ActiveTurn(marker.TurnId, options.MaxReplyChars);
+        _turn = new ActiveTurn(marker.TurnId, options.MaxReplyChars, model.InlineStreamReads);
         local.Add(store.Header.OwnerId, _turn);
         _generation = RunAsync(_turn, marker, input, usage.HoldSlot(store.Header.OwnerId, slot));
     }
