@@ -11,7 +11,6 @@ using Copilot.Api.V1.Chat;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -47,8 +46,6 @@ public static class ApiHosting
             .ValidateOnStart();
         builder.Services.AddSingleton<UserData>();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<SocketTransportOptions>().Configure<IOptions<ApiOptions>>(
-            (transport, api) => transport.UnsafePreferInlineScheduling = api.Value.InlineSocketScheduling);
         builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.UrlLifetime >= TimeSpan.FromSeconds(1), "Copilot:Files:UrlLifetime must be at least 1 second.")
             .Validate(

@@ -39,16 +39,6 @@ internal sealed class ApiOptions
     /// stored through the grain either way.</remarks>
     public bool ReadRepliesInPlace { get; set; } = true;
 
-    /// <summary>Whether Kestrel runs a connection's code on the thread that completed its socket read, and sends a
-    /// flushed write from the thread that flushed it, instead of handing each to the thread pool (Kestrel's
-    /// <c>UnsafePreferInlineScheduling</c>). Default true.</summary>
-    /// <remarks>A streamed reply is a flush every window: with this, the reader the model's chunk woke (on the runtime's
-    /// socket thread, <see cref="Copilot.Grains.ChatModel.ChatModelOptions.InlineStreamReads"/>) sends it itself, where a
-    /// worker was woken for each send. Kestrel calls it unsafe because application code then runs on the thread that
-    /// completed the read; here that is a thread-pool worker (the runtime hands every socket's completion to the pool
-    /// but the model's connections'), and this service's request code never blocks a thread on I/O.</remarks>
-    public bool InlineSocketScheduling { get; set; } = true;
-
     /// <summary>Reads of shared conversations (<c>GET /v1/shares/{token}</c>, anonymous) one client address may make per
     /// minute. Default 60. Behind a reverse proxy the address is the proxy's unless forwarded headers are configured.</summary>
     [Range(1, 100_000)]
