@@ -12,7 +12,8 @@ namespace Copilot.Silo.ChatModel;
 /// continuation on the socket thread itself. The runtime offers that process-wide (an environment variable), where
 /// any synchronous wait on any socket's continuation would stop every socket of the process; here it is set on the
 /// model's connections alone, whose continuations are the HTTP client's, the SSE parser's and the reply generator's
-/// loop: appends to the turn and a wake of its reader, never a wait. The turn's end is stored on the grain's scheduler.
+/// loop: appends to the turn and, when a reader of the reply is due for the text, that reader's write to its client;
+/// never a synchronous wait. The turn's end is stored on the grain's scheduler.
 /// The switch is the runtime's internal <c>Socket.PreferInlineCompletions</c>, which the runtime keeps for reflection
 /// (its own comment calls it experimental); where it is missing the connections are ordinary ones.
 /// </remarks>
