@@ -3,8 +3,9 @@ using System.Reflection;
 
 namespace Copilot.Silo.ChatModel;
 
-/// <summary>The HTTP client the OpenAI provider sends through: the SDK's default settings (no redirects, timeouts left
-/// to the SDK's pipeline), and connections whose reads can complete on the thread that polls the sockets.</summary>
+/// <summary>The HTTP client the OpenAI provider sends through: no redirects and timeouts left to the SDK's pipeline, as
+/// the SDK's own client has them, no cookie jar (a model's API keeps no state in cookies), and connections whose reads
+/// can complete on the thread that polls the sockets.</summary>
 /// <remarks>
 /// A model streams a token every few tens of milliseconds, and by default each read that completes is handed from the
 /// runtime's socket thread to a thread-pool worker, which must be woken for it: two thread wakes per model chunk, on a
