@@ -1,6 +1,11 @@
+using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Sessions.Storage;
 using Copilot.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace Copilot.Tests.Grains;
 
@@ -135,6 +140,29 @@ public sealed class SegmentStorageTests(ClusterFixture fixture)
         Assert.Equal(122, (await grain.GetInfoAsync(user))!.MessageCount);
     }
 
+    [Fact]
+    public async Task Deleting_a_session_s_rows_keeps_a_few_storage_calls_in_flight_not_one_per_row()
+    {
+        // A session reusing 50 rows, all written, deleted by an activation that has not read them (so each delete reads
+        // its row's version first): a call per row at once would take 50 connections from the pool and PostgreSQL.
+        var sessionId = Guid.NewGuid();
+        var silo = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).ServiceProvider;
+        var storage = new InFlightCountingStorage(silo.GetRequiredKeyedService<IGrainStorage>(CopilotStorage.ProviderName));
+        var header = new SessionState { Id = sessionId, SegmentSlots = 50, CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1) };
+        var writer = new SegmentStore(storage, sessionId, () => header);
+        for (var n = 0; n < 50; n++)
+        {
+            await writer.WriteAsync(new SessionSegment { SessionId = sessionId, SegmentNumber = n });
+        }
+
+        Assert.Equal(50, await Sql.SegmentRowCountAsync(sessionId));
+        var deleter = new SegmentStore(storage, sessionId, () => header);
+        storage.ResetPeak();
+        Assert.Empty(await deleter.DeleteRowsAsync(deleter.RowsInUse(0, 50)));
+        Assert.Equal(0, await Sql.SegmentRowCountAsync(sessionId));
+        Assert.InRange(storage.Peak, 1, SegmentStore.ReadAhead);
+    }
+
     /// <summary>Creates the session in a cluster of its own on <paramref name="serviceId"/>, appends each of
     /// <paramref name="contents"/> as a segment of its own, and stops the cluster.</summary>
     private static async Task AppendOneByOneInClusterAsync(string serviceId, Guid user, Guid sessionId, IEnumerable<string> contents)
@@ -162,4 +190,46 @@ public sealed class SegmentStorageTests(ClusterFixture fixture)
         WHERE graintypestring = 'copilotsession' AND convert_from(payloadbinary, 'UTF8')::jsonb ->> 'id' = @id::text
         """,
         sessionId)).Single();
+}
+
+/// <summary>The silo's real grain storage, counting how many of its calls are in flight at once.</summary>
+internal sealed class InFlightCountingStorage(IGrainStorage inner) : IGrainStorage
+{
+    private int _inFlight;
+    private int _peak;
+
+    /// <summary>The most calls in flight at once since the last <see cref="ResetPeak"/>.</summary>
+    public int Peak => Volatile.Read(ref _peak);
+
+    public void ResetPeak() => Volatile.Write(ref _peak, 0);
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        CountAsync(() => inner.ReadStateAsync(stateName, grainId, grainState));
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        CountAsync(() => inner.WriteStateAsync(stateName, grainId, grainState));
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        CountAsync(() => inner.ClearStateAsync(stateName, grainId, grainState));
+
+    private async Task CountAsync(Func<Task> call)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var peak = Volatile.Read(ref _peak); now > peak; peak = Volatile.Read(ref _peak))
+        {
+            if (Interlocked.CompareExchange(ref _peak, now, peak) == peak)
+            {
+                break;
+            }
+        }
+
+        try
+        {
+            await call();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
 }

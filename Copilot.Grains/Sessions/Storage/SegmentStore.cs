@@ -13,7 +13,7 @@ namespace Copilot.Grains.Sessions.Storage;
 /// </remarks>
 internal sealed class SegmentStore(IGrainStorage storage, Guid sessionId, Func<SessionState> header)
 {
-    /// <summary>Segment reads issued together while activating.</summary>
+    /// <summary>Segment reads issued together while activating, and row deletes issued together.</summary>
     public const int ReadAhead = 4;
 
     /// <summary>The version of a row written once (Orleans' ETag): every segment of a session without slots has it.</summary>
@@ -90,17 +90,19 @@ internal sealed class SegmentStore(IGrainStorage storage, Guid sessionId, Func<S
         ? Enumerable.Range(0, checked((int)(nextSegment - firstOpen))).Select(i => firstOpen + i)
         : Enumerable.Range(0, (int)Math.Min(nextSegment, Slots)).Select(i => (long)i);
 
-    /// <summary>Deletes the given rows, whatever they hold; returns those that could not be deleted.</summary>
+    /// <summary>Deletes the given rows, whatever they hold, <see cref="ReadAhead"/> at a time; returns those that could
+    /// not be deleted.</summary>
+    /// <remarks>A session holds up to <see cref="SessionState.SegmentSlots"/> rows: deleting them all at once would take
+    /// as many connections from the pool, and from PostgreSQL's <c>max_connections</c>, as there are rows.</remarks>
     public async Task<List<long>> DeleteRowsAsync(IEnumerable<long> rows)
     {
         var failed = new List<long>();
-        await Task.WhenAll(rows.Distinct().Select(async row =>
+        foreach (var batch in rows.Distinct().Chunk(ReadAhead))
         {
-            if (!await TryDeleteRowAsync(row))
-            {
-                failed.Add(row);
-            }
-        }));
+            var deleted = await Task.WhenAll(batch.Select(TryDeleteRowAsync));
+            failed.AddRange(batch.Where((_, i) => !deleted[i]));
+        }
+
         return failed;
     }
 
