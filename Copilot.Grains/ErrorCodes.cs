@@ -98,6 +98,9 @@ public static class ErrorCodes
     /// <summary>503: storage or the cluster is unreachable right now.</summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>503: the search index is being rebuilt (PostgreSQL lost it in a crash); nothing stored is lost.</summary>
+    public const string SearchRebuilding = "search_rebuilding";
+
     /// <summary>500: a fault the service did not expect.</summary>
     public const string InternalError = "internal_error";
 }

@@ -52,6 +52,11 @@ internal static class ApiErrors
         StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "Service unavailable",
         "The service is temporarily unavailable (storage unreachable); please retry");
 
+    /// <summary>The search index is not whole yet after PostgreSQL lost it; the conversations themselves are intact.</summary>
+    public static readonly ApiFault SearchRebuilding = new(
+        StatusCodes.Status503ServiceUnavailable, ErrorCodes.SearchRebuilding, "Search is being rebuilt",
+        "The search index is being rebuilt after a database restart; your conversations are intact, please retry shortly");
+
     /// <summary>A fault the service did not expect; its text names nothing of the cause.</summary>
     public static readonly ApiFault InternalError = new(
         StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Internal server error", "Internal server error");

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
 
 namespace Copilot.Api.V1;
 
@@ -17,6 +18,9 @@ internal static class SearchApi
     public const int DefaultLimit = 20;
 
     public const int MaxLimit = 50;
+
+    /// <summary>The <c>Retry-After</c> of a search answered while the index is rebuilt.</summary>
+    private const string RebuildRetryAfterSeconds = "5";
 
     /// <summary>Maps <c>GET /v1/search</c>.</summary>
     public static RouteGroupBuilder MapV1Search(this IEndpointRouteBuilder endpoints)
@@ -63,8 +67,18 @@ internal static class SearchApi
         }
 
         var userId = httpContext.User.GetUserId();
-        var rows = await search.SearchAsync(
-            new SearchRequest(userId, query!, pageSize, cursor, persona, fromTime, toTime), httpContext.RequestAborted);
+        IReadOnlyList<SearchRow> rows;
+        try
+        {
+            rows = await search.SearchAsync(
+                new SearchRequest(userId, query!, pageSize, cursor, persona, fromTime, toTime), httpContext.RequestAborted);
+        }
+        catch (SearchIndexRebuildingException)
+        {
+            httpContext.Response.Headers[HeaderNames.RetryAfter] = RebuildRetryAfterSeconds;
+            return ApiErrors.SearchRebuilding.ToProblem();
+        }
+
         var page = rows.Take(pageSize).ToList();
         var activePaths = await ActivePathsAsync(grains, userId, page);
         var hits = page.Select(row =>

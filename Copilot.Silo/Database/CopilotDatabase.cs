@@ -54,13 +54,59 @@ public sealed partial class CopilotDatabase(
         }
     }
 
-    /// <summary>Empties the search index and fills it again from the stored sessions (<c>copilot_search_rebuild()</c> of
-    /// <c>sql/0010_copilot_search.sql</c>); returns the rows indexed. Searches wait meanwhile; writes are indexed after it.</summary>
-    public async Task<long> RebuildSearchIndexAsync(CancellationToken cancellationToken = default)
+    /// <summary>Arbitrary but fixed: the advisory lock key a search index rebuild holds, so one runs at a time.</summary>
+    private const long SearchRebuildLockKey = 0x436f70696c6f7453; // "CopilotS"
+
+    /// <summary>Empties the search index and fills it again from the stored sessions while the service writes and
+    /// searches (<c>copilot_search_rebuild_concurrently()</c> of <c>sql/0016_copilot_search_unlogged.sql</c>); returns the
+    /// rows indexed. Waits for a rebuild another process is running to end first.</summary>
+    public async Task<long> RebuildSearchIndexAsync(CancellationToken cancellationToken = default) =>
+        (await RebuildSearchIndexAsync(onlyWhenLost: false, cancellationToken))!.Value;
+
+    /// <summary>Fills the search index again as <see cref="RebuildSearchIndexAsync(CancellationToken)"/> does (keeping
+    /// what the triggers have indexed since) if PostgreSQL has lost it (its crash recovery empties the unlogged index) and
+    /// no other process is rebuilding it; returns the rows indexed, or null when there was nothing to do here.</summary>
+    public Task<long?> RebuildLostSearchIndexAsync(CancellationToken cancellationToken = default) =>
+        RebuildSearchIndexAsync(onlyWhenLost: true, cancellationToken);
+
+    private async Task<long?> RebuildSearchIndexAsync(bool onlyWhenLost, CancellationToken cancellationToken)
     {
-        await using var command = DataSource.CreateCommand("SELECT copilot_search_rebuild()");
-        command.CommandTimeout = 0;
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        if (!onlyWhenLost)
+        {
+            await ScalarAsync<object>(connection, $"SELECT pg_advisory_lock({SearchRebuildLockKey})", cancellationToken);
+        }
+        else if (!await ScalarAsync<bool>(connection, $"SELECT pg_try_advisory_lock({SearchRebuildLockKey})", cancellationToken))
+        {
+            return null;
+        }
+
+        try
+        {
+            if (onlyWhenLost && await ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT FROM copilot_search_built)", cancellationToken))
+            {
+                return null;
+            }
+
+            // A lost index keeps what the triggers have indexed since; a reindex recomputes every row.
+            await ScalarAsync<object>(
+                connection, $"CALL copilot_search_rebuild_concurrently(empty_first => {(onlyWhenLost ? "false" : "true")})", cancellationToken);
+            return await ScalarAsync<long>(connection, "SELECT count(*) FROM copilot_search", cancellationToken);
+        }
+        finally
+        {
+            // A broken connection has lost its session's lock with it.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await ScalarAsync<bool>(connection, $"SELECT pg_advisory_unlock({SearchRebuildLockKey})", CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>Starts the embedded server when needed and applies pending schema scripts. Safe to call repeatedly.</summary>

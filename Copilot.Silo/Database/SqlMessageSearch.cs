@@ -9,19 +9,33 @@ namespace Copilot.Silo.Database;
 /// <summary>Searches <c>copilot_search</c> (<c>sql/0010_copilot_search.sql</c>): words through the <c>tsvector</c> index,
 /// fragments with a digit through the trigram index of the codes (the words with a digit), both under the caller's user
 /// id, which every query names; a fragment without a digit is checked on that user's rows.</summary>
-internal sealed class SqlMessageSearch(CopilotDatabase database) : IMessageSearch
+internal sealed class SqlMessageSearch(CopilotDatabase database, SearchIndexRecovery recovery) : IMessageSearch
 {
     /// <summary>The headline's length in words (about 160 characters of English). PostgreSQL's parser would drop what
     /// looks like an HTML tag from it, so it reads each <c>&lt;</c> as <see cref="SearchSnippet.TagOpen"/>.</summary>
     private const string HeadlineOptions = "StartSel=\"\uE000\", StopSel=\"\uE001\", MaxWords=28, MinWords=12, ShortWord=2";
 
+    /// <exception cref="SearchIndexRebuildingException">The index is not whole (lost in a crash of PostgreSQL, or being
+    /// rebuilt); a rebuild is started if none runs.</exception>
     public async Task<IReadOnlyList<SearchRow>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await using var command = database.DataSource.CreateCommand();
-        command.CommandText = BuildSql(request, command.Parameters);
+
+        // Whether the index is whole, asked in the same round trip as the search.
+        await using var batch = database.DataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT EXISTS (SELECT FROM copilot_search_built)"));
+        var search = new NpgsqlBatchCommand();
+        search.CommandText = BuildSql(request, search.Parameters);
+        batch.BatchCommands.Add(search);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(0))
+        {
+            recovery.EnsureRebuilding();
+            throw new SearchIndexRebuildingException();
+        }
+
+        await reader.NextResultAsync(cancellationToken);
         var rows = new List<SearchRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new SearchRow(

@@ -19,6 +19,8 @@ public static class SiloHosting
             .ValidateOnStart();
         builder.Services.AddSingleton<ISessionSweeper, SqlSessionSweeper>();
         builder.Services.AddSingleton<IMessageSearch, SqlMessageSearch>();
+        builder.Services.AddSingleton<SearchIndexRecovery>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SearchIndexRecovery>());
         builder.UseOrleans(silo =>
         {
             silo.AddCopilotGrains();

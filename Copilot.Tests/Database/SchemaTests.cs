@@ -38,6 +38,31 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public async Task The_search_index_turns_unlogged_marked_whole_and_a_rerun_never_marks_a_lost_index_whole()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await TestDatabase.CreateEmptyDatabaseAsync());
+        await SchemaMigrator.ApplyAsync(dataSource, SchemaMigrator.DefaultScriptDirectory, NullLogger.Instance);
+        const string Persistence =
+            """
+            SELECT string_agg(relname || ' ' || relpersistence::text, ', ' ORDER BY relname) FROM pg_class
+            WHERE relname IN ('copilot_search', 'copilot_search_pkey', 'ix_copilot_search_words', 'ix_copilot_search_codes', 'copilot_search_built')
+            """;
+        const string Whole = "SELECT count(*) FROM copilot_search_built";
+
+        var persistence = await ScalarAsync<string>(dataSource, Persistence);
+        var wholeAfterUpgrade = await ScalarAsync<long>(dataSource, Whole);
+        await ScalarAsync<object>(dataSource, "TRUNCATE copilot_search_built");
+        await ScalarAsync<object>(
+            dataSource, await File.ReadAllTextAsync(Path.Combine(SchemaMigrator.DefaultScriptDirectory, "0016_copilot_search_unlogged.sql")));
+
+        Assert.Equal(
+            "copilot_search u, copilot_search_built u, copilot_search_pkey u, ix_copilot_search_codes u, ix_copilot_search_words u",
+            persistence);
+        Assert.Equal(1, wholeAfterUpgrade);
+        Assert.Equal(0, await ScalarAsync<long>(dataSource, Whole));
+    }
+
+    [Fact]
     public async Task Two_processes_migrating_an_empty_database_at_once_both_succeed()
     {
         var connectionString = await TestDatabase.CreateEmptyDatabaseAsync();
@@ -118,5 +143,11 @@ public sealed class SchemaTests
             FROM orleansquery
             """);
         return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

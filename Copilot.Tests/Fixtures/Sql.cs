@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 
 namespace Copilot.Tests.Fixtures;
@@ -92,5 +93,28 @@ public static class Sql
     {
         var bytes = id.ToByteArray();
         return (BitConverter.ToInt64(bytes, 0), BitConverter.ToInt64(bytes, 8));
+    }
+
+    /// <summary>Writes a segment row of <paramref name="session"/> (of the service <paramref name="serviceId"/>) holding
+    /// one user message through the storage function Orleans calls, under a grain key no session uses (the message id),
+    /// in <paramref name="connection"/>'s transaction, if any.</summary>
+    public static async Task WriteSegmentAsync(
+        NpgsqlConnection connection, string serviceId, Guid session, long segmentNumber, Guid messageId, string text)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            session_id = session,
+            segment_number = segmentNumber,
+            messages = new[] { new { id = messageId, seq = 99, role = "user", content = text, created_at = DateTimeOffset.UtcNow, status = "complete" } },
+            forks = Array.Empty<object>(),
+        });
+        await using var command = new NpgsqlCommand(
+            "SELECT orleans_storage_write(7, @n0, @n1, 7, 'copilotsegment', 'probe', @service, NULL, @payload)", connection);
+        var (n0, n1) = GuidHalves(messageId);
+        command.Parameters.AddWithValue("n0", n0);
+        command.Parameters.AddWithValue("n1", n1);
+        command.Parameters.AddWithValue("service", serviceId);
+        command.Parameters.AddWithValue("payload", payload);
+        await command.ExecuteScalarAsync();
     }
 }

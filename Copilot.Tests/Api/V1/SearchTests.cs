@@ -260,7 +260,7 @@ public sealed class SearchTests : IAsyncLifetime
         var killed = await dataSource.OpenConnectionAsync();
         await using (var transaction = await killed.BeginTransactionAsync())
         {
-            await WriteSegmentAsync(killed, session, messageId, "Kestrel parapet coping");
+            await Sql.WriteSegmentAsync(killed, "search-tests", session, 0, messageId, "Kestrel parapet coping");
             Assert.Single(await IndexedAsync(killed, messageId));
             await using var other = await dataSource.OpenConnectionAsync();
             Assert.Empty(await IndexedAsync(other, messageId));
@@ -274,7 +274,7 @@ public sealed class SearchTests : IAsyncLifetime
         var afterKill = await SearchAsync(user, "kestrel");
         await using (var again = await dataSource.OpenConnectionAsync())
         {
-            await WriteSegmentAsync(again, session, messageId, "Kestrel parapet coping");
+            await Sql.WriteSegmentAsync(again, "search-tests", session, 0, messageId, "Kestrel parapet coping");
         }
 
         var afterCommit = await SearchAsync(user, "kestrel");
@@ -346,25 +346,6 @@ public sealed class SearchTests : IAsyncLifetime
         var snippet = hit.GetProperty("snippet").GetString()!;
         return [.. hit.GetProperty("matches").EnumerateArray()
             .Select(m => snippet.Substring(m.GetProperty("start").GetInt32(), m.GetProperty("length").GetInt32()))];
-    }
-
-    /// <summary>Writes a segment row of <paramref name="session"/> holding one message through the storage function
-    /// Orleans calls, under a grain key no session uses.</summary>
-    private static async Task WriteSegmentAsync(NpgsqlConnection connection, Guid session, Guid messageId, string text)
-    {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            session_id = session,
-            segment_number = 0,
-            messages = new[] { new { id = messageId, seq = 99, role = "user", content = text, created_at = DateTimeOffset.UtcNow, status = "complete" } },
-            forks = Array.Empty<object>(),
-        });
-        await using var command = new NpgsqlCommand(
-            "SELECT orleans_storage_write(7, @n0, @n1, 7, 'copilotsegment', 'probe', 'search-tests', NULL, @payload)", connection);
-        command.Parameters.AddWithValue("n0", BitConverter.ToInt64(messageId.ToByteArray(), 0));
-        command.Parameters.AddWithValue("n1", BitConverter.ToInt64(messageId.ToByteArray(), 8));
-        command.Parameters.AddWithValue("payload", payload);
-        await command.ExecuteScalarAsync();
     }
 
     private static async Task<List<Guid>> IndexedAsync(NpgsqlConnection connection, Guid messageId)
