@@ -1051,7 +1051,20 @@ async function search(more = false) {
   if (more && run.cursor) {
     query.set('after', run.cursor);
   }
-  const page = await json(`/v1/search?${query}`);
+  let page;
+  try {
+    page = await json(`/v1/search?${query}`);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'search_rebuilding')) {
+      throw error;
+    }
+    // The service lost its search index in a database crash and is rebuilding it: said where the results go.
+    if (state.search === run) {
+      ui.searchStatus.textContent = 'Search is being rebuilt after a database restart and will be back shortly; ' +
+        'your conversations are all there. Search again in a few seconds.';
+    }
+    return;
+  }
   if (state.search !== run) {
     return;
   }
