@@ -49,17 +49,17 @@ public sealed class SchemaTests
             """;
         const string Whole = "SELECT count(*) FROM copilot_search_built";
 
-        var persistence = await ScalarAsync<string>(dataSource, Persistence);
-        var wholeAfterUpgrade = await ScalarAsync<long>(dataSource, Whole);
-        await ScalarAsync<object>(dataSource, "TRUNCATE copilot_search_built");
-        await ScalarAsync<object>(
+        var persistence = await Sql.ScalarAsync<string>(dataSource, Persistence);
+        var wholeAfterUpgrade = await Sql.ScalarAsync<long>(dataSource, Whole);
+        await Sql.ScalarAsync<object>(dataSource, "TRUNCATE copilot_search_built");
+        await Sql.ScalarAsync<object>(
             dataSource, await File.ReadAllTextAsync(Path.Combine(SchemaMigrator.DefaultScriptDirectory, "0016_copilot_search_unlogged.sql")));
 
         Assert.Equal(
             "copilot_search u, copilot_search_built u, copilot_search_pkey u, ix_copilot_search_codes u, ix_copilot_search_words u",
             persistence);
         Assert.Equal(1, wholeAfterUpgrade);
-        Assert.Equal(0, await ScalarAsync<long>(dataSource, Whole));
+        Assert.Equal(0, await Sql.ScalarAsync<long>(dataSource, Whole));
     }
 
     [Fact]
@@ -143,11 +143,5 @@ public sealed class SchemaTests
             FROM orleansquery
             """);
         return (string)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

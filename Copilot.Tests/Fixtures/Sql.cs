@@ -11,6 +11,14 @@ public static class Sql
     public static async Task<List<T>> ColumnAsync<T>(string sql, Guid id) =>
         await ColumnAsync<T>(await TestDatabase.GetDataSourceAsync(), sql, id);
 
+    /// <summary>Runs <paramref name="sql"/> on <paramref name="dataSource"/> and returns its first value (null for a
+    /// statement that returns none).</summary>
+    public static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Runs a query with one <c>@id</c> parameter on <paramref name="dataSource"/> and returns the first column
     /// of every row.</summary>
     public static async Task<List<T>> ColumnAsync<T>(NpgsqlDataSource dataSource, string sql, Guid id)

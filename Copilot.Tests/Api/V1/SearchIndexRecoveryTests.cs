@@ -37,7 +37,7 @@ public sealed class SearchIndexRecoveryTests
             await LocalPostgres.RunToolAsync("pg_ctl", ["-D", directory, "-m", "immediate", "-w", "stop"]);
             server = await LocalPostgres.StartAsync(directory, server.Port);
             database.DataSource.Clear();
-            Assert.Equal(0, await ScalarAsync<long>(
+            Assert.Equal(0, await Sql.ScalarAsync<long>(
                 database.DataSource, "SELECT (SELECT count(*) FROM copilot_search) + (SELECT count(*) FROM copilot_search_built)"));
 
             // Before any search notices: a message added, a session deleted, a session created.
@@ -66,7 +66,7 @@ public sealed class SearchIndexRecoveryTests
                 [.. new[] { kept, kept, kept, kept, created, created }.Order()],
                 [.. hits.Select(h => h.GetProperty("session_id").GetGuid()).Order()]);
             Assert.Contains(hits, h => h.GetProperty("snippet").GetString()!.Contains("saddle", StringComparison.Ordinal));
-            Assert.Equal(1, await ScalarAsync<long>(database.DataSource, "SELECT count(*) FROM copilot_search_built"));
+            Assert.Equal(1, await Sql.ScalarAsync<long>(database.DataSource, "SELECT count(*) FROM copilot_search_built"));
         }
         finally
         {
@@ -85,7 +85,7 @@ public sealed class SearchIndexRecoveryTests
         var user = new V1Client(app.CreateClient(), Guid.NewGuid());
         var written = await StoreAsync(grains, user, "Ridge vent baffles for the garage", "Use the shingle-over kind.");
         var deleted = await StoreAsync(grains, user, "Ridge cap color for the Oak Lane job", "Weathered wood.");
-        await Exec(dataSource, "TRUNCATE copilot_search, copilot_search_built");
+        await Sql.ScalarAsync<object>(dataSource, "TRUNCATE copilot_search, copilot_search_built");
 
         // A transaction holding the written session's title row uncommitted: the fill's insert of that row waits for it,
         // so the writes below run while the fill is under way.
@@ -143,18 +143,6 @@ public sealed class SearchIndexRecoveryTests
     private static List<Guid> SessionIds(List<JsonElement> hits) =>
         [.. hits.Select(h => h.GetProperty("session_id").GetGuid()).Distinct()];
 
-    private static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task Exec(NpgsqlDataSource dataSource, string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
-    }
-
     private static async Task Exec(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
@@ -164,7 +152,7 @@ public sealed class SearchIndexRecoveryTests
     /// <summary>Waits until the server process <paramref name="pid"/> waits on <paramref name="waitEvent"/> (a lock type
     /// or an event name).</summary>
     private static Task WaitForAsync(NpgsqlDataSource dataSource, int pid, string waitEvent) => Eventually.HoldsAsync(
-        () => ScalarAsync<bool>(
+        () => Sql.ScalarAsync<bool>(
             dataSource, $"SELECT count(*) > 0 FROM pg_stat_activity WHERE pid = {pid} AND '{waitEvent}' IN (wait_event_type, wait_event)"),
         $"the rebuild waits on {waitEvent}");
 }
