@@ -17,6 +17,9 @@ internal static class StreamRun
     /// <summary>The side name of the seed's route.</summary>
     public const string Seed = "seed on Node";
 
+    /// <summary>The surfaces our service is measured on, in the order they run.</summary>
+    private static readonly string[] Surfaces = ["POST /api/copilot", "POST /v1/chat"];
+
     /// <summary>Runs every side at every concurrency, then the model clients alone; the figures in the order they ran.</summary>
     public static async Task<StreamResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
@@ -55,11 +58,11 @@ internal static class StreamRun
             using var http = ServiceTarget.CreateHttpClient(target.BaseAddress, maxUsers);
 
             await WarmUpAsync(
-                new StreamPhase.Side(name, "POST /api/copilot", target.Silo!.Id, http, target.TokenFor, StoresReadableHistory: false),
+                [.. Surfaces.Select(surface => new StreamPhase.Side(name, surface, target.Silo!.Id, http, target.TokenFor, StoresReadableHistory: false))],
                 stream, settings.ServiceWarmup, postgres, model.Id, cancellationToken);
             foreach (var users in stream.Users)
             {
-                foreach (var surface in new[] { "POST /api/copilot", "POST /v1/chat" })
+                foreach (var surface in Surfaces)
                 {
                     var side = new StreamPhase.Side(name, surface, target.Silo!.Id, http, target.TokenFor, StoresReadableHistory: true);
                     figures.Add(await MeasureAsync(side, users, stream, postgres, model.Id, cancellationToken));
@@ -99,7 +102,7 @@ internal static class StreamRun
             using var http = ServiceTarget.CreateHttpClient(new Uri($"http://127.0.0.1:{port}"), stream.Users.Max());
             var figures = new List<StreamFigure>();
             await WarmUpAsync(
-                new StreamPhase.Side(Seed, "POST /api/copilot", seed.Id, http, target.TokenFor, StoresReadableHistory: false),
+                [new StreamPhase.Side(Seed, "POST /api/copilot", seed.Id, http, target.TokenFor, StoresReadableHistory: false)],
                 stream, warmup, postgres, modelPid, cancellationToken);
             foreach (var users in stream.Users)
             {
@@ -115,13 +118,18 @@ internal static class StreamRun
         }
     }
 
-    /// <summary>Unmeasured streamed turns: a fresh process on two busy cores spends its first turns in the JIT, and
-    /// without this the first route measured saw almost none of its turns end inside the window.</summary>
+    /// <summary>Unmeasured streamed turns, the warm-up's time shared between the surfaces a side is measured on: a fresh
+    /// process on two busy cores spends its first turns in the JIT, and without this the first route measured saw
+    /// almost none of its turns end inside the window; a surface left out would be measured while its own code (the
+    /// <c>/v1</c> request's parsing, its event writer) was still being compiled.</summary>
     private static async Task WarmUpAsync(
-        StreamPhase.Side side, StreamSettings stream, TimeSpan warmup, CpuMeter postgres, int modelPid, CancellationToken cancellationToken)
+        IReadOnlyList<StreamPhase.Side> sides, StreamSettings stream, TimeSpan warmup, CpuMeter postgres, int modelPid, CancellationToken cancellationToken)
     {
-        await Console.Error.WriteLineAsync($"   {side.Name}: warm-up, {warmup.TotalSeconds:0} s of streamed turns, not measured");
-        await StreamPhase.RunAsync(side, stream.Users.Min(), stream with { Duration = warmup }, postgres, modelPid, cancellationToken);
+        await Console.Error.WriteLineAsync($"   {sides[0].Name}: warm-up, {warmup.TotalSeconds:0} s of streamed turns on {string.Join(" and ", sides.Select(s => s.Surface))}, not measured");
+        foreach (var side in sides)
+        {
+            await StreamPhase.RunAsync(side, stream.Users.Min(), stream with { Duration = warmup / sides.Count }, postgres, modelPid, cancellationToken);
+        }
     }
 
     private static async Task<StreamFigure> MeasureAsync(
