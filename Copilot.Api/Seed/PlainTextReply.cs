@@ -66,8 +66,8 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
     {
         if (text.Length > 0)
         {
+            // Writes into the body's pipe and flushes it: one flush per write, nothing more to flush after it.
             await response.WriteAsync(text, cancellationToken);
-            await response.Body.FlushAsync(cancellationToken);
         }
     }
 }

@@ -187,8 +187,8 @@ internal sealed partial class UiMessageStream(
     {
         if (events.Length > 0)
         {
+            // Writes into the body's pipe and flushes it: one flush per write, nothing more to flush after it.
             await response.WriteAsync(events.ToString(), cancellationToken);
-            await response.Body.FlushAsync(cancellationToken);
             events.Clear();
         }
     }
