@@ -56,7 +56,7 @@ internal static class BranchesPhase
 
         if (target.Database is { } database)
         {
-            await GrowthPhase.CheckpointAsync(database, cancellationToken);
+            await GrowthPhase.QuietAsync(database, cancellationToken);
         }
 
         var wal = target.Wal;

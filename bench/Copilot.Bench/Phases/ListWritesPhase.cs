@@ -33,7 +33,7 @@ internal static class ListWritesPhase
         {
             var sessions = await FillAsync(grains, users, size, settings.Users, cancellationToken);
             var owners = sessions.Keys.ToList();
-            await QuietAsync(database, cancellationToken);
+            await GrowthPhase.QuietAsync(database, cancellationToken);
 
             figures.Add(await MeasureAsync(wal, "create", size, 1, [.. owners.SelectMany(user => Enumerable.Range(0, changesPerUser).Select(
                 _ => (Func<Task>)(() => grains.GetGrain<ISessionGrain>(Guid.NewGuid()).CreateAsync(user, PersonaRole.Field))))]));
@@ -45,21 +45,6 @@ internal static class ListWritesPhase
         }
 
         return figures;
-    }
-
-    /// <summary>Vacuums and checkpoints before a batch is measured. The WAL counter is server-wide, and in full runs the
-    /// batch of users with few sessions met both an autovacuum of what the phases before wrote and the page images after
-    /// a checkpoint (a create judged at 3,472 bytes against 2,168 for the users with many, and at 2,168 for both alone).</summary>
-    private static async Task QuietAsync(Npgsql.NpgsqlDataSource database, CancellationToken cancellationToken)
-    {
-        // Tables the user may not vacuum are skipped with a warning, not an error.
-        await using (var vacuum = database.CreateCommand("VACUUM"))
-        {
-            vacuum.CommandTimeout = 600;
-            await vacuum.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await GrowthPhase.CheckpointAsync(database, cancellationToken);
     }
 
     /// <summary>Creates <paramref name="users"/> users with <paramref name="size"/> sessions each; returns their sessions.</summary>
