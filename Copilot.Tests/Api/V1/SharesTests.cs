@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Shares;
+using Copilot.Silo.Database;
 using Copilot.Testing.Images;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -247,7 +248,8 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
 
         foreach (var (chat, token) in tokens)
         {
-            Assert.Empty(await Sql.ColumnAsync<string>("SELECT id FROM copilot_shares WHERE session_id = @id", chat));
+            Assert.Empty(await Sql.ColumnAsync<string>(
+                _a.Services.GetRequiredService<CopilotDatabase>().DataSource, "SELECT id FROM copilot_shares WHERE session_id = @id", chat));
             Assert.Equal(HttpStatusCode.NotFound, (await ReadShareAsync(_b, token)).Status);
         }
     }
@@ -260,7 +262,7 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
         var chat = Guid.NewGuid();
         string token;
         JsonElement before;
-        await using (var first = await CopilotAppFactory.StartAsync(serviceId))
+        await using (var first = await CopilotAppFactory.StartAsync(serviceId, connectionString: fixture.ConnectionString))
         {
             var user = new V1Client(first.CreateClient(), userId);
             await user.SendAsync(chat, "c-1", "Ridge vent whistling in the wind");
@@ -268,7 +270,7 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
             before = (await ReadShareAsync(first, token)).Body;
         }
 
-        await using var second = await CopilotAppFactory.StartAsync(serviceId);
+        await using var second = await CopilotAppFactory.StartAsync(serviceId, connectionString: fixture.ConnectionString);
         var after = await ReadShareAsync(second, token);
         var listed = await new V1Client(second.CreateClient(), userId).GetOkAsync($"/v1/sessions/{chat}/shares");
 
@@ -280,7 +282,8 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
     [Fact]
     public async Task Anonymous_reads_are_limited_per_client_address()
     {
-        await using var app = await CopilotAppFactory.StartAsync(settings: new Dictionary<string, string?> { ["Copilot:Api:ShareReadsPerMinute"] = "2" });
+        await using var app = await CopilotAppFactory.StartAsync(
+            settings: new Dictionary<string, string?> { ["Copilot:Api:ShareReadsPerMinute"] = "2" }, connectionString: fixture.ConnectionString);
         var token = ShareTokens.NewToken();
 
         var answers = new List<HttpResponseMessage>();
@@ -313,6 +316,10 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
     {
         public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+        /// <summary>The class's own database, for every app its tests start: a sweep deletes every share row its clock
+        /// calls expired, whichever service made it, and other classes' sweeps run on clocks moved days ahead.</summary>
+        public string ConnectionString { get; private set; } = null!;
+
         public CopilotAppFactory SiloA { get; private set; } = null!;
 
         public CopilotAppFactory SiloB { get; private set; } = null!;
@@ -327,8 +334,9 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
                 ["Copilot:Api:ShareReadsPerMinute"] = "10000",
             };
             void Configure(IServiceCollection services) => services.AddKeyedSingleton<TimeProvider>(SessionsOptions.ClockKey, Clock);
-            SiloA = await CopilotAppFactory.StartAsync(serviceId, settings, Configure);
-            SiloB = await CopilotAppFactory.StartAsync(serviceId, settings, Configure);
+            ConnectionString = await TestDatabase.CreateEmptyDatabaseAsync();
+            SiloA = await CopilotAppFactory.StartAsync(serviceId, settings, Configure, ConnectionString);
+            SiloB = await CopilotAppFactory.StartAsync(serviceId, settings, Configure, ConnectionString);
             foreach (var silo in new[] { SiloA, SiloB })
             {
                 var management = silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
