@@ -83,9 +83,9 @@ internal static class BranchesPhase
             kv.Key,
             kv.Value.Latencies.Count,
             LatencySummary.From(kv.Value.Latencies),
-            kv.Value.WalBytes.Count > 0 ? kv.Value.WalBytes.Average() : null,
-            kv.Value.WalPageImageBytes.Count > 0 ? kv.Value.WalPageImageBytes.Average() : null,
-            kv.Value.WalRecordBytes.Count > 0 ? kv.Value.WalRecordBytes.Order().ElementAt(kv.Value.WalRecordBytes.Count / 2) : null))];
+            kv.Value.Wal.Mean,
+            kv.Value.Wal.ImagesMean,
+            kv.Value.Wal.MedianWithoutImages))];
     }
 
     private static async Task<Turn> MeasureAsync(Dictionary<string, Measured> operations, string name, WalCounter? wal, Func<Task<Turn>> operation)
@@ -102,13 +102,7 @@ internal static class BranchesPhase
         await Task.Delay(Settle);
         if (wal is not null)
         {
-            var after = await wal.PositionAsync();
-            measured.WalBytes.Add(after - before!.Value);
-            if (await wal.FullPageImageBytesAsync(before.Value, after) is { } images)
-            {
-                measured.WalPageImageBytes.Add(images);
-                measured.WalRecordBytes.Add(after - before.Value - images);
-            }
+            await measured.Wal.AddAsync(wal, before!.Value, await wal.PositionAsync());
         }
 
         return turn;
@@ -233,11 +227,7 @@ internal static class BranchesPhase
     {
         public List<double> Latencies { get; } = [];
 
-        public List<long> WalBytes { get; } = [];
-
-        public List<long> WalPageImageBytes { get; } = [];
-
-        public List<long> WalRecordBytes { get; } = [];
+        public WalWindows Wal { get; } = new();
     }
 }
 
@@ -245,8 +235,8 @@ internal static class BranchesPhase
 internal sealed record class BranchesResult(IReadOnlyList<BranchWriteFigure> Writes, IReadOnlyList<BranchReadFigure> Reads);
 
 /// <summary>One kind of write (a turn, a regenerate, an edit, a switch): how long, how many WAL bytes and full-page
-/// image bytes on average, and the median of its WAL bytes without full-page images (when they can be told apart): the
-/// WAL is server-wide, and the median leaves out the operations that met a background write (membership, reminders).</summary>
+/// image bytes on average, and the median WAL bytes of the writes that logged no full-page image (<see cref="WalWindows"/>):
+/// the WAL is server-wide, and the median leaves out the writes that met a background write (membership, reminders).</summary>
 internal sealed record class BranchWriteFigure(
     string Operation, int Count, LatencySummary Latency, double? WalBytes, double? WalPageImageBytes, double? WalRecordBytes);
 

@@ -75,9 +75,12 @@ internal static class GrowthPhase
 
             await Task.Delay(500, cancellationToken);
             var latencies = new List<double>();
-            var walPerTurn = new List<long>();
-            long? previous = wal is null ? null : await wal.PositionAsync();
-            var start = previous;
+            var positions = new List<long>();
+            if (wal is not null)
+            {
+                positions.Add(await wal.PositionAsync());
+            }
+
             var asked = unmeasured;
             foreach (var session in group.Sessions)
             {
@@ -88,23 +91,21 @@ internal static class GrowthPhase
                     latencies.Add(System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds);
                     if (wal is not null)
                     {
-                        var now = await wal.PositionAsync();
-                        walPerTurn.Add(now - previous!.Value);
-                        previous = now;
+                        positions.Add(await wal.PositionAsync());
                     }
                 }
             }
 
-            double? mean = null;
-            double? images = null;
+            var windows = new WalWindows();
             if (wal is not null)
             {
                 // The user index is updated just after the reply ends; wait for the last one before the last reading.
                 await Task.Delay(250, cancellationToken);
-                var end = await wal.PositionAsync();
-                walPerTurn[^1] += end - previous!.Value;
-                mean = (double)(end - start!.Value) / latencies.Count;
-                images = await wal.FullPageImageBytesAsync(start.Value, end) is { } bytes ? (double)bytes / latencies.Count : null;
+                positions[^1] = await wal.PositionAsync();
+                for (var i = 1; i < positions.Count; i++)
+                {
+                    await windows.AddAsync(wal, positions[i - 1], positions[i]);
+                }
             }
 
             figures.Add(new GrowthFigure(
@@ -112,10 +113,12 @@ internal static class GrowthPhase
                 group.Length + group.Offsets.Max() + (2 * settings.GrowthTurnsPerSession) - 2,
                 latencies.Count,
                 LatencySummary.From(latencies),
-                mean,
-                images,
-                walPerTurn.Count > 0 ? walPerTurn.Min() : null,
-                walPerTurn.Count > 0 ? walPerTurn.Max() : null));
+                windows.Mean,
+                windows.ImagesMean,
+                windows.MedianWithoutImages,
+                windows.CountWithoutImages,
+                windows.Min,
+                windows.Max));
         }
 
         var longest = groups.MaxBy(g => g.Length)!;

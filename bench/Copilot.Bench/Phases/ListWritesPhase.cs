@@ -104,26 +104,14 @@ internal static class ListWritesPhase
     private static async Task<ListWriteFigure> MeasureAsync(
         WalCounter wal, string change, int sessions, int changesPerOperation, IReadOnlyList<Func<Task>> operations)
     {
-        var all = new List<long>();
-        var withoutImages = new List<long>();
-        var imagesTold = true;
+        var windows = new WalWindows();
         foreach (var operation in operations)
         {
             var probe = new WindowProbe(wal, null);
             await probe.StartAsync();
             await operation();
             await probe.EndAsync();
-            all.Add(probe.WalBytes!.Value);
-            if (probe.WalPageImageBytes is not { } images)
-            {
-                imagesTold = false;
-            }
-            else if (images == 0)
-            {
-                // Only windows without a page image: a record that carries one leaves out the data the image holds, so
-                // its bytes without the image read low (after a checkpoint, most of a batch's changes would).
-                withoutImages.Add(probe.WalBytes.Value);
-            }
+            windows.Add(probe.WalBytes!.Value, probe.WalPageImageBytes);
         }
 
         var changes = operations.Count * changesPerOperation;
@@ -131,13 +119,7 @@ internal static class ListWritesPhase
             change,
             sessions,
             changes,
-            (double)all.Sum() / changes,
-            imagesTold && withoutImages.Count > 0 ? Median(withoutImages) / changesPerOperation : null);
-    }
-
-    private static double Median(List<long> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2.0;
+            windows.Mean * operations.Count / changes,
+            windows.MedianWithoutImages / changesPerOperation);
     }
 }
