@@ -57,7 +57,7 @@ internal sealed class WalWindows
     public async Task AddAsync(WalCounter wal, long from, long to) => Add(to - from, await wal.FullPageImageBytesAsync(from, to));
 
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
-    public static double Median(IReadOnlyCollection<long> values)
+    private static double Median(List<long> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2.0;
