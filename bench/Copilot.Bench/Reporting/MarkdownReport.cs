@@ -118,7 +118,8 @@ internal static class MarkdownReport
             Line(md);
             Line(md, "A create and a rename go through the session grain (its header, its list row, and for a create its expiry " +
                 "reminder); an activity flush is the list storing one touched session within its flush interval, as after a turn. " +
-                "The users' lists are filled first; the WAL counter is server-wide, so the mean also holds a share of whatever " +
+                "Every user's list is filled before either kind is measured, so both are measured on the same tables, " +
+                "and a touch is of a session the list was filled with; the WAL counter is server-wide, so the mean also holds a share of whatever " +
                 "else PostgreSQL wrote meanwhile, which the median (the figure judged) leaves out. The median is of the changes " +
                 "that wrote no full-page image: a record that carries one leaves out the data the image holds, so after a " +
                 "checkpoint a change's bytes without its images read low.");
