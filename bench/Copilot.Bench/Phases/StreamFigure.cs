@@ -9,6 +9,8 @@ namespace Copilot.Bench.Phases;
 /// <param name="PerSecond">Turns that ended inside the window, per second.</param>
 /// <param name="Cpu">CPU ms per turn: service, PostgreSQL, model server, client.</param>
 /// <param name="FirstText">From sending the request to the first text, ms.</param>
+/// <param name="FirstTextContinued">The same, of the turns that continued a session (each user's first turn creates
+/// its session, which asks for more writes before the model is called).</param>
 /// <param name="LongestPause">The longest wait between two reads of one reply after its first text, ms.</param>
 /// <param name="MemoryPerStreamKiB">The service's resident memory during the window above its idle figure, per open stream.</param>
 /// <param name="Errors">Turns that failed, or whose reply did not arrive whole.</param>
@@ -22,6 +24,7 @@ internal sealed record class StreamFigure(
     double PerSecond,
     StreamCpu? Cpu,
     LatencySummary FirstText,
+    LatencySummary FirstTextContinued,
     LatencySummary LongestPause,
     double? MemoryPerStreamKiB,
     int Errors,

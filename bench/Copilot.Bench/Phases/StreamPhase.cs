@@ -37,6 +37,7 @@ internal static class StreamPhase
         var sessions = new Guid?[users];
         var lastReplies = new string?[users];
         var firstText = new ConcurrentBag<double>();
+        var firstTextContinued = new ConcurrentBag<double>();
         var pauses = new ConcurrentBag<double>();
         var completed = 0;
         var errors = 0;
@@ -52,6 +53,7 @@ internal static class StreamPhase
                 try
                 {
                     var token = side.TokenFor(userIds[user]);
+                    var creates = sessions[user] is null;
                     var question = Conversation.Question(asked);
                     var turn = v1
                         ? await StreamedTurns.UiStreamAsync(side.Http, token, sessions[user] ??= Guid.NewGuid(), question, cancellationToken)
@@ -68,6 +70,11 @@ internal static class StreamPhase
                     {
                         Interlocked.Increment(ref completed);
                         firstText.Add(turn.FirstTextMilliseconds);
+                        if (!creates)
+                        {
+                            firstTextContinued.Add(turn.FirstTextMilliseconds);
+                        }
+
                         pauses.Add(turn.LongestPauseMilliseconds);
                     }
                 }
@@ -121,6 +128,7 @@ internal static class StreamPhase
             completed / stream.Duration.TotalSeconds,
             completed > 0 ? new StreamCpu(PerTurn(cpu.Service), PerTurn(cpu.Postgres), PerTurn(cpu.Model), PerTurn(cpu.Client)) : null,
             LatencySummary.From([.. firstText]),
+            LatencySummary.From([.. firstTextContinued]),
             LatencySummary.From([.. pauses]),
             memory.Count > 0 ? (memory.Average() - idleMemory) / users / 1024 : null,
             errors,

@@ -138,7 +138,7 @@ internal static class StreamRun
         await Console.Error.WriteLineAsync($"   {side.Name}, {side.Surface}, {users} users (load average {Reporting.MachineInfo.LoadAverage()})");
         var figure = await StreamPhase.RunAsync(side, users, stream, postgres, modelPid, cancellationToken);
         await Console.Error.WriteLineAsync(FormattableString.Invariant(
-            $"      {figure.PerSecond:0.0} turns/s, CPU ms/turn {figure.Cpu?.Service:0.0} + {figure.Cpu?.Postgres:0.0} (model {figure.Cpu?.Model:0.0}, client {figure.Cpu?.Client:0.0}), first text p99 {figure.FirstText.P99:0} ms, longest pause p99 {figure.LongestPause.P99:0} ms, errors {figure.Errors} {figure.FirstError}"));
+            $"      {figure.PerSecond:0.0} turns/s, CPU ms/turn {figure.Cpu?.Service:0.0} + {figure.Cpu?.Postgres:0.0} (model {figure.Cpu?.Model:0.0}, client {figure.Cpu?.Client:0.0}), first text p99 {figure.FirstText.P99:0} ms ({figure.FirstTextContinued.P99:0} in continued sessions), longest pause p99 {figure.LongestPause.P99:0} ms, errors {figure.Errors} {figure.FirstError}"));
         return figure;
     }
 }

@@ -275,8 +275,8 @@ internal static class MarkdownReport
         var st = report.Settings.Stream;
         Line(md, $"### Streamed turns: a model streaming {st.ReplyChars:N0} characters, {st.ChunkChars} per chunk every {st.PaceMilliseconds} ms (closed loop)");
         Line(md);
-        Line(md, "| users | | route | turns/s | CPU ms/turn: service + PostgreSQL | ÷ seed's | model server, client | first text p50 / p99 ms | longest pause p50 / p99 ms | KiB per open stream | errors |");
-        Line(md, "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Line(md, "| users | | route | turns/s | CPU ms/turn: service + PostgreSQL | ÷ seed's | model server, client | first text p50 / p99 ms | of them, continued sessions' | longest pause p50 / p99 ms | KiB per open stream | errors |");
+        Line(md, "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var f in report.Streams.OrderBy(f => f.Users))
         {
             var seed = report.Streams.FirstOrDefault(s => s.Side == StreamRun.Seed && s.Users == f.Users);
@@ -285,12 +285,16 @@ internal static class MarkdownReport
             var ratio = f.Cpu is { } o && seed?.Cpu is { } sc ? $"{o.ServiceAndPostgres / sc.ServiceAndPostgres:0.00}×" : "n/a";
             var others = f.Cpu is { } m ? $"{m.Model:0.0}, {m.Client:0.0}" : "n/a";
             var memory = f.MemoryPerStreamKiB is { } kib ? $"{kib:N0}" : "n/a";
-            Line(md, $"| {f.Users} | {side} | {f.Surface} | {f.PerSecond:0.0} | {cpu} | {ratio} | {others} | {f.FirstText.P50:0} / {f.FirstText.P99:0} | {f.LongestPause.P50:0} / {f.LongestPause.P99:0} | {memory} | {f.Errors} |");
+            Line(md, $"| {f.Users} | {side} | {f.Surface} | {f.PerSecond:0.0} | {cpu} | {ratio} | {others} | {f.FirstText.P50:0} / {f.FirstText.P99:0} | {f.FirstTextContinued.P50:0} / {f.FirstTextContinued.P99:0} ({f.FirstTextContinued.Count} of {f.FirstText.Count}) | {f.LongestPause.P50:0} / {f.LongestPause.P99:0} | {memory} | {f.Errors} |");
         }
 
         Line(md);
         Line(md, $"Other processes on the machine used this share of its CPU during these windows: " +
             string.Join(", ", report.Streams.Select(f => $"{f.OtherProcessesCpuShare:0%} ({f.Side}, {f.Surface}, {f.Users})")) + ".");
+        Line(md);
+        Line(md, "First text is judged on every turn that ended in the window; beside it, the turns that continued a session " +
+            "(of how many in all): each user's first turn creates its session, which on our side stores more before the " +
+            "model is asked (its admission, expiry reminder and header, and its list row after the question).");
         var variants = st.Variants.Select(v => $"{v.Key}: {string.Join(", ", v.Value.Select(kv => $"{kv.Key.Replace("__", ":", StringComparison.Ordinal)}={kv.Value}"))}").ToList();
         if (variants.Count > 0)
         {
