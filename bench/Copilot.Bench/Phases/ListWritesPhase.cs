@@ -10,7 +10,8 @@ namespace Copilot.Bench.Phases;
 /// <summary>What a change to a user's session list writes, for users with few sessions and users with many: a create and
 /// a rename through the session grain (its header, its list row, its expiry reminder), and the list's flush of one
 /// session's activity (a touch, stored within the flush interval). Each kind runs one change at a time, after every
-/// user's list is filled; the WAL bytes of the whole batch are divided by its changes.</summary>
+/// user's list is filled: the WAL bytes of the whole batch divided by its changes, and the median of the changes that
+/// logged no full-page image (the figure judged, <see cref="WalWindows"/>).</summary>
 internal static class ListWritesPhase
 {
     /// <summary>Sessions of the users with few.</summary>

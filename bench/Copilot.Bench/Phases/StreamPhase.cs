@@ -56,7 +56,7 @@ internal static class StreamPhase
                     var creates = sessions[user] is null;
                     var question = Conversation.Question(asked);
                     var turn = v1
-                        ? await StreamedTurns.UiStreamAsync(side.Http, token, sessions[user] ??= Guid.NewGuid(), question, cancellationToken)
+                        ? await StreamedTurns.UiStreamAsync(side.Http, token, sessions[user] ?? Guid.NewGuid(), question, cancellationToken)
                         : await StreamedTurns.PlainAsync(side.Http, token, sessions[user], question, cancellationToken);
                     sessions[user] = turn.SessionId;
                     lastReplies[user] = turn.Text;
