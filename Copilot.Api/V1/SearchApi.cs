@@ -2,6 +2,7 @@ using System.Globalization;
 using Copilot.Api.Auth;
 using Copilot.Api.Errors;
 using Copilot.Api.V1.Search;
+using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Builder;
@@ -18,6 +19,9 @@ internal static class SearchApi
     public const int DefaultLimit = 20;
 
     public const int MaxLimit = 50;
+
+    private static readonly string NothingToFind =
+        $"is required: 1 to {SearchQuery.MaxChars} characters with at least one word or fragment to find (not only exclusions or words as common as \"the\")";
 
     /// <summary>The <c>Retry-After</c> of a search answered while the index is rebuilt.</summary>
     private const string RebuildRetryAfterSeconds = "5";
@@ -36,10 +40,10 @@ internal static class SearchApi
         HttpContext httpContext, IMessageSearch search, IGrainFactory grains)
     {
         var errors = new Dictionary<string, string[]>();
-        var query = q is { Length: > 0 and <= SearchQuery.MaxChars } ? SearchQuery.Parse(q) : null;
+        var query = q is { Length: > 0 and <= SearchQuery.MaxChars } && StoredText.IsStorable(q) ? SearchQuery.Parse(q) : null;
         if (query is null)
         {
-            errors["q"] = [$"is required: 1 to {SearchQuery.MaxChars} characters with at least one word or fragment to find"];
+            errors["q"] = [q is not null && !StoredText.IsStorable(q) ? "must not contain NUL characters (U+0000)" : NothingToFind];
         }
 
         var pageSize = DefaultLimit;
@@ -72,6 +76,10 @@ internal static class SearchApi
         {
             rows = await search.SearchAsync(
                 new SearchRequest(userId, query!, pageSize, cursor, persona, fromTime, toTime), httpContext.RequestAborted);
+        }
+        catch (SearchQueryEmptyException)
+        {
+            return ApiErrors.InvalidFields(new Dictionary<string, string[]> { ["q"] = [NothingToFind] }).ToProblem();
         }
         catch (SearchIndexRebuildingException)
         {

@@ -21,37 +21,65 @@ internal sealed class SqlMessageSearch(CopilotDatabase database, SearchIndexReco
     {
         ArgumentNullException.ThrowIfNull(request);
 
-        // Whether the index is whole, asked in the same round trip as the search.
-        await using var batch = database.DataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT EXISTS (SELECT FROM copilot_search_built)"));
-        var search = new NpgsqlBatchCommand();
-        search.CommandText = BuildSql(request, search.Parameters);
-        batch.BatchCommands.Add(search);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(0))
+        var query = request.Query;
+        while (true)
         {
-            recovery.EnsureRebuilding();
-            throw new SearchIndexRebuildingException();
-        }
+            // Whether the index is whole, and what PostgreSQL makes of the words, asked in the same round trip as the search.
+            await using var batch = database.DataSource.CreateBatch();
+            var check = new NpgsqlBatchCommand(query.Words is null
+                ? "SELECT EXISTS (SELECT FROM copilot_search_built)"
+                : "SELECT EXISTS (SELECT FROM copilot_search_built), numnode(q), querytree(q)::text FROM websearch_to_tsquery('english', @words) q");
+            if (query.Words is { } words)
+            {
+                check.Parameters.AddWithValue("words", words);
+            }
 
-        await reader.NextResultAsync(cancellationToken);
-        var rows = new List<SearchRow>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new SearchRow(
-                reader.GetGuid(0),
-                reader.GetGuid(1),
-                reader.GetString(2),
-                reader.GetFieldValue<DateTimeOffset>(3),
-                reader.GetFloat(4),
-                reader.GetInt64(5),
-                reader.GetString(6),
-                reader.GetBoolean(7),
-                reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9)));
-        }
+            batch.BatchCommands.Add(check);
+            var search = new NpgsqlBatchCommand();
+            search.CommandText = BuildSql(request with { Query = query }, search.Parameters);
+            batch.BatchCommands.Add(search);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(0))
+            {
+                recovery.EnsureRebuilding();
+                throw new SearchIndexRebuildingException();
+            }
 
-        return rows;
+            // Stop words only ("the"): PostgreSQL's query is empty and would match nothing, so the fragments alone decide.
+            // Nothing a hit must hold (only exclusions, "the -rake", or "roof or -rake", which all but everything
+            // matches): refused, as the query's parse refuses what it can tell without PostgreSQL.
+            var nodes = query.Words is null ? 0 : reader.GetInt32(1);
+            var wordsMustMatch = nodes > 0 && reader.GetString(2) != "T";
+            if (!wordsMustMatch && query.Fragments.Count == 0)
+            {
+                throw new SearchQueryEmptyException();
+            }
+
+            if (query.Words is not null && nodes == 0)
+            {
+                query = query with { Words = null };
+                continue;
+            }
+
+            await reader.NextResultAsync(cancellationToken);
+            var rows = new List<SearchRow>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(new SearchRow(
+                    reader.GetGuid(0),
+                    reader.GetGuid(1),
+                    reader.GetString(2),
+                    reader.GetFieldValue<DateTimeOffset>(3),
+                    reader.GetFloat(4),
+                    reader.GetInt64(5),
+                    reader.GetString(6),
+                    reader.GetBoolean(7),
+                    reader.GetString(8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9)));
+            }
+
+            return rows;
+        }
     }
 
     /// <summary>The query for <paramref name="request"/>: one condition per part of the query, every value a parameter.

@@ -14,7 +14,8 @@ public sealed partial record class SearchQuery(string? Words, IReadOnlyList<stri
     /// <summary>The longest query accepted, in characters.</summary>
     public const int MaxChars = 200;
 
-    /// <summary>Splits <paramref name="text"/>; null when nothing in it can be looked for (blank, or only exclusions).</summary>
+    /// <summary>Splits <paramref name="text"/>; null when nothing in it can be looked for (blank, or only exclusions).
+    /// Text with NUL (U+0000) cannot be searched for (PostgreSQL's text holds none): the caller refuses it first.</summary>
     /// <remarks>A token or a quoted phrase made of letters only (with apostrophes and hyphens between them, as in
     /// <c>ice-and-water</c>) is words; anything else (a digit, a slash, a dot inside) is a fragment. Punctuation around a
     /// token is dropped (<c>RG-2041,</c> is <c>RG-2041</c>), and a token without a letter or digit is ignored.</remarks>
@@ -24,6 +25,7 @@ public sealed partial record class SearchQuery(string? Words, IReadOnlyList<stri
         var words = new StringBuilder();
         var fragments = new List<string>();
         var excluded = new List<string>();
+        var hasPositiveWord = false;
         foreach (Match token in Tokens().Matches(text))
         {
             var negated = token.Groups["neg"].Success;
@@ -37,6 +39,7 @@ public sealed partial record class SearchQuery(string? Words, IReadOnlyList<stri
             if (IsWords(value))
             {
                 words.Append(' ').Append(negated ? "-" : "").Append(quoted ? $"\"{value}\"" : value);
+                hasPositiveWord |= !negated && (quoted || !value.Equals("or", StringComparison.OrdinalIgnoreCase));
             }
             else
             {
@@ -44,11 +47,11 @@ public sealed partial record class SearchQuery(string? Words, IReadOnlyList<stri
             }
         }
 
+        // Excluded words stay with the fragments ("-rake RG-2041"); whether a word is a stop word only PostgreSQL knows,
+        // so the search asks it (IMessageSearch).
         var wordText = words.ToString().Trim();
-        var hasPositiveWord = wordText.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Any(w => !w.StartsWith('-') && !w.Equals("or", StringComparison.OrdinalIgnoreCase));
         return hasPositiveWord || fragments.Count > 0
-            ? new SearchQuery(hasPositiveWord ? wordText : null, fragments, excluded)
+            ? new SearchQuery(wordText.Length > 0 ? wordText : null, fragments, excluded)
             : null;
     }
 

@@ -14,6 +14,8 @@ public sealed class SearchQueryTests
     [InlineData("RG-2041,", null, "RG-2041", "")]
     [InlineData("\"1420 Elm\" gutters", "gutters", "1420 Elm", "")]
     [InlineData("roof -RG-2041 - ?", "roof", "", "RG-2041")]
+    [InlineData("-rake RG-2041", "-rake", "RG-2041", "")]
+    [InlineData("-\"water shield\" RG-2041", "-\"water shield\"", "RG-2041", "")]
     public void A_query_splits_into_words_and_fragments(string typed, string? words, string fragments, string excluded)
     {
         var query = SearchQuery.Parse(typed);
@@ -29,6 +31,8 @@ public sealed class SearchQueryTests
     [InlineData("   ")]
     [InlineData("-roof")]
     [InlineData("-RG-2041 or")]
+    [InlineData("-\"water shield\"")]
+    [InlineData("-\"water shield\" -rake")]
     [InlineData("\"\" - ...")]
     public void A_query_with_nothing_to_find_is_refused(string typed) => Assert.Null(SearchQuery.Parse(typed));
 

@@ -76,6 +76,22 @@ public sealed class SearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Common_words_leave_the_fragments_to_decide_and_exclusions_apply_beside_them()
+    {
+        var user = NewUser();
+        await StoreAsync(user, PersonaRole.Pm, "Job RG-3050 needs a new rake edge.", "Job RG-3050 gutters are done.");
+
+        // "the" is a stop word: PostgreSQL's query for it is empty, which alone would match nothing.
+        var withStopWord = await SearchAsync(user, "the RG-3050");
+        var withExclusion = await SearchAsync(user, "-rake RG-3050");
+        var withExcludedPhrase = await SearchAsync(user, "-\"rake edge\" RG-3050");
+
+        Assert.Equal(3, withStopWord.Count);
+        Assert.Equal(["Job RG-3050 gutters are done."], withExclusion.Select(h => h.GetProperty("snippet").GetString()));
+        Assert.Equal(["Job RG-3050 gutters are done."], withExcludedPhrase.Select(h => h.GetProperty("snippet").GetString()));
+    }
+
+    [Fact]
     public async Task A_user_finds_only_their_own_messages()
     {
         var owner = NewUser();
@@ -229,6 +245,12 @@ public sealed class SearchTests : IAsyncLifetime
     [InlineData("q=", "q")]
     [InlineData("q=%20%20", "q")]
     [InlineData("q=-roof", "q")]
+    [InlineData("q=-%22water%20shield%22", "q")]
+    [InlineData("q=the%20-rake", "q")]
+    [InlineData("q=the", "q")]
+    [InlineData("q=roof%20or%20-rake", "q")]
+    [InlineData("q=ab%00c", "q")]
+    [InlineData("q=RG-2041%00", "q")]
     [InlineData("q=roof&limit=0", "limit")]
     [InlineData("q=roof&limit=51", "limit")]
     [InlineData("q=roof&after=not-a-cursor", "after")]
