@@ -121,22 +121,18 @@ internal sealed partial class SessionGrain(
     public Task<SessionInfo?> GetInfoAsync(Guid userId) =>
         Task.FromResult(IsVisibleTo(userId) ? ToInfo() : null);
 
-    public async Task<MessagePage?> GetMessagesAsync(Guid userId, long? beforeSeq, int limit)
-    {
-        if (!IsVisibleTo(userId))
-        {
-            return null;
-        }
-
-        var page = await _store.ActivePathPageAsync(beforeSeq, limit);
-        return page with { Feedback = await _feedback.OfAsync(page.Messages) };
-    }
+    public async Task<MessagePage?> GetMessagesAsync(Guid userId, long? beforeSeq, int limit) =>
+        IsVisibleTo(userId) ? await WithFeedbackAsync(await _store.ActivePathPageAsync(beforeSeq, limit)) : null;
 
     public async Task<MessagePage?> GetMessagesAroundAsync(Guid userId, Guid messageId, int limit) =>
-        IsVisibleTo(userId) ? await _store.ActivePathAroundAsync(messageId, limit) : null;
+        IsVisibleTo(userId) ? await WithFeedbackAsync(await _store.ActivePathAroundAsync(messageId, limit)) : null;
 
     public async Task<MessagePage?> GetMessagesAfterAsync(Guid userId, long afterSeq, int limit) =>
-        IsVisibleTo(userId) ? await _store.ActivePathAfterAsync(afterSeq, limit) : null;
+        IsVisibleTo(userId) ? await WithFeedbackAsync(await _store.ActivePathAfterAsync(afterSeq, limit)) : null;
+
+    /// <summary>The page with the ratings of its replies, whichever way it was read.</summary>
+    private async Task<MessagePage> WithFeedbackAsync(MessagePage page) =>
+        page with { Feedback = await _feedback.OfAsync(page.Messages) };
 
     public async Task<IReadOnlyList<SessionMessage>?> GetAllMessagesAsync(Guid userId) =>
         IsVisibleTo(userId) ? ConversationTree.ResolveParents(await _store.History.AllAsync(_store.ReadPageAsync)) : null;

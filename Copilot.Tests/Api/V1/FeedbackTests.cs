@@ -26,6 +26,8 @@ public sealed class FeedbackTests(FeedbackTests.Fixture fixture) : IClassFixture
 
         var set = await user.CallAsync(HttpMethod.Put, path, new { rating = "up", reason = "great", comment = "  Clear steps.  " });
         var shown = await FeedbackInHistoryAsync(user, chat, reply);
+        var shownAround = await FeedbackInHistoryAsync(user, chat, reply, $"?around={reply}");
+        var shownAfter = await FeedbackInHistoryAsync(user, chat, reply, "?after=0");
         var replaced = await user.CallAsync(HttpMethod.Put, path, new { rating = "down", reason = "wrong" });
         var shownAfterReplace = await FeedbackInHistoryAsync(user, chat, reply);
         var cleared = await user.CallAsync(HttpMethod.Delete, path);
@@ -36,6 +38,8 @@ public sealed class FeedbackTests(FeedbackTests.Fixture fixture) : IClassFixture
         Assert.Equal("great", set.Body.GetProperty("reason").GetString());
         Assert.Equal("Clear steps.", set.Body.GetProperty("comment").GetString());
         Assert.Equal(set.Body.ToString(), shown?.ToString());
+        Assert.Equal(set.Body.ToString(), shownAround?.ToString());
+        Assert.Equal(set.Body.ToString(), shownAfter?.ToString());
         Assert.Equal(HttpStatusCode.OK, replaced.Status);
         Assert.Equal(("down", "wrong"), (replaced.Body.GetProperty("rating").GetString(), replaced.Body.GetProperty("reason").GetString()));
         Assert.Equal(System.Text.Json.JsonValueKind.Null, replaced.Body.GetProperty("comment").ValueKind);
@@ -204,9 +208,11 @@ public sealed class FeedbackTests(FeedbackTests.Fixture fixture) : IClassFixture
         return (newestFirst[1].GetProperty("id").GetGuid(), newestFirst[0].GetProperty("id").GetGuid());
     }
 
-    private static async Task<System.Text.Json.JsonElement?> FeedbackInHistoryAsync(V1Client user, Guid chat, Guid messageId)
+    /// <summary>The feedback the history shows on <paramref name="messageId"/>, read as the newest page, or opened at a
+    /// message (<c>?around=</c>, a search hit) or paged newer (<c>?after=</c>) when <paramref name="query"/> says.</summary>
+    private static async Task<System.Text.Json.JsonElement?> FeedbackInHistoryAsync(V1Client user, Guid chat, Guid messageId, string query = "")
     {
-        var page = await user.GetOkAsync($"/v1/sessions/{chat}/messages");
+        var page = await user.GetOkAsync($"/v1/sessions/{chat}/messages{query}");
         var metadata = page.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == messageId).GetProperty("metadata");
         return metadata.TryGetProperty("feedback", out var feedback) ? feedback : null;
     }
