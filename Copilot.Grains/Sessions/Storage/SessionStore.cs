@@ -197,6 +197,34 @@ internal sealed partial class SessionStore(
         return await FindByKeyAsync(key);
     }
 
+    /// <summary>The message a send names by <paramref name="key"/>: the one <see cref="FindByKeyAsync"/> finds, unless the
+    /// key is also the stored id of another message (an edit made in a chat loaded from the history carries the stored
+    /// id of the version it replaced as its client id) and that one is on the active path: the version the user sees is
+    /// the one they retry, regenerate or edit.</summary>
+    public async Task<SessionMessage?> FindForSendAsync(string key)
+    {
+        var byKey = await FindByKeyAsync(key);
+        if (byKey is null || byKey.Id.ToString() == key || !Guid.TryParse(key, out var storedId))
+        {
+            return byKey;
+        }
+
+        await foreach (var message in Tree.PathAsync(History, ReadPageAsync))
+        {
+            if (message.Id == byKey.Id)
+            {
+                return byKey;
+            }
+
+            if (message.Id == storedId)
+            {
+                return message;
+            }
+        }
+
+        return byKey;
+    }
+
     /// <summary>A page of the active path, newest first: from the leaf, or the ancestors of the message numbered
     /// <paramref name="beforeSeq"/> (the cursor of the page before), with the fork entries of its messages.</summary>
     public async Task<MessagePage> ActivePathPageAsync(long? beforeSeq, int limit)

@@ -24,7 +24,7 @@ internal sealed class SendPlanner(SessionStore store, TurnRunner turns)
             return null;
         }
 
-        return await store.FindByKeyAsync(key) is { Role: MessageRole.User } held ? held : null;
+        return await store.FindForSendAsync(key) is { Role: MessageRole.User } held ? held : null;
     }
 
     /// <summary>True when <paramref name="request"/> asks what <paramref name="held"/> asked: the same text and the same

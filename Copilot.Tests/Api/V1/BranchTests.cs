@@ -186,6 +186,39 @@ public sealed class BranchTests : IAsyncLifetime
         Assert.Equal(["one", "reply 1", "two", "reply 4"], seed.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()));
     }
 
+    [Fact]
+    public async Task In_a_chat_loaded_from_the_history_the_version_shown_is_the_one_regenerated_retried_or_edited()
+    {
+        var user = NewUser();
+        var chatId = Guid.NewGuid();
+        await SendAsync(user, Body(chatId, "submit-message", ("k-1", "user", "original")));
+        var question = (await PathAsync(user, chatId))[0].GetProperty("id").GetString()!;
+
+        // Loaded from the history, the chat names its question by the stored id: an edit of it carries that id too.
+        await SendAsync(user, Body(chatId, "submit-message", (question, "user", "edited")));
+        List<SseEvent> retriedEdit;
+        using (var retry = await user.PostChatAsync(Body(chatId, "submit-message", (question, "user", "edited"))))
+        {
+            using var reader = new SseReader(await retry.Content.ReadAsStreamAsync());
+            retriedEdit = await reader.ReadToEndAsync();
+        }
+
+        var callsAfterEdit = _model.Calls;
+        var switched = await user.CallAsync(HttpMethod.Put, $"/v1/sessions/{chatId}/active", new { message_id = question });
+        var (_, regenerateInput) = await SendAsync(user, Body(chatId, "regenerate-message", (question, "user", "original")));
+        var afterRegenerate = await PathAsync(user, chatId);
+        var (_, editInput) = await SendAsync(user, Body(chatId, "submit-message", (question, "user", "edited again")));
+
+        Assert.Equal("reply 2", V1Client.Text(retriedEdit));
+        Assert.Equal(2, callsAfterEdit);
+        Assert.Equal(HttpStatusCode.OK, switched.Status);
+        Assert.Equal(["original"], regenerateInput.Where(m => m.Role != ChatRole.System).Select(m => m.Text));
+        Assert.Equal([("user", "original"), ("assistant", "reply 3")], Texts(afterRegenerate));
+        Assert.Equal(2, afterRegenerate[1].GetProperty("metadata").GetProperty("versions").GetArrayLength());
+        Assert.Equal(["edited again"], editInput.Where(m => m.Role != ChatRole.System).Select(m => m.Text));
+        Assert.Equal(3, (await PathAsync(user, chatId))[0].GetProperty("metadata").GetProperty("versions").GetArrayLength());
+    }
+
     private static object Body(Guid chatId, string trigger, params (string Id, string Role, string Text)[] messages) => new
     {
         id = chatId,
