@@ -13,7 +13,13 @@ internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOp
         Guid userId, ReadOnlyMemory<byte> data, string? declaredMediaType, CancellationToken cancellationToken)
     {
         var (processed, fault) = await ProcessAsync(data, declaredMediaType);
-        return processed is null ? (null, fault) : await StoreAsync(userId, processed, cancellationToken);
+        if (processed is null)
+        {
+            return (null, fault);
+        }
+
+        var (file, refused, _) = await StoreAsync(userId, processed, cancellationToken);
+        return (file, refused);
     }
 
     /// <summary>Checks and processes an image without storing it, so that a message's images are all checked first.</summary>
@@ -27,16 +33,18 @@ internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOp
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
 
-    /// <summary>Stores a processed image, or an earlier one with the same content, within the user's quota.</summary>
-    public async Task<(StoredFile? File, ApiFault? Fault)> StoreAsync(Guid userId, NewFile file, CancellationToken cancellationToken)
+    /// <summary>Stores a processed image, or finds an earlier one with the same content (<c>Created</c> false), within
+    /// the user's quota.</summary>
+    public async Task<(StoredFile? File, ApiFault? Fault, bool Created)> StoreAsync(Guid userId, NewFile file, CancellationToken cancellationToken)
     {
         try
         {
-            return (await store.AddAsync(userId, file, options.Value.QuotaBytesPerUser, cancellationToken), null);
+            var (stored, created) = await store.AddAsync(userId, file, options.Value.QuotaBytesPerUser, cancellationToken);
+            return (stored, null, created);
         }
         catch (FileQuotaExceededException ex)
         {
-            return (null, ApiErrors.StorageQuotaExceeded(ex.QuotaBytes));
+            return (null, ApiErrors.StorageQuotaExceeded(ex.QuotaBytes), false);
         }
     }
 }

@@ -11,9 +11,10 @@ internal sealed class FilesOptions
     [Range(1024, 100 * 1024 * 1024)]
     public int MaxImageBytes { get; set; } = 10 * 1024 * 1024;
 
-    /// <summary>Most images in one message. Default 10.</summary>
+    /// <summary>Most images in one message. Default 4. Never more than <c>Copilot:Sessions:ContextMaxImages</c> (the
+    /// images the model gets in a turn), whatever is set here: the model must get every image of the message it answers.</summary>
     [Range(1, 100)]
-    public int MaxImagesPerMessage { get; set; } = 10;
+    public int MaxImagesPerMessage { get; set; } = 4;
 
     /// <summary>Most pixels (width × height) an image may declare; checked from its header before any pixel is
     /// decoded, so a small file declaring huge dimensions is refused. Default 40 megapixels.</summary>

@@ -46,10 +46,11 @@ internal static class ChatApi
     {
         var userId = httpContext.User.GetUserId();
 
-        // A body with images (data URLs) may be as large as the image limit allows; a text-only body keeps its own limit.
-        var textOnlyLimit = apiOptions.Value.MaxRequestBodyBytes;
-        var maxBody = Math.Max(textOnlyLimit, filesOptions.Value.MaxChatBodyBytes);
-        var (document, fault, length) = await JsonBody.ReadMeasuredAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
+        // The AI SDK's transport sends the whole chat with every message, images it holds as data URLs included, so the
+        // body may be as large as the image limit allows whatever the new message is; the message itself is checked
+        // against its own limits (MaxMessageChars, the images per message), and the rest of the body is not read.
+        var maxBody = Math.Max(apiOptions.Value.MaxRequestBodyBytes, filesOptions.Value.MaxChatBodyBytes);
+        var (document, fault, _) = await JsonBody.ReadMeasuredAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
         if (document is null)
         {
             return fault == JsonBodyFault.TooLarge
@@ -59,22 +60,19 @@ internal static class ChatApi
 
         ChatSend send;
         List<FileRef>? images = null;
+        List<Guid> created = [];
+        IReadOnlyList<Guid> attached = [];
         using (document)
         {
             var (read, errors) = ChatSendReader.Read(document.RootElement, sessionsOptions.Value.MaxMessageChars);
             if (read is null)
             {
-                return length > textOnlyLimit ? ApiErrors.TooLarge(textOnlyLimit).ToProblem() : ApiErrors.InvalidFields(errors).ToProblem();
-            }
-
-            if (read.Files.Count == 0 && length > textOnlyLimit)
-            {
-                return ApiErrors.TooLarge(textOnlyLimit).ToProblem();
+                return ApiErrors.InvalidFields(errors).ToProblem();
             }
 
             if (read.Files.Count > 0)
             {
-                var (resolved, refused) = await fileResolver.ResolveAsync(
+                var (resolved, stored, refused) = await fileResolver.ResolveAsync(
                     userId, httpContext.Request.Host.Value ?? "", read.Files, httpContext.RequestAborted);
                 if (resolved is null)
                 {
@@ -82,7 +80,8 @@ internal static class ChatApi
                 }
 
                 // Referenced before the message is stored: deleting another session never removes an image this one shows.
-                await files.AttachAsync(userId, read.ChatId, [.. resolved.Select(f => f.Id)], httpContext.RequestAborted);
+                created = stored;
+                attached = await files.AttachAsync(userId, read.ChatId, [.. resolved.Select(f => f.Id)], httpContext.RequestAborted);
                 images = resolved;
             }
 
@@ -108,6 +107,12 @@ internal static class ChatApi
         }
         catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
         {
+            // Refused before anything was stored: what the send stored for its images goes again.
+            if (attached.Count > 0 || created.Count > 0)
+            {
+                await files.DetachAsync(userId, send.ChatId, attached, created, CancellationToken.None);
+            }
+
             return refusal.ToProblem();
         }
 

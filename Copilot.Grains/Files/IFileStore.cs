@@ -7,9 +7,9 @@ namespace Copilot.Grains.Files;
 public interface IFileStore
 {
     /// <summary>Stores <paramref name="file"/> for <paramref name="ownerId"/>, or returns the file already stored with the
-    /// same content hash.</summary>
+    /// same content hash; <c>Created</c> says which.</summary>
     /// <exception cref="FileQuotaExceededException">The owner's files would exceed <paramref name="quotaBytes"/>.</exception>
-    Task<StoredFile> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default);
+    Task<(StoredFile File, bool Created)> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default);
 
     /// <summary>The owner's file, or null (never stored, deleted, or someone else's).</summary>
     Task<StoredFile?> FindAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default);
@@ -26,8 +26,16 @@ public interface IFileStore
         Guid fileId, bool thumbnail, Func<StoredFile, string, Stream, Task> write, CancellationToken cancellationToken = default);
 
     /// <summary>Records that <paramref name="sessionId"/> refers to the files, before the message that does is stored,
-    /// so that deleting another session never removes them. Repeating it is harmless.</summary>
-    Task AttachAsync(Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> fileIds, CancellationToken cancellationToken = default);
+    /// so that deleting another session never removes them; returns those it did not refer to already. Repeating it is
+    /// harmless.</summary>
+    Task<IReadOnlyList<Guid>> AttachAsync(Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> fileIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Undoes what a message that was then refused stored: drops the session's references to
+    /// <paramref name="attached"/> (those <see cref="AttachAsync"/> added) and deletes the files of
+    /// <paramref name="created"/> (those <see cref="AddAsync"/> created for it) that no session refers to any more;
+    /// returns how many files were deleted.</summary>
+    Task<int> DetachAsync(
+        Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> attached, IReadOnlyCollection<Guid> created, CancellationToken cancellationToken = default);
 
     /// <summary>Drops the session's references and deletes those of its files no other session refers to; returns how
     /// many files were deleted. Repeating it is harmless.</summary>

@@ -11,7 +11,7 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
 {
     private const string Columns = "id, owner_id, media_type, size_bytes, width, height, content_hash, created_at, captured_at";
 
-    public async Task<StoredFile> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default)
+    public async Task<(StoredFile File, bool Created)> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
@@ -31,7 +31,7 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             existing.Parameters.AddWithValue("hash", file.ContentHash);
             if (await ReadOneAsync(existing, cancellationToken) is { } found)
             {
-                return found;
+                return (found, false);
             }
         }
 
@@ -73,7 +73,7 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return stored;
+        return (stored, true);
     }
 
     public async Task<StoredFile?> FindAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default)
@@ -132,12 +132,12 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
         return true;
     }
 
-    public async Task AttachAsync(Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> fileIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Guid>> AttachAsync(Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> fileIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fileIds);
         if (fileIds.Count == 0)
         {
-            return;
+            return [];
         }
 
         await using var command = database.DataSource.CreateCommand(
@@ -145,11 +145,45 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             INSERT INTO copilot_file_refs (file_id, session_id, owner_id)
             SELECT f.id, @session, @owner FROM copilot_files f WHERE f.id = ANY(@ids) AND f.owner_id = @owner
             ON CONFLICT DO NOTHING
+            RETURNING file_id
             """);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("owner", ownerId);
         command.Parameters.AddWithValue("ids", fileIds.ToArray());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var added = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            added.Add(reader.GetGuid(0));
+        }
+
+        return added;
+    }
+
+    public async Task<int> DetachAsync(
+        Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> attached, IReadOnlyCollection<Guid> created, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attached);
+        ArgumentNullException.ThrowIfNull(created);
+
+        // The released references are deleted whether or not the rest reads them (PostgreSQL runs a data-modifying WITH
+        // to completion), but the rest does not see them go, so it leaves them out itself.
+        await using var command = database.DataSource.CreateCommand(
+            """
+            WITH released AS (
+                DELETE FROM copilot_file_refs WHERE session_id = @session AND owner_id = @owner AND file_id = ANY(@attached)
+                RETURNING file_id
+            )
+            DELETE FROM copilot_files f
+            WHERE f.owner_id = @owner AND f.id = ANY(@created)
+              AND NOT EXISTS (SELECT 1 FROM copilot_file_refs o
+                              WHERE o.file_id = f.id AND NOT (o.session_id = @session AND o.file_id = ANY(@attached)))
+            """);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("owner", ownerId);
+        command.Parameters.AddWithValue("attached", attached.ToArray());
+        command.Parameters.AddWithValue("created", created.ToArray());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<int> ReleaseSessionAsync(Guid ownerId, Guid sessionId, CancellationToken cancellationToken = default)

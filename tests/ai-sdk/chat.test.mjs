@@ -171,6 +171,38 @@ test('history loaded into a new chat continues the conversation', async () => {
   assert.equal(session.body.message_count, 6);
 });
 
+test('a chat that sends only its newest messages (docs/api.md) sends, regenerates and edits as one that sends all', async () => {
+  const user = newUser();
+  const sent = [];
+  const recordingFetch = async (url, init) => {
+    if (init.method === 'POST') sent.push(JSON.parse(init.body).messages.length);
+    return fetch(url, init);
+  };
+  // The snippet docs/api.md gives for long chats: the server keeps the history, so the rest need not travel.
+  const prepareSendMessagesRequest = ({ id, messages, trigger, messageId, body }) => ({
+    body: { ...body, id, messages: messages.slice(-2), trigger, messageId },
+  });
+  const chat = new TestChat({ user, fetch: recordingFetch, prepareSendMessagesRequest });
+
+  await chat.sendMessage({ text: 'Which nails for shingles?' });
+  await chat.sendMessage({ text: 'And for the ridge cap?' });
+  await chat.regenerate();
+  const second = chat.messages[2];
+  await chat.sendMessage({ text: 'And for the starter strip?', messageId: second.id });
+
+  assert.equal(chat.status, 'ready');
+  assert.deepEqual(sent, [1, 2, 2, 2]);
+  const history = await user.history(chat.id);
+  assert.deepEqual(history.map((m) => [m.role, m.role === 'user' ? textOf(m) : textOf(m) === chat.lastText]), [
+    ['user', 'Which nails for shingles?'],
+    ['assistant', false],
+    ['user', 'And for the starter strip?'],
+    ['assistant', true],
+  ]);
+  assert.equal(history[2].metadata.versions.length, 2);
+  assert.equal(chat.lastText, offlineReply('And for the starter strip?', 1));
+});
+
 test('a second message while a reply streams is refused with turn_in_flight', async () => {
   const user = newUser();
   const chat = new TestChat({ user });

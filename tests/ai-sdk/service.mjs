@@ -125,12 +125,12 @@ class MemoryState {
 
 /** A chat as `useChat` makes one: `DefaultChatTransport` against `/v1/chat` with the user's bearer token. */
 export class TestChat extends AbstractChat {
-  constructor({ user, id = randomUUID(), messages = [], fetch, body } = {}) {
+  constructor({ user, id = randomUUID(), messages = [], fetch, body, prepareSendMessagesRequest } = {}) {
     const state = new MemoryState(messages);
     super({
       id,
       state,
-      transport: new DefaultChatTransport({ api: `${baseUrl}/v1/chat`, headers: user.headers, fetch, body }),
+      transport: new DefaultChatTransport({ api: `${baseUrl}/v1/chat`, headers: user.headers, fetch, body, prepareSendMessagesRequest }),
     });
     this.memory = state;
   }

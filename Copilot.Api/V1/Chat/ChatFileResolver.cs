@@ -3,24 +3,32 @@ using Copilot.Api.Errors;
 using Copilot.Api.Files;
 using Copilot.Api.Shared;
 using Copilot.Grains.Files;
+using Copilot.Grains.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Copilot.Api.V1.Chat;
 
 /// <summary>Turns a sent message's file parts into stored images: a <c>data:</c> URL is decoded, checked and stored; a
 /// link to an uploaded file must name one of the caller's own. Any other URL is refused: the service never fetches one.</summary>
-internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOptions<FilesOptions> options)
+internal sealed class ChatFileResolver(
+    FileIntake intake, IFileStore store, IOptions<FilesOptions> options, IOptions<SessionsOptions> sessionsOptions)
 {
     private const string DataUrlText = "must be a data: URL (data:image/jpeg;base64,...) or the url POST /v1/files answered; the service never fetches other URLs";
 
-    /// <summary>The references the message keeps, in order, or the fault to answer. Every image is checked before any is
-    /// stored, so a refused message stores nothing.</summary>
-    public async Task<(List<FileRef>? Files, ApiFault? Fault)> ResolveAsync(
+    /// <summary>Most images in one message: the model must get every image of the message it answers, so never more
+    /// than it gets in a turn.</summary>
+    public int MaxImagesPerMessage => Math.Min(options.Value.MaxImagesPerMessage, sessionsOptions.Value.ContextMaxImages);
+
+    /// <summary>The references the message keeps, in order, and the files stored for it that were not stored before
+    /// (for <see cref="IFileStore.DetachAsync"/> if the message is then refused), or the fault to answer. Every image is
+    /// checked before any is stored, and what was stored before a later one is refused is deleted again, so a refused
+    /// message stores nothing.</summary>
+    public async Task<(List<FileRef>? Files, List<Guid> Created, ApiFault? Fault)> ResolveAsync(
         Guid userId, string host, IReadOnlyList<ChatFilePart> parts, CancellationToken cancellationToken)
     {
-        if (parts.Count > options.Value.MaxImagesPerMessage)
+        if (parts.Count > MaxImagesPerMessage)
         {
-            return (null, ApiErrors.TooManyFiles(options.Value.MaxImagesPerMessage));
+            return (null, [], ApiErrors.TooManyFiles(MaxImagesPerMessage));
         }
 
         var checkedParts = new List<(ChatFilePart Part, NewFile? New, StoredFile? Existing)>();
@@ -31,7 +39,7 @@ internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOpt
             {
                 if (processed is null)
                 {
-                    return (null, refused);
+                    return (null, [], refused);
                 }
 
                 checkedParts.Add((part, processed, null));
@@ -40,30 +48,38 @@ internal sealed class ChatFileResolver(FileIntake intake, IFileStore store, IOpt
             {
                 if (await store.FindAsync(userId, fileId, cancellationToken) is not { } existing)
                 {
-                    return (null, ApiErrors.FileNotFound);
+                    return (null, [], ApiErrors.FileNotFound);
                 }
 
                 checkedParts.Add((part, null, existing));
             }
             else
             {
-                return (null, ApiErrors.InvalidField(part.Path + ".url", DataUrlText));
+                return (null, [], ApiErrors.InvalidField(part.Path + ".url", DataUrlText));
             }
         }
 
         var files = new List<FileRef>();
+        var created = new List<Guid>();
         foreach (var (part, processed, existing) in checkedParts)
         {
-            var (stored, fault) = existing is not null ? (existing, null) : await intake.StoreAsync(userId, processed!, cancellationToken);
+            var (stored, fault, isNew) = existing is not null ? (existing, null, false) : await intake.StoreAsync(userId, processed!, cancellationToken);
             if (stored is null)
             {
-                return (null, fault);
+                // Over the quota with a later image: the earlier ones go again.
+                await store.DetachAsync(userId, Guid.Empty, [], created, CancellationToken.None);
+                return (null, [], fault);
+            }
+
+            if (isNew)
+            {
+                created.Add(stored.Id);
             }
 
             files.Add(stored.ToRef(part.Filename));
         }
 
-        return (files, null);
+        return (files, created, null);
     }
 
     /// <summary>For a <c>data:</c> URL, its image checked and processed (or the fault).</summary>

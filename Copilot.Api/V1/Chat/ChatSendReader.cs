@@ -18,6 +18,8 @@ internal static class ChatSendReader
 
     public static IReadOnlyList<string> Triggers { get; } = ["submit-message", RegenerateTrigger];
 
+    private const string PartShape = "must be a part: {\"type\": \"text\", \"text\": \"...\"} or {\"type\": \"file\", \"mediaType\", \"url\"}";
+
     /// <summary>The send, or the bad fields (JSON paths) with what is wrong with each.</summary>
     public static (ChatSend? Send, Dictionary<string, string[]> Errors) Read(JsonElement root, int maxMessageChars)
     {
@@ -133,16 +135,29 @@ internal static class ChatSendReader
             var partPath = $"{path}.parts[{index++}]";
             if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
             {
+                errors[partPath] = [PartShape];
                 continue;
             }
 
-            if (type.GetString() == "text" && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+            switch (type.GetString())
             {
-                texts.Add(text.GetString()!);
-            }
-            else if (type.GetString() == "file" && ReadFilePart(part, partPath, errors) is { } file)
-            {
-                files.Add(file);
+                case "text" when part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String:
+                    texts.Add(text.GetString()!);
+                    break;
+                case "text":
+                    errors[partPath + ".text"] = ["is required: the text (a string)"];
+                    break;
+                case "file":
+                    if (ReadFilePart(part, partPath, errors) is { } file)
+                    {
+                        files.Add(file);
+                    }
+
+                    break;
+                default:
+                    // Never dropped unread: a part this service cannot give the model is refused.
+                    errors[partPath + ".type"] = [$"must be \"text\" or \"file\": this service reads no other part of a user message"];
+                    break;
             }
         }
 

@@ -126,7 +126,8 @@ public sealed class ChatTests(AppFixture fixture)
         var user = NewUser();
 
         V1Client.AssertProblem(await user.CallAsync(HttpMethod.Post, "/v1/chat", "{not json"), HttpStatusCode.BadRequest, "invalid_request");
-        var huge = WithText(new string('x', 300 * 1024));
+        // Over Copilot:Files:MaxChatBodyBytes (25 MB), the most a body carrying the whole chat may be.
+        var huge = WithText(new string('x', 26 * 1024 * 1024));
         V1Client.AssertProblem(await user.CallAsync(HttpMethod.Post, "/v1/chat", huge), HttpStatusCode.RequestEntityTooLarge, "body_too_large");
         var tooLong = await user.CallAsync(HttpMethod.Post, "/v1/chat", WithText(new string('x', 20_000)));
         V1Client.AssertProblem(tooLong, HttpStatusCode.BadRequest, "invalid_request");

@@ -214,15 +214,87 @@ public sealed class FilesTests(AppFixture fixture)
     }
 
     [Fact]
-    public async Task A_text_only_body_keeps_its_limit_and_a_message_has_at_most_ten_images()
+    public async Task The_whole_chat_may_come_with_a_send_but_the_message_keeps_its_limits()
     {
         var user = NewUser();
-        using var text = await user.PostChatAsync(V1Client.Body(Guid.NewGuid(), "m-1", new string('a', 300 * 1024)));
-        var png = TestImages.DataUrl(TestImages.Png(10, 10), "image/png");
-        using var many = await user.PostChatAsync(ChatBody(Guid.NewGuid(), "many", [.. Enumerable.Repeat(File("image/png", png), 11)]));
+        var chatId = Guid.NewGuid();
+        await SendAsync(user, chatId, "first question");
 
-        V1Client.AssertProblem(await V1Client.ReadAsync(text), HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        // What the AI SDK's default transport sends: every message of the chat, here a 300 KiB reply among them.
+        var history = new
+        {
+            id = chatId,
+            messages = new object[]
+            {
+                new { id = "m-1", role = "user", parts = new[] { new { type = "text", text = "first question" } } },
+                new { id = "a-1", role = "assistant", parts = new[] { new { type = "text", text = new string('r', 300 * 1024) } } },
+                new { id = "m-2", role = "user", parts = new[] { new { type = "text", text = "next question" } } },
+            },
+            trigger = "submit-message",
+        };
+        var followUp = await SendAsync(user, history);
+        using var tooLong = await user.PostChatAsync(V1Client.Body(Guid.NewGuid(), "m-1", new string('a', 300 * 1024)));
+        var png = TestImages.DataUrl(TestImages.Png(10, 10), "image/png");
+        using var many = await user.PostChatAsync(ChatBody(Guid.NewGuid(), "many", [.. Enumerable.Repeat(File("image/png", png), 5)]));
+
+        Assert.Contains(followUp, e => e.Type == "finish");
+        var newest = (await user.GetOkAsync($"/v1/sessions/{chatId}/messages")).GetProperty("data").EnumerateArray().First(m => m.GetProperty("role").GetString() == "user");
+        Assert.Equal("next question", newest.GetProperty("parts")[0].GetProperty("text").GetString());
+        var tooLongAnswer = await V1Client.ReadAsync(tooLong);
+        V1Client.AssertProblem(tooLongAnswer, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Equal(["messages[0].parts"], ErrorFields(tooLongAnswer.Body));
+
+        // The model gets at most Copilot:Sessions:ContextMaxImages (4) images a turn, so a message may carry no more.
         V1Client.AssertProblem(await V1Client.ReadAsync(many), HttpStatusCode.RequestEntityTooLarge, "too_many_files");
+        Assert.Empty(await Store.ListAsync(user.UserId));
+    }
+
+    [Fact]
+    public async Task A_refused_send_leaves_no_image_behind_and_keeps_those_the_chat_shows()
+    {
+        var owner = NewUser();
+        var other = NewUser();
+        var chatId = Guid.NewGuid();
+        var kept = TestImages.DataUrl(TestImages.Png(30, 30), "image/png");
+        await SendAsync(owner, chatId, "the ridge", File("image/png", kept));
+
+        // Someone else's chat: 404. The owner's chat with another persona: 409. Neither stores the images it carried.
+        using var notTheirs = await other.PostChatAsync(ChatBody(chatId, "mine now", File("image/png", kept)));
+        var wrongPersona = new
+        {
+            id = chatId,
+            persona = "exec",
+            messages = new[] { new { id = "m-9", role = "user", parts = (object[])[new { type = "text", text = "again" }, File("image/png", kept), File("image/png", TestImages.DataUrl(TestImages.Png(40, 40), "image/png"))] } },
+        };
+        using var mismatch = await owner.PostChatAsync(wrongPersona);
+
+        V1Client.AssertProblem(await V1Client.ReadAsync(notTheirs), HttpStatusCode.NotFound, "session_not_found");
+        V1Client.AssertProblem(await V1Client.ReadAsync(mismatch), HttpStatusCode.Conflict, "persona_mismatch");
+        Assert.Empty(await Store.ListAsync(other.UserId));
+        var left = Assert.Single(await Store.ListAsync(owner.UserId));
+        Assert.Equal(30, left.Width);
+        Assert.Equal([chatId], await Sql.ColumnAsync<Guid>("SELECT session_id FROM copilot_file_refs WHERE file_id = @id", left.Id));
+        using var shown = await owner.Http.GetAsync(FileParts(await LastUserMessageAsync(owner, chatId)).Single().GetProperty("url").GetString());
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"image","image":"data:image/png;base64,AAAA"}""", "messages[0].parts[1].type")]
+    [InlineData("""{"text":"no type"}""", "messages[0].parts[1]")]
+    [InlineData("\"just a string\"", "messages[0].parts[1]")]
+    [InlineData("""{"type":"text","text":42}""", "messages[0].parts[1].text")]
+    public async Task A_part_the_service_cannot_read_is_refused_not_dropped(string part, string field)
+    {
+        var user = NewUser();
+        var chatId = Guid.NewGuid();
+        var body = $$"""{"id":"{{chatId}}","messages":[{"id":"m-1","role":"user","parts":[{"type":"text","text":"look at this"},{{part}}]}]}""";
+
+        using var response = await user.PostChatAsync(System.Text.Json.JsonDocument.Parse(body).RootElement);
+
+        var answer = await V1Client.ReadAsync(response);
+        V1Client.AssertProblem(answer, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Equal([field], ErrorFields(answer.Body));
+        Assert.Equal(HttpStatusCode.NotFound, (await user.CallAsync(HttpMethod.Get, $"/v1/sessions/{chatId}")).Status);
     }
 
     [Fact]
@@ -245,6 +317,8 @@ public sealed class FilesTests(AppFixture fixture)
         using var gone = await fixture.App.CreateClient().GetAsync(sharedUrl);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
+
+    private static List<string> ErrorFields(JsonElement problem) => [.. problem.GetProperty("errors").EnumerateObject().Select(e => e.Name)];
 
     private static object File(string mediaType, string url, string? filename = null) => new { type = "file", mediaType, filename, url };
 
