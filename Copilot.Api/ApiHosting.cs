@@ -53,6 +53,10 @@ public static class ApiHosting
                 "Copilot:Files:UrlSigningKey must be base64 of at least 32 bytes.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ImageProcessor>();
+        builder.Services.AddSingleton<FileUrlKey>();
+
+        // Before the silo and the server start, after the database is ready (AddCopilotDatabase comes first).
+        builder.Services.AddHostedService(services => services.GetRequiredService<FileUrlKey>());
         builder.Services.AddSingleton<FileUrls>();
         builder.Services.AddSingleton<FileIntake>();
         builder.Services.AddSingleton<ChatFileResolver>();

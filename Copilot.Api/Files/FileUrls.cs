@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,14 +9,11 @@ namespace Copilot.Api.Files;
 
 /// <summary>Signed, expiring links to a file (<c>/v1/files/{id}?exp=&amp;sig=</c>): an <c>&lt;img src&gt;</c> cannot
 /// send an Authorization header, so the link itself is the right to read the one file it names, until it expires.</summary>
-internal sealed class FileUrls(IOptions<FilesOptions> options, [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time)
+internal sealed class FileUrls(
+    IOptions<FilesOptions> options, FileUrlKey key, [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time)
 {
     /// <summary>The path files are served under.</summary>
     public const string PathPrefix = "/v1/files/";
-
-    private readonly Lazy<byte[]> _key = new(() => options.Value.UrlSigningKey is { Length: > 0 } configured
-        ? Convert.FromBase64String(configured)
-        : LocalSecret.LoadOrCreate(options.Value.UrlSigningKeyPath));
 
     /// <summary>A link to <paramref name="fileId"/> valid for at least the configured lifetime and at most twice it: the
     /// expiry is rounded to whole lifetimes so that the same image keeps one URL (and one browser cache entry) a while.</summary>
@@ -54,5 +50,5 @@ internal sealed class FileUrls(IOptions<FilesOptions> options, [FromKeyedService
     }
 
     private string Sign(Guid fileId, long expires) =>
-        WebEncoders.Base64UrlEncode(HMACSHA256.HashData(_key.Value, Encoding.ASCII.GetBytes($"{fileId:N}.{expires}")));
+        WebEncoders.Base64UrlEncode(HMACSHA256.HashData(key.Value, Encoding.ASCII.GetBytes($"{fileId:N}.{expires}")));
 }

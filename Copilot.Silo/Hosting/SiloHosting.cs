@@ -1,4 +1,5 @@
 using Copilot.Api.Admin;
+using Copilot.Api.Files;
 using Copilot.Api.V1.Search;
 using Copilot.Silo.Database;
 
@@ -19,6 +20,7 @@ public static class SiloHosting
             .ValidateOnStart();
         builder.Services.AddSingleton<ISessionSweeper, SqlSessionSweeper>();
         builder.Services.AddSingleton<IMessageSearch, SqlMessageSearch>();
+        builder.Services.AddSingleton<IFileUrlKeyStore, SqlFileUrlKeyStore>();
         builder.Services.AddSingleton<SearchIndexRecovery>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SearchIndexRecovery>());
         builder.UseOrleans(silo =>

@@ -30,9 +30,12 @@ public sealed class ClusterSilo : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <summary>Starts a silo in the cluster named by <paramref name="clusterId"/> and <paramref name="serviceId"/>
-    /// with the test clusters' settings and <paramref name="settings"/> over them, and waits until it is active.</summary>
+    /// with the test clusters' settings and <paramref name="settings"/> over them, and waits until it is active; in
+    /// <paramref name="workingDirectory"/> when given (where it keeps <c>.data/</c>, as on a machine of its own), else in
+    /// the executable's folder, which every silo of the test run shares.</summary>
     public static async Task<ClusterSilo> StartAsync(
-        string clusterId, string serviceId, IReadOnlyDictionary<string, string?> settings, TimeSpan timeout)
+        string clusterId, string serviceId, IReadOnlyDictionary<string, string?> settings, TimeSpan timeout,
+        string? workingDirectory = null)
     {
         var (siloPort, gatewayPort, httpPort) = (LoopbackPorts.FindFree(), LoopbackPorts.FindFree(), LoopbackPorts.FindFree());
         var baseAddress = new Uri($"http://127.0.0.1:{httpPort}");
@@ -46,7 +49,7 @@ public sealed class ClusterSilo : IAsyncDisposable
             ["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/'),
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        var process = SiloProcess.Start(Repository.SiloAssembly, environment);
+        var process = SiloProcess.Start(Repository.SiloAssembly, environment, workingDirectory: workingDirectory);
         try
         {
             await process.WaitUntilHealthyAsync(baseAddress, timeout);
