@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Copilot.Api.Admin;
 using Copilot.Api.Auth;
@@ -11,6 +12,7 @@ using Copilot.Api.V1.Chat;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -45,7 +47,30 @@ public static class ApiHosting
                 $"Copilot:Admin:CronSecret (Copilot__Admin__CronSecret) must be at least {AdminOptions.MinSecretBytes} bytes when Copilot:Auth:Mode is Jwt.")
             .ValidateOnStart();
         builder.Services.AddSingleton<UserData>();
-        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations()
+            .Validate(
+                o => o.TrustedProxiesAreValid(),
+                "Copilot:Api:TrustedProxies (Copilot__Api__TrustedProxies__N) must list IP addresses or networks (10.0.0.0/8).")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ApiOptions>>((forwarded, api) =>
+        {
+            // Only the client address: the scheme and host stay the request's own. ASP.NET Core trusts loopback by
+            // default; here only what is configured is trusted.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var entry in api.Value.TrustedProxies)
+            {
+                if (IPAddress.TryParse(entry, out var address))
+                {
+                    forwarded.KnownProxies.Add(address);
+                }
+                else
+                {
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
+                }
+            }
+        });
         builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.UrlLifetime >= TimeSpan.FromSeconds(1), "Copilot:Files:UrlLifetime must be at least 1 second.")
             .Validate(
@@ -92,6 +117,13 @@ public static class ApiHosting
     /// <summary>Adds the middleware and maps every endpoint.</summary>
     public static WebApplication UseCopilotApi(this WebApplication app)
     {
+        // First, so that the limits and the logs see the client's address. With no proxy trusted the middleware is left
+        // out: with empty lists it would believe every sender.
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.TrustedProxies.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.Use(Harden);
         app.UseExceptionHandler();
 

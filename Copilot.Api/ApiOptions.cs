@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Copilot.Api;
 
@@ -40,7 +41,18 @@ internal sealed class ApiOptions
     public bool ReadRepliesInPlace { get; set; } = true;
 
     /// <summary>Reads of shared conversations (<c>GET /v1/shares/{token}</c>, anonymous) one client address may make per
-    /// minute. Default 60. Behind a reverse proxy the address is the proxy's unless forwarded headers are configured.</summary>
+    /// minute. Default 60. Behind a reverse proxy the address is the proxy's unless it is one of
+    /// <see cref="TrustedProxies"/>.</summary>
     [Range(1, 100_000)]
     public int ShareReadsPerMinute { get; set; } = 60;
+
+    /// <summary>The reverse proxies whose <c>X-Forwarded-For</c> is believed: IP addresses (<c>10.0.0.7</c>) or networks
+    /// (<c>10.0.0.0/8</c>). A request from one of them counts as coming from the last address the proxy added to the
+    /// header (one hop: the client as the proxy saw it), for the per-address limits and the logs. Empty (the default):
+    /// the header is ignored, since any client can send one.</summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>True when every entry of <see cref="TrustedProxies"/> is an address or a network.</summary>
+    public bool TrustedProxiesAreValid() => TrustedProxies.All(entry =>
+        IPAddress.TryParse(entry, out _) || (entry.Contains('/', StringComparison.Ordinal) && IPNetwork.TryParse(entry, out _)));
 }
