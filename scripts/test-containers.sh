@@ -3,7 +3,7 @@
 # Debian's packages (mmdebstrap), the service image from deploy/Containerfile on it (deploy/build-image.sh), local
 # stand-ins for the PostgreSQL and HAProxy images on the same base (deploy/standins.sh); then the cluster of
 # deploy/compose.yaml (PostgreSQL, three silos, the proxy) under podman-compose, checked through its one entry point:
-# every silo ready, conversations, one silo killed (its sessions served again within 15 s, new messages taken), the
+# every silo ready, conversations, an image and its signed link on every silo, one silo killed (its sessions served again within 15 s, new messages taken), the
 # stack stopped in the documented order and brought up again with every message still there; and last the manifests
 # of deploy/kubernetes/ under `podman kube play`, ready and serving. Prints one line per check; the last line is
 # "N passed, N failed".
@@ -344,6 +344,38 @@ done
 check "three conversations started through the entry point" [ ${#sessions[@]} -eq 3 ]
 check "each conversation reads back through the entry point (question and reply)" within 30 all_have "$entry" 2 "${sessions[@]}"
 
+# A photo (an 8x8 PNG) uploaded through the entry point and read back through its signed link, from the entry point
+# and from each silo directly: a link one silo signs must open on every silo of the stack.
+printf '%s' 'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGMwTpuJFTEMLQkAyvtMgQDiJ6sAAAAASUVORK5CYII=' \
+    | base64 -d >"$run/photo.png"
+# upload BASE: POST /v1/files with the photo; prints its signed link when answered 201
+upload() {
+    local code
+    code=$(curl -sS -m 30 -o "$run/upload.json" -w '%{http_code}' -H "Authorization: Bearer $user_token" \
+        -H 'Content-Type: image/png' --data-binary "@$run/photo.png" "$1/v1/files" 2>>"$run/curl.log")
+    echo "POST $1/v1/files: $code $(head -c 300 "$run/upload.json")" >>"$run/curl.log"
+    [ "$code" = 201 ] && jq -er .url "$run/upload.json"
+}
+# serves_image URL: the signed link answers 200 with a PNG, without a token
+serves_image() {
+    local seen
+    seen=$(curl -sS -m 10 -o "$run/served" -w '%{http_code} %{content_type}' "$1" 2>>"$run/curl.log")
+    echo "GET $1: $seen" >>"$run/curl.log"
+    [ "$seen" = "200 image/png" ] && [ -s "$run/served" ]
+}
+# link_opens_everywhere PATH: through the entry point (three times: the proxy takes turns) and on each silo
+link_opens_everywhere() {
+    local attempt silo
+    [ -n "$1" ] || return 1
+    for attempt in 1 2 3; do serves_image "$entry$1" || return 1; done
+    for silo in silo1 silo2 silo3; do
+        serves_image "http://$(address "$(container "$silo")"):8080$1" || { echo "     not on $silo" >&2; return 1; }
+    done
+}
+photo_url=$(upload "$entry")
+check "an image uploaded through the entry point is stored (201 with a signed link)" [ -n "$photo_url" ]
+check "its signed link serves the image through the entry point and on every silo" link_opens_everywhere "$photo_url"
+
 # The silo to kill: one that holds a session in memory (the proxy spread the three over the silos).
 victim=""
 for silo in silo1 silo2 silo3; do
@@ -457,6 +489,14 @@ kube_cluster() { # the pods' silos are the active members of one cluster
 check "the pods' silos form one cluster, each at its pod IP" kube_cluster
 kube_session=$(send "http://$kube_address:8080" "" "Hello from Kubernetes")
 check "the Kubernetes silo serves a conversation" all_have "http://$kube_address:8080" 2 "${kube_session:-none}"
+kube_link_opens_on_every_pod() { # an image uploaded to one pod opens through its signed link on every pod
+    local url pod
+    url=$(upload "http://$kube_address:8080") || return 1
+    for pod in $kube_pods; do
+        serves_image "http://$(pod_address "$pod"):8080$url" || { echo "     not on $pod" >&2; return 1; }
+    done
+}
+check "an image uploaded to one pod opens through its signed link on every pod" kube_link_opens_on_every_pod
 kube_silo_locked_down() {
     local seen
     seen=$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.Config.User}}' "$kube_silo")
