@@ -12,10 +12,10 @@ public sealed record class MessageMetadata
     /// <summary>The model that wrote an assistant message.</summary>
     [Id(0)] public string? Model { get; init; }
 
-    /// <summary>Prompt tokens the model reported for the turn.</summary>
+    /// <summary>Prompt tokens charged for the turn: the model's report, or an estimate (<see cref="UsageEstimated"/>).</summary>
     [Id(1)] public long? InputTokens { get; init; }
 
-    /// <summary>Completion tokens the model reported for the turn.</summary>
+    /// <summary>Completion tokens charged for the turn: the model's report, or an estimate (<see cref="UsageEstimated"/>).</summary>
     [Id(2)] public long? OutputTokens { get; init; }
 
     /// <summary>Why a reply failed, e.g. <c>model_unavailable</c>.</summary>
@@ -29,4 +29,10 @@ public sealed record class MessageMetadata
     /// <see cref="InputTokens"/>.</summary>
     [Id(5), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? InputImages { get; init; }
+
+    /// <summary>True when <see cref="InputTokens"/> and <see cref="OutputTokens"/> are the service's estimate
+    /// (<see cref="Usage.TokenEstimate"/>) because the model's report never came: the reply was stopped, cut at the length
+    /// cap or failed, or the provider sends none. Null when they are the model's own count.</summary>
+    [Id(6), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? UsageEstimated { get; init; }
 }

@@ -26,7 +26,7 @@ public sealed class CopilotMetrics
         "copilot.turn.duration", "s", "Time from the start of the model call to the end of the reply.");
 
     private static readonly Counter<long> ModelTokens = Meter.CreateCounter<long>(
-        "copilot.model.tokens", "{token}", "Model tokens used, by direction (input, output), as the model reported them.");
+        "copilot.model.tokens", "{token}", "Model tokens charged, by direction (input, output): as the model reported them, else estimated.");
 
     private static readonly UpDownCounter<long> ActiveSessions = Meter.CreateUpDownCounter<long>(
         "copilot.sessions.active", "{session}", "Sessions held in memory (activated) on this silo.");

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Copilot.Grains.Usage;
 
-/// <summary>What the session grains ask of a user's limits: counting stored replies' model tokens, holding a running
+/// <summary>What the session grains ask of a user's limits: counting replies' model tokens, holding a running
 /// turn's stream slot, and admitting a new session.</summary>
 public sealed partial class UserLimits(
     IGrainFactory grains,
@@ -15,8 +15,9 @@ public sealed partial class UserLimits(
     [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
     ILogger<UserLimits> logger)
 {
-    /// <summary>Adds the reply's reported tokens to <paramref name="userId"/>'s count for today; never throws (the reply is
-    /// what matters, and a lost count only makes the quota lenient).</summary>
+    /// <summary>Adds the reply's charged tokens (reported by the model or estimated, see <see cref="TokenEstimate"/>) to
+    /// <paramref name="userId"/>'s count for today; never throws (the reply is what matters, and a lost count only makes
+    /// the quota lenient).</summary>
     public async Task RecordAsync(Guid userId, MessageMetadata reply)
     {
         ArgumentNullException.ThrowIfNull(reply);

@@ -78,6 +78,7 @@ public static class SessionViews
         Add(expected, "input_tokens", message.Metadata.InputTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(expected, "output_tokens", message.Metadata.OutputTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(expected, "error_code", message.Metadata.ErrorCode);
+        Add(expected, "usage_estimated", message.Metadata.UsageEstimated is true ? "true" : null);
         Add(expected, "client_message_id", message.Metadata.ClientMessageId);
         Add(expected, "parent_id", message.ParentId is { } parent && parent != Guid.Empty ? parent.ToString() : null);
         return expected;

@@ -61,7 +61,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         reply.Send("partial ");
 
         var (status, retryAfter, body) = await SendRefusedAsync(user);
-        reply.Complete();
+        reply.Complete(SmallUsage());
 
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Equal("1", retryAfter);
@@ -113,25 +113,28 @@ public sealed class RateLimitTests : IAsyncLifetime
 
     private CopilotClient NewUser() => new(_app.CreateClient(), Guid.NewGuid());
 
-    /// <summary>A send whose reply the gated model gives at once.</summary>
+    /// <summary>A send whose reply the gated model gives at once, reporting <paramref name="usage"/> (by default 2
+    /// tokens: a reply without a report would be charged an estimate, and the bucket's tests would meet the quota).</summary>
     private async Task<CopilotClient.SendResult> SendAnsweredAsync(CopilotClient user, UsageDetails? usage = null)
     {
         var send = user.SendAsync("hello " + Guid.NewGuid());
         var reply = await _model.NextReplyAsync();
         reply.Send("fine");
-        reply.Complete(usage);
+        reply.Complete(usage ?? SmallUsage());
         return await send;
     }
 
-    /// <summary>A /v1 send (a new chat) whose reply the gated model gives at once.</summary>
+    /// <summary>A /v1 send (a new chat) whose reply the gated model gives at once, reporting 2 tokens.</summary>
     private async Task SendAnsweredAsync(V1Client user)
     {
         var send = user.SendAsync(Guid.NewGuid(), "m-" + Guid.NewGuid(), "hello");
         var reply = await _model.NextReplyAsync();
         reply.Send("fine");
-        reply.Complete();
+        reply.Complete(SmallUsage());
         await send;
     }
+
+    private static UsageDetails SmallUsage() => new() { InputTokenCount = 1, OutputTokenCount = 1 };
 
     private static async Task<(HttpStatusCode Status, string? RetryAfter, JsonElement Body)> SendRefusedAsync(CopilotClient user)
     {

@@ -26,6 +26,55 @@ public sealed class ReplyGeneratorTests
         Assert.Equal("Hello there", turn.Text);
         Assert.Equal(MessageStatus.Complete, outcome.Status);
         Assert.Equal(("gated", 3L, 2L, (string?)null), (outcome.Metadata.Model, outcome.Metadata.InputTokens, outcome.Metadata.OutputTokens, outcome.Metadata.ErrorCode));
+        Assert.Null(outcome.Metadata.UsageEstimated);
+    }
+
+    [Fact]
+    public async Task A_stopped_reply_is_charged_an_estimate_of_its_input_and_of_the_text_received()
+    {
+        using var turn = new ActiveTurn(Guid.NewGuid(), 1000);
+        ChatMessage[] input = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "How do I inspect a flat roof?")];
+        var generation = Generator().GenerateAsync(turn, input, Guid.NewGuid());
+        var reply = await _model.NextReplyAsync();
+        reply.Send("Walk the ");
+        reply.Send("drains first");
+        await Eventually.HoldsAsync(() => Task.FromResult(turn.Text.Length == 21), "the text arrives");
+        turn.Cancel(MessageStatus.Stopped);
+
+        var outcome = await generation;
+
+        // (9 + 29 characters) / 4, rounded up, plus 4 a message; 21 characters / 4, rounded up.
+        Assert.Equal((MessageStatus.Stopped, 10L + 8L, 6L, (bool?)true), (outcome.Status, outcome.Metadata.InputTokens, outcome.Metadata.OutputTokens, outcome.Metadata.UsageEstimated));
+    }
+
+    [Fact]
+    public async Task A_request_the_provider_refused_is_not_charged_but_one_that_timed_out_is_charged_its_input()
+    {
+        ChatMessage[] input = [new(ChatRole.User, "12345678")];
+        using var refused = new ActiveTurn(Guid.NewGuid(), 1000);
+        var refusal = Generator().GenerateAsync(refused, input, Guid.NewGuid());
+        (await _model.NextReplyAsync()).Fail(new ChatModelException(ErrorCodes.ModelRateLimited, "429"));
+        var notCharged = await refusal;
+
+        using var silent = new ActiveTurn(Guid.NewGuid(), 1000);
+        var timedOut = await Generator(TimeSpan.FromMilliseconds(50)).GenerateAsync(silent, input, Guid.NewGuid());
+
+        Assert.Equal((ErrorCodes.ModelRateLimited, (long?)null, (long?)null, (bool?)null), (notCharged.Metadata.ErrorCode, notCharged.Metadata.InputTokens, notCharged.Metadata.OutputTokens, notCharged.Metadata.UsageEstimated));
+        Assert.Equal((ErrorCodes.ModelTimeout, (long?)(2 + 4), (long?)0, (bool?)true), (timedOut.Metadata.ErrorCode, timedOut.Metadata.InputTokens, timedOut.Metadata.OutputTokens, timedOut.Metadata.UsageEstimated));
+    }
+
+    [Fact]
+    public async Task A_failure_after_text_arrived_is_charged_even_when_its_code_would_be_a_refusal()
+    {
+        using var turn = new ActiveTurn(Guid.NewGuid(), 1000);
+        var generation = Generator().GenerateAsync(turn, [new ChatMessage(ChatRole.User, "hi")], Guid.NewGuid());
+        var reply = await _model.NextReplyAsync();
+        reply.Send("partial");
+        reply.Fail(new ChatModelException(ErrorCodes.ModelUnavailable, "down"));
+
+        var outcome = await generation;
+
+        Assert.Equal((1L + 4L, 2L, (bool?)true), (outcome.Metadata.InputTokens, outcome.Metadata.OutputTokens, outcome.Metadata.UsageEstimated));
     }
 
     [Fact]
@@ -75,6 +124,9 @@ public sealed class ReplyGeneratorTests
         var outcome = await generation;
         Assert.Equal("abcde", turn.Text);
         Assert.Equal(MessageStatus.Complete, outcome.Status);
+
+        // The model's usage chunk never came: the 8 characters it sent are charged, not the 5 kept.
+        Assert.Equal((0L, 2L, (bool?)true), (outcome.Metadata.InputTokens, outcome.Metadata.OutputTokens, outcome.Metadata.UsageEstimated));
     }
 
     private ReplyGenerator Generator(TimeSpan? timeout = null) =>

@@ -1,12 +1,14 @@
 using Copilot.Grains.ChatModel;
 using Copilot.Grains.Telemetry;
+using Copilot.Grains.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 namespace Copilot.Grains.Sessions.Turns;
 
 /// <summary>Streams the model's reply into an <see cref="ActiveTurn"/> and says how it ended: a failure, a timeout
-/// between chunks, a stop or a shutdown become a status and an error code, never an exception.</summary>
+/// between chunks, a stop or a shutdown become a status and an error code, never an exception. Every call the model
+/// may have billed is charged: its reported usage, else <see cref="TokenEstimate"/>.</summary>
 internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOptions model, ILogger logger)
 {
     /// <summary>Generates the reply to <paramref name="input"/> into <paramref name="turn"/>; <paramref name="measured"/>
@@ -18,6 +20,8 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
         string? errorCode = null;
         string? modelId = null;
         UsageDetails? usage = null;
+        var received = false;
+        long receivedChars = 0;
         var repair = new ModelTextRepair();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token);
         var chatOptions = new ChatOptions
@@ -32,6 +36,8 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
             await foreach (var update in chatClient.GetStreamingResponseAsync(input, chatOptions, idle.Token))
             {
                 idle.CancelAfter(model.Timeout);
+                received = true;
+                receivedChars += update.Text.Length;
                 modelId ??= update.ModelId;
                 foreach (var content in update.Contents)
                 {
@@ -72,15 +78,45 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
         }
 
         turn.Append(repair.Flush());
+        var charged = Charge(usage, received || !IsRefusal(errorCode), input, receivedChars);
         return new ReplyOutcome(status, new MessageMetadata
         {
             Model = modelId ?? model.EffectiveModel,
-            InputTokens = usage?.InputTokenCount,
-            OutputTokens = usage?.OutputTokenCount,
+            InputTokens = charged.Input,
+            OutputTokens = charged.Output,
+            UsageEstimated = charged.Estimated ? true : null,
             InputImages = CountImages(input),
             ErrorCode = errorCode,
         });
     }
+
+    /// <summary>The tokens to charge: what the model reported, each count it left out estimated; nothing when the call
+    /// never <paramref name="reachedModel"/>.</summary>
+    /// <remarks>The report comes in the stream's last chunk, so a reply that ends any other way (stopped, cut at the length
+    /// cap, timed out, failed mid-stream) has none, yet the provider bills the input it read and the output it wrote:
+    /// without an estimate, stopping every reply just before its end would never use up the daily quota.</remarks>
+    private static (long? Input, long? Output, bool Estimated) Charge(
+        UsageDetails? usage, bool reachedModel, IList<ChatMessage> input, long receivedChars)
+    {
+        if (usage is { InputTokenCount: { } reportedInput, OutputTokenCount: { } reportedOutput })
+        {
+            return (reportedInput, reportedOutput, false);
+        }
+
+        if (!reachedModel)
+        {
+            return (null, null, false);
+        }
+
+        return (usage?.InputTokenCount ?? TokenEstimate.Input(input), usage?.OutputTokenCount ?? TokenEstimate.OfText(receivedChars), true);
+    }
+
+    /// <summary>Whether <paramref name="errorCode"/>, for a call that received nothing, says the provider answered with an
+    /// error status or was never reached: a request it refused is not billed. Anything else (a stop, a timeout, an
+    /// unknown failure) may have been read by the model, so it is charged.</summary>
+    private static bool IsRefusal(string? errorCode) => errorCode is
+        ErrorCodes.ModelUnreachable or ErrorCodes.ModelRateLimited or ErrorCodes.ModelAuthFailed
+        or ErrorCodes.ModelRejected or ErrorCodes.ModelUnavailable;
 
     private static int? CountImages(IList<ChatMessage> input)
     {
