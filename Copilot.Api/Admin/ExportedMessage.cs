@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Copilot.Api.Shared;
 using Copilot.Grains.Sessions;
 
@@ -18,7 +19,8 @@ internal sealed record class ExportedMessage(
     long? OutputTokens,
     string? ErrorCode,
     Guid? ParentId,
-    IReadOnlyList<Guid>? FileIds)
+    IReadOnlyList<Guid>? FileIds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? UsageEstimated)
 {
     public static ExportedMessage From(Guid sessionId, SessionMessage message)
     {
@@ -37,6 +39,7 @@ internal sealed record class ExportedMessage(
             message.Metadata.OutputTokens,
             message.Metadata.ErrorCode,
             message.ParentId is { } parent && parent != Guid.Empty ? parent : null,
-            message.Files?.Select(f => f.Id).ToList());
+            message.Files?.Select(f => f.Id).ToList(),
+            message.Metadata.UsageEstimated);
     }
 }

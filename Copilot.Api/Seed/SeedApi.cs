@@ -121,5 +121,6 @@ internal static class SeedApi
             message.Metadata.Model,
             message.Metadata.InputTokens,
             message.Metadata.OutputTokens,
-            message.Metadata.ErrorCode));
+            message.Metadata.ErrorCode,
+            message.Metadata.UsageEstimated));
 }
