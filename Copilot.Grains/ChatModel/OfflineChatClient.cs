@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Copilot.Grains.Sessions.Turns;
+using Copilot.Grains.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -59,7 +60,8 @@ public sealed class OfflineChatClient(IOptions<ChatModelOptions> options, Offlin
             yield return new ChatResponseUpdate(ChatRole.Assistant, chunk) { ModelId = ModelId, ResponseId = responseId };
         }
 
-        var inputChars = history.Sum(m => m.Text.Length);
+        // The usage a stopped turn would be charged for the same text (TokenEstimate), so the quota costs the same
+        // whether an offline reply ends or is stopped at its last chunk.
         yield return new ChatResponseUpdate
         {
             Role = ChatRole.Assistant,
@@ -67,8 +69,8 @@ public sealed class OfflineChatClient(IOptions<ChatModelOptions> options, Offlin
             ResponseId = responseId,
             Contents = [new UsageContent(new UsageDetails
             {
-                InputTokenCount = (inputChars + 3) / 4,
-                OutputTokenCount = chunks.Sum(c => c.Length + 3) / 4,
+                InputTokenCount = TokenEstimate.Input(history),
+                OutputTokenCount = TokenEstimate.OfText(chunks.Sum(c => c.Length)),
             })],
         };
     }
