@@ -58,6 +58,10 @@ public sealed class QuotaChargeTests : IAsyncLifetime
         Assert.Equal("stopped", metadata.GetProperty("status").GetString());
         AssertUsage(metadata, ExpectedInput(Assert.Single(_model.RequestsFor(token))), TokensOf("Check the drains ".Length), estimated: true);
         AssertUsage(await StoredReplyMetadataAsync(user, chatId), ExpectedInput(_model.RequestsFor(token)[0]), TokensOf("Check the drains ".Length), estimated: true);
+        var seedReply = (await user.GetOkAsync($"/api/copilot?sessionId={chatId}")).GetProperty("messages")[1].GetProperty("metadata");
+        Assert.Equal(
+            (ExpectedInput(_model.RequestsFor(token)[0]), TokensOf("Check the drains ".Length), true),
+            (seedReply.GetProperty("input_tokens").GetInt64(), seedReply.GetProperty("output_tokens").GetInt64(), seedReply.GetProperty("usage_estimated").GetBoolean()));
         await AssertQuotaExceededAsync(user);
     }
 
