@@ -71,6 +71,9 @@ internal static class FilesApi
         return new StoredFileResult(store, fileId, size == "thumb", expires);
     }
 
+    /// <summary>What a form may add to its one file: the boundaries and the part's headers.</summary>
+    private const int FormOverheadBytes = 16 * 1024;
+
     private static async Task<(ReadOnlyMemory<byte> Data, string? Declared, ApiFault? Fault)> ReadRawAsync(HttpRequest request, int maxBytes)
     {
         if (request.ContentLength > maxBytes)
@@ -84,7 +87,23 @@ internal static class FilesApi
 
     private static async Task<(ReadOnlyMemory<byte> Data, string? Declared, ApiFault? Fault)> ReadFormFileAsync(HttpRequest request, int maxBytes)
     {
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        if (request.ContentLength > maxBytes + FormOverheadBytes)
+        {
+            return (default, null, ApiErrors.FileTooLarge(maxBytes));
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (ex is InvalidDataException || (ex is IOException && !request.HttpContext.RequestAborted.IsCancellationRequested))
+        {
+            // A form ASP.NET Core cannot read (no boundary, a broken or unfinished part, too many fields) is the sender's
+            // mistake; a client that went away is not (the request is aborted, and the answer goes nowhere).
+            return (default, null, ApiErrors.InvalidField("file", $"must be multipart/form-data with one file: {ex.Message}"));
+        }
+
         if (form.Files.Count != 1)
         {
             return (default, null, ApiErrors.InvalidField("file", "send exactly one file in the form"));
