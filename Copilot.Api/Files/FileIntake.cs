@@ -6,8 +6,10 @@ namespace Copilot.Api.Files;
 
 /// <summary>Processes an image a user sent and stores it once for them: the one path of <c>POST /v1/files</c> and of
 /// the data URLs in <c>POST /v1/chat</c>. A refused image stores nothing.</summary>
-internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOptions<FilesOptions> options)
+internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOptions<FilesOptions> options) : IDisposable
 {
+    private readonly SemaphoreSlim _decodes = new(options.Value.MaxConcurrentDecodes);
+
     /// <summary>The stored file (an earlier one when the user sent the same bytes before), or the fault to answer.</summary>
     public async Task<(StoredFile? File, ApiFault? Fault)> AddAsync(
         Guid userId, ReadOnlyMemory<byte> data, string? declaredMediaType, CancellationToken cancellationToken)
@@ -25,13 +27,28 @@ internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOp
     /// <summary>Checks and processes an image without storing it, so that a message's images are all checked first.</summary>
     /// <remarks>Decoding and re-encoding a photo is a few hundred milliseconds of CPU, so it runs on a thread of its own
     /// rather than on one of the thread pool's workers: the silo's pool starts with one (<c>docs/operations.md</c>), and
-    /// every other request and stream of the silo would wait behind the photo.</remarks>
-    public Task<(NewFile? File, ApiFault? Fault)> ProcessAsync(ReadOnlyMemory<byte> data, string? declaredMediaType) =>
-        Task.Factory.StartNew(
-            () => processor.Process(data.Span, declaredMediaType),
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+    /// every other request and stream of the silo would wait behind the photo. At most
+    /// <see cref="FilesOptions.MaxConcurrentDecodes"/> run at once, so that many uploads together cannot exhaust the
+    /// silo's memory; the rest wait.</remarks>
+    public async Task<(NewFile? File, ApiFault? Fault)> ProcessAsync(ReadOnlyMemory<byte> data, string? declaredMediaType)
+    {
+        await _decodes.WaitAsync();
+        try
+        {
+            return await Task.Factory.StartNew(
+                () => processor.Process(data.Span, declaredMediaType),
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+        finally
+        {
+            _decodes.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _decodes.Dispose();
 
     /// <summary>Stores a processed image, or finds an earlier one with the same content (<c>Created</c> false), within
     /// the user's quota.</summary>

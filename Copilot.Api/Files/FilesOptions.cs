@@ -7,6 +7,12 @@ internal sealed class FilesOptions
 {
     public const string SectionName = "Copilot:Files";
 
+    /// <summary>Most images this process decodes at once; more wait their turn. Default: one per core. A photo's pixels
+    /// take up to about 160 MB while it is decoded (40 megapixels, 4 bytes each), so this bounds the silo's memory
+    /// however many uploads arrive together.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentDecodes { get; set; } = Environment.ProcessorCount;
+
     /// <summary>Largest image accepted, in bytes as sent (after base64 decoding for a data URL). Default 10 MB.</summary>
     [Range(1024, 100 * 1024 * 1024)]
     public int MaxImageBytes { get; set; } = 10 * 1024 * 1024;
