@@ -46,6 +46,12 @@ internal sealed class ApiOptions
     [Range(1, 100_000)]
     public int ShareReadsPerMinute { get; set; } = 60;
 
+    /// <summary>Reads of a shared conversation's images (<c>GET /v1/shares/{token}/files/{fileId}</c>, anonymous) one
+    /// client address may make per minute, counted apart from the conversation's reads: a shared page shows each of its
+    /// photos. Default 600.</summary>
+    [Range(1, 1_000_000)]
+    public int ShareFileReadsPerMinute { get; set; } = 600;
+
     /// <summary>The reverse proxies whose <c>X-Forwarded-For</c> is believed: IP addresses (<c>10.0.0.7</c>) or networks
     /// (<c>10.0.0.0/8</c>). A request from one of them counts as coming from the last address the proxy added to the
     /// header (one hop: the client as the proxy saw it), for the per-address limits and the logs. Empty (the default):

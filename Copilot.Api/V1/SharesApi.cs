@@ -47,7 +47,7 @@ internal static class SharesApi
             .AllowAnonymous()
             .RequireCors(V1Routes.CorsPolicy)
             .WithTags("Shares (v1)")
-            .RequireRateLimiting(ShareReadLimit.PolicyName)
+            .RequireRateLimiting(ShareReadLimit.FilesPolicyName)
             .MapGet("/{token}/files/{fileId}", ReadFileAsync)
             .WithSummary("An image of a shared conversation (or ?size=thumb its thumbnail), while the share lives");
         return owned;

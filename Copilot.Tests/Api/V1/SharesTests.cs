@@ -283,7 +283,12 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
     public async Task Anonymous_reads_are_limited_per_client_address()
     {
         await using var app = await CopilotAppFactory.StartAsync(
-            settings: new Dictionary<string, string?> { ["Copilot:Api:ShareReadsPerMinute"] = "2" }, connectionString: fixture.ConnectionString);
+            settings: new Dictionary<string, string?>
+            {
+                ["Copilot:Api:ShareReadsPerMinute"] = "2",
+                ["Copilot:Api:ShareFileReadsPerMinute"] = "3",
+            },
+            connectionString: fixture.ConnectionString);
         var token = ShareTokens.NewToken();
 
         var answers = new List<HttpResponseMessage>();
@@ -292,7 +297,16 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
             answers.Add(await app.CreateClient().GetAsync($"/v1/shares/{token}"));
         }
 
+        // A shared page's images count apart: the conversation's reads used up leave them their own budget.
+        var files = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var file = await app.CreateClient().GetAsync($"/v1/shares/{token}/files/{Guid.NewGuid()}?size=thumb");
+            files.Add(file.StatusCode);
+        }
+
         Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode));
+        Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], files);
         Assert.True(answers[2].Headers.RetryAfter?.Delta > TimeSpan.Zero);
         V1Client.AssertProblem(await V1Client.ReadAsync(answers[2]), HttpStatusCode.TooManyRequests, "rate_limited");
         answers.ForEach(a => a.Dispose());
