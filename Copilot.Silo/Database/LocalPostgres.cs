@@ -163,10 +163,22 @@ public sealed class LocalPostgres : IAsyncDisposable
             return;
         }
 
-        await RunServerCommandAsync(
-            "initdb",
-            ["-D", _dataDirectory, "-U", DatabaseName, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"],
-            cancellationToken);
+        // Sorting in the C locale (bytewise, the fastest), letters' case from C.UTF-8: lower() and ILIKE, and with them
+        // search, then fold é, ñ and ü as well as ASCII. Where the C.UTF-8 locale is missing, the C locale for both.
+        try
+        {
+            await RunServerCommandAsync(
+                "initdb",
+                ["-D", _dataDirectory, "-U", DatabaseName, "--auth=trust", "--encoding=UTF8", "--locale=C", "--lc-ctype=C.UTF-8", "--no-sync"],
+                cancellationToken);
+        }
+        catch (LocalPostgresException) when (!File.Exists(Path.Combine(_dataDirectory, "PG_VERSION")))
+        {
+            await RunServerCommandAsync(
+                "initdb",
+                ["-D", _dataDirectory, "-U", DatabaseName, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"],
+                cancellationToken);
+        }
     }
 
     private async Task StartServerAsync(CancellationToken cancellationToken)

@@ -75,6 +75,14 @@ public static partial class SchemaMigrator
                 ran.Add(version);
             }
 
+            await using (var ctype = new NpgsqlCommand("SELECT datctype FROM pg_database WHERE datname = current_database()", connection))
+            {
+                if (await ctype.ExecuteScalarAsync(cancellationToken) is string name && name is "C" or "POSIX")
+                {
+                    LogAsciiCaseOnly(logger, name);
+                }
+            }
+
             return ran;
         }
         finally
@@ -105,4 +113,9 @@ public static partial class SchemaMigrator
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied schema script {Version}")]
     private static partial void LogApplied(ILogger logger, string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "The database's LC_CTYPE is {Ctype}: search folds the case of ASCII letters only, so \"émigré\" does not find \"ÉMIGRÉ\". " +
+        "A database created with a UTF-8 LC_CTYPE (C.UTF-8, en_US.UTF-8) folds every letter (docs/operations.md)")]
+    private static partial void LogAsciiCaseOnly(ILogger logger, string ctype);
 }

@@ -92,6 +92,23 @@ public sealed class SearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Letters_beyond_ascii_are_found_in_either_case()
+    {
+        var user = NewUser();
+        await StoreAsync(user, PersonaRole.Field, "The ÉMIGRÉ crew re-roofed the Peña house, job MÜLLER-7.");
+
+        var word = await SearchAsync(user, "émigré");
+        var name = await SearchAsync(user, "PEÑA");
+        var fragment = await SearchAsync(user, "müller-7");
+
+        Assert.Equal(2, word.Count);
+        Assert.Equal(["ÉMIGRÉ"], MatchedTexts(word[0]));
+        Assert.Equal(2, name.Count);
+        Assert.Equal(2, fragment.Count);
+        Assert.Equal(["MÜLLER-7"], MatchedTexts(fragment[0]));
+    }
+
+    [Fact]
     public async Task A_user_finds_only_their_own_messages()
     {
         var owner = NewUser();
