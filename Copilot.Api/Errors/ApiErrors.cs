@@ -164,13 +164,21 @@ internal static class ApiErrors
         _ => InternalError,
     };
 
-    /// <summary>True when the cause is the database or the cluster being unreachable rather than a bug.</summary>
+    /// <summary>True when the cause is the database or the cluster being unreachable rather than a bug; a database error
+    /// of SQLSTATE class 22 (data exception) or 42 (syntax error or access rule violation) is a bug.</summary>
     /// <remarks>A stale ETag (<see cref="Orleans.Storage.InconsistentStateException"/>) is transient too: Orleans
     /// deactivates the activation that hit it, and a retry reads the stored state afresh.</remarks>
     public static bool IsUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
+            if (e is DbException { SqlState: ['2', '2', ..] or ['4', '2', ..] })
+            {
+                // A value PostgreSQL refused (class 22) or a statement it could not run (class 42): a bug to see, not an
+                // outage to retry.
+                return false;
+            }
+
             if (e is DbException or SocketException or TimeoutException
                 or StorageUnavailableException or Orleans.Storage.InconsistentStateException
                 or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException

@@ -30,4 +30,17 @@ public sealed class ApiErrorsTests
         Assert.Equal(ErrorCodes.InternalError, fault.Code);
         Assert.DoesNotContain("something else", fault.Text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("22021", StatusCodes.Status500InternalServerError)] // a byte sequence PostgreSQL's text cannot hold
+    [InlineData("42601", StatusCodes.Status500InternalServerError)] // a syntax error: a bug in a statement
+    [InlineData("57P01", StatusCodes.Status503ServiceUnavailable)] // the server shutting down: try again
+    [InlineData("53300", StatusCodes.Status503ServiceUnavailable)] // too many connections: try again
+    public void A_database_error_is_an_outage_only_when_retrying_can_help(string sqlState, int status)
+    {
+        var error = new Npgsql.PostgresException("from the server", "ERROR", "ERROR", sqlState);
+
+        Assert.Equal(status, ApiErrors.FromException(error).Status);
+        Assert.Equal(status, ApiErrors.FromException(new Orleans.Runtime.OrleansException("wrapped", error)).Status);
+    }
 }
