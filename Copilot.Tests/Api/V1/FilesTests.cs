@@ -55,6 +55,23 @@ public sealed class FilesTests(AppFixture fixture)
         Assert.Equal(120, answer.Body.GetProperty("width").GetInt32());
     }
 
+    [Theory]
+    [InlineData("multipart/form-data", "--x\r\n")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nno closing boundary")]
+    public async Task A_form_that_cannot_be_read_is_a_400_naming_the_file(string contentType, string body)
+    {
+        var user = NewUser();
+        using var request = user.NewRequest(HttpMethod.Post, "/v1/files");
+        request.Content = new StringContent(body);
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        var answer = await V1Client.ReadAsync(await user.Http.SendAsync(request));
+
+        V1Client.AssertProblem(answer, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Equal(["file"], ErrorFields(answer.Body));
+        Assert.Empty(await Store.ListAsync(user.UserId));
+    }
+
     [Fact]
     public async Task A_phone_photo_comes_back_upright_without_gps_serial_or_any_other_metadata()
     {
