@@ -44,12 +44,15 @@ public sealed partial class UserLimits(
         ? new SlotHold(grains.GetGrain<IUserLimitsGrain>(userId), slot, options.Value.StreamSlotLease / 4, time, logger)
         : NoHold.Instance;
 
-    /// <summary>Throws unless <paramref name="userId"/> may create another session.</summary>
-    /// <exception cref="SessionLimitException">The user has <see cref="SessionsOptions.MaxPerUser"/> sessions.</exception>
+    /// <summary>Throws unless <paramref name="userId"/> may create the session <paramref name="sessionId"/>; when it
+    /// may, room for it is held in the user's list until it is listed.</summary>
+    /// <exception cref="SessionLimitException">The user has <see cref="SessionsOptions.MaxPerUser"/> sessions, those
+    /// being created counted in.</exception>
     /// <exception cref="WriteLimitException">The user's write bucket is empty.</exception>
-    public async Task AdmitSessionAsync(Guid userId)
+    public async Task AdmitSessionAsync(Guid userId, Guid sessionId)
     {
-        if (await grains.GetGrain<IUserSessionsGrain>(userId).CountAsync() >= sessions.Value.MaxPerUser)
+        var list = grains.GetGrain<IUserSessionsGrain>(userId);
+        if (!await list.TryReserveAsync(sessionId, sessions.Value.MaxPerUser))
         {
             throw new SessionLimitException();
         }
@@ -57,6 +60,7 @@ public sealed partial class UserLimits(
         var decision = await grains.GetGrain<IUserLimitsGrain>(userId).TryWriteAsync();
         if (!decision.IsAdmitted)
         {
+            await list.ReleaseAsync(sessionId);
             throw new WriteLimitException(decision.RetryAfter);
         }
     }

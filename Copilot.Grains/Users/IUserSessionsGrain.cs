@@ -21,6 +21,17 @@ public interface IUserSessionsGrain : IGrainWithGuidKey
     [Alias("Count"), ReadOnly]
     Task<int> CountAsync();
 
+    /// <summary>Holds room for the session <paramref name="sessionId"/> being created: false when the user has
+    /// <paramref name="max"/> sessions, those being created counted in, so that new chats sent at once cannot pass the
+    /// cap together. The room is held until the session is listed (<see cref="UpsertAsync"/>), released
+    /// (<see cref="ReleaseAsync"/>), or a minute has passed; asking again for the same session is true.</summary>
+    [Alias("TryReserve")]
+    Task<bool> TryReserveAsync(Guid sessionId, int max);
+
+    /// <summary>Gives back the room <see cref="TryReserveAsync"/> held for a session that was not created.</summary>
+    [Alias("Release")]
+    Task ReleaseAsync(Guid sessionId);
+
     /// <summary>Lists sessions most recently updated first, <paramref name="limit"/> at a time, after <paramref name="after"/>.</summary>
     [Alias("List"), ReadOnly]
     Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null);

@@ -1,4 +1,5 @@
 using Copilot.Grains.Sessions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,10 +16,17 @@ internal sealed partial class UserSessionsGrain(
     IPersistentState<UserSessionsState> legacy,
     IUserSessionStore store,
     IOptions<SessionsOptions> options,
+    [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time,
     ILogger<UserSessionsGrain> logger) : Grain, IUserSessionsGrain
 {
     /// <summary>The largest page a caller may ask for.</summary>
     public const int MaxPageSize = 200;
+
+    /// <summary>How long room held for a session being created lasts if the session is never listed.</summary>
+    private static readonly TimeSpan ReservationLifetime = TimeSpan.FromMinutes(1);
+
+    /// <summary>Sessions being created, not listed yet, each with when its room lapses.</summary>
+    private readonly Dictionary<Guid, DateTimeOffset> _reserved = [];
 
     private List<SessionSummary> _sessions = [];
 
@@ -39,6 +47,7 @@ internal sealed partial class UserSessionsGrain(
 
     public async Task UpsertAsync(SessionSummary summary)
     {
+        _reserved.Remove(summary.Id);
         Apply(summary);
         await FlushAsync();
     }
@@ -66,6 +75,34 @@ internal sealed partial class UserSessionsGrain(
     }
 
     public Task<int> CountAsync() => Task.FromResult(_sessions.Count);
+
+    public Task<bool> TryReserveAsync(Guid sessionId, int max)
+    {
+        var now = time.GetUtcNow();
+        foreach (var (id, _) in _reserved.Where(r => r.Value <= now).ToList())
+        {
+            _reserved.Remove(id);
+        }
+
+        if (_reserved.ContainsKey(sessionId) || _sessions.Exists(s => s.Id == sessionId))
+        {
+            return Task.FromResult(true);
+        }
+
+        if (_sessions.Count + _reserved.Count >= max)
+        {
+            return Task.FromResult(false);
+        }
+
+        _reserved[sessionId] = now + ReservationLifetime;
+        return Task.FromResult(true);
+    }
+
+    public Task ReleaseAsync(Guid sessionId)
+    {
+        _reserved.Remove(sessionId);
+        return Task.CompletedTask;
+    }
 
     public Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null)
     {

@@ -134,6 +134,42 @@ public sealed class RateLimitTurnTests : IAsyncLifetime
         Assert.Equal($"title {WritesPerMinute - 1}", (await v1.GetOkAsync($"/v1/sessions/{sessionId}")).GetProperty("title").GetString());
     }
 
+    [Fact]
+    public async Task New_chats_sent_at_once_cannot_pass_the_cap_together()
+    {
+        var user = NewUser();
+        for (var i = 0; i < MaxSessions - 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAnsweredAsync(user)).Status);
+        }
+
+        // Four new chats at once with room for two: each is admitted against the sessions listed and those being created.
+        var v1 = new V1Client(user.Http, user.UserId);
+        var posts = Enumerable.Range(0, Streams).Select(i => v1.PostChatAsync(V1Client.Body(Guid.NewGuid(), $"m-{i}", $"at once {i}"))).ToList();
+        var all = Task.WhenAll(posts);
+        while (!all.IsCompleted)
+        {
+            var next = _model.NextReplyAsync();
+            if (await Task.WhenAny(all, next) == next)
+            {
+                var reply = await next;
+                reply.Send("fine");
+                reply.Complete();
+            }
+        }
+
+        var statuses = (await all).Select(r => r.StatusCode).Order().ToList();
+        foreach (var response in await all)
+        {
+            response.Dispose();
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Conflict, HttpStatusCode.Conflict], statuses);
+        await Eventually.HoldsAsync(
+            async () => (await v1.GetOkAsync("/v1/sessions?limit=50")).GetProperty("data").GetArrayLength() == MaxSessions,
+            "the two admitted chats are listed");
+    }
+
     private CopilotClient NewUser() => new(_app.CreateClient(), Guid.NewGuid());
 
     /// <summary>Starts a seed send, lets the first words arrive, and hangs up: the turn runs on with no client.</summary>

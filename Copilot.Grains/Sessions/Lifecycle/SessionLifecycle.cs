@@ -26,7 +26,7 @@ internal sealed partial class SessionLifecycle(
     /// <summary>Creates the session for <paramref name="userId"/> if the user's session cap admits one more.</summary>
     public async Task CreateAsync(Guid userId, PersonaRole role)
     {
-        await limits.AdmitSessionAsync(userId);
+        await limits.AdmitSessionAsync(userId, store.SessionId);
 
         // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
         // itself, whereas a stored session without a reminder would never expire.

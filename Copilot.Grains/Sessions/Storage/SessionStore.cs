@@ -36,6 +36,9 @@ internal sealed partial class SessionStore(
     /// <summary>The header, with its checkpoint fields brought up to date by the segments stored since.</summary>
     public SessionState Header => state.State;
 
+    /// <summary>The session's id (the grain's key), known before the session is created.</summary>
+    public Guid SessionId => sessionId;
+
     public MessageHistory History { get; } = new(options.PageMaxMessages, options.PageMaxBytes);
 
     public TurnMemory RecentTurns { get; } = new(RecentTurnsKept);
