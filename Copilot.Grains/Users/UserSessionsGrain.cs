@@ -54,6 +54,7 @@ internal sealed partial class UserSessionsGrain(
 
     public Task TouchAsync(SessionSummary summary)
     {
+        _reserved.Remove(summary.Id);
         if (Apply(summary))
         {
             _flushTimer ??= this.RegisterGrainTimer(
