@@ -14,7 +14,7 @@ internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOp
     public async Task<(StoredFile? File, ApiFault? Fault)> AddAsync(
         Guid userId, ReadOnlyMemory<byte> data, string? declaredMediaType, CancellationToken cancellationToken)
     {
-        var (processed, fault) = await ProcessAsync(data, declaredMediaType);
+        var (processed, fault) = await ProcessAsync(data, declaredMediaType, cancellationToken);
         if (processed is null)
         {
             return (null, fault);
@@ -30,9 +30,11 @@ internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOp
     /// every other request and stream of the silo would wait behind the photo. At most
     /// <see cref="FilesOptions.MaxConcurrentDecodes"/> run at once, so that many uploads together cannot exhaust the
     /// silo's memory; the rest wait.</remarks>
-    public async Task<(NewFile? File, ApiFault? Fault)> ProcessAsync(ReadOnlyMemory<byte> data, string? declaredMediaType)
+    public async Task<(NewFile? File, ApiFault? Fault)> ProcessAsync(
+        ReadOnlyMemory<byte> data, string? declaredMediaType, CancellationToken cancellationToken)
     {
-        await _decodes.WaitAsync();
+        // A client that leaves while its image waits for a decode takes its place out of the queue.
+        await _decodes.WaitAsync(cancellationToken);
         try
         {
             return await Task.Factory.StartNew(

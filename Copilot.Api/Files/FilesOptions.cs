@@ -11,7 +11,7 @@ internal sealed class FilesOptions
     /// take up to about 160 MB while it is decoded (40 megapixels, 4 bytes each), so this bounds the silo's memory
     /// however many uploads arrive together.</summary>
     [Range(1, 64)]
-    public int MaxConcurrentDecodes { get; set; } = Environment.ProcessorCount;
+    public int MaxConcurrentDecodes { get; set; } = Math.Min(Environment.ProcessorCount, 64);
 
     /// <summary>Largest image accepted, in bytes as sent (after base64 decoding for a data URL). Default 10 MB.</summary>
     [Range(1024, 100 * 1024 * 1024)]
@@ -43,8 +43,8 @@ internal sealed class FilesOptions
     [Range(1024, long.MaxValue)]
     public long QuotaBytesPerUser { get; set; } = 500L * 1024 * 1024;
 
-    /// <summary>Largest <c>POST /v1/chat</c> body when its message carries file parts (data URLs), in bytes; a text-only
-    /// body keeps <c>Copilot:Api:MaxRequestBodyBytes</c>. Default 25 MB.</summary>
+    /// <summary>Largest <c>POST /v1/chat</c> body, in bytes: the AI SDK's transport sends the whole chat with every
+    /// message, photos sent earlier as data URLs included (the new message keeps its own limits). Default 25 MB.</summary>
     [Range(1024, 1024 * 1024 * 1024)]
     public int MaxChatBodyBytes { get; set; } = 25 * 1024 * 1024;
 

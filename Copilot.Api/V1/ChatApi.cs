@@ -6,6 +6,7 @@ using Copilot.Api.Shared;
 using Copilot.Api.V1.Chat;
 using Copilot.Grains.Files;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Usage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -81,7 +82,15 @@ internal static class ChatApi
 
                 // Referenced before the message is stored: deleting another session never removes an image this one shows.
                 created = stored;
-                attached = await files.AttachAsync(userId, read.ChatId, [.. resolved.Select(f => f.Id)], httpContext.RequestAborted);
+                try
+                {
+                    attached = await files.AttachAsync(userId, read.ChatId, [.. resolved.Select(f => f.Id)], httpContext.RequestAborted);
+                }
+                catch (Exception) when (created.Count > 0)
+                {
+                    await files.DetachAsync(userId, read.ChatId, [], created, CancellationToken.None);
+                    throw;
+                }
                 images = resolved;
             }
 
@@ -107,13 +116,22 @@ internal static class ChatApi
         }
         catch (Exception ex) when (ApiErrors.FromRefusal(ex) is { } refusal)
         {
-            // Refused before anything was stored: what the send stored for its images goes again.
-            if (attached.Count > 0 || created.Count > 0)
+            // Refused before anything was stored. Someone else's or a deleted session, or a new one past the cap: what the
+            // send stored for its images goes again. The caller's own session refusing this message (a reply running,
+            // another persona): a send of the same message beside this one may show the same images, so they stay with
+            // the conversation and go when it does.
+            if (ex is SessionNotFoundException or SessionLimitException)
             {
-                await files.DetachAsync(userId, send.ChatId, attached, created, CancellationToken.None);
+                await UndoImagesAsync(files, userId, send.ChatId, attached, created);
             }
 
             return refusal.ToProblem();
+        }
+        catch (WriteLimitException)
+        {
+            // A new session refused by the write bucket (429, answered by the send limits' filter): nothing of it exists.
+            await UndoImagesAsync(files, userId, send.ChatId, attached, created);
+            throw;
         }
 
         var first = await ReplyPolling.FirstProgressAsync(ReplyPolling.ReadsInPlace(httpContext.RequestServices), grain, userId, started.TurnId);
@@ -124,6 +142,16 @@ internal static class ChatApi
         }
 
         return new UiMessageStream(grain, userId, StreamPosition.Beginning(started.TurnId), first);
+    }
+
+    /// <summary>Removes what a refused send stored for its images: the references it added and the files it created
+    /// that nothing else refers to.</summary>
+    private static async Task UndoImagesAsync(IFileStore files, Guid userId, Guid chatId, IReadOnlyList<Guid> attached, List<Guid> created)
+    {
+        if (attached.Count > 0 || created.Count > 0)
+        {
+            await files.DetachAsync(userId, chatId, attached, created, CancellationToken.None);
+        }
     }
 
     /// <summary>The reply in flight, replayed from its <c>start</c> (or after <c>Last-Event-ID</c>) and then live.</summary>

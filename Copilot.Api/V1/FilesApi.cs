@@ -97,11 +97,13 @@ internal static class FilesApi
         {
             form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
         }
-        catch (Exception ex) when (ex is InvalidDataException || (ex is IOException && !request.HttpContext.RequestAborted.IsCancellationRequested))
+        catch (Exception ex) when (ex is InvalidDataException ||
+            (ex is IOException and not BadHttpRequestException && !request.HttpContext.RequestAborted.IsCancellationRequested))
         {
             // A form ASP.NET Core cannot read (no boundary, a broken or unfinished part, too many fields) is the sender's
-            // mistake; a client that went away is not (the request is aborted, and the answer goes nowhere).
-            return (default, null, ApiErrors.InvalidField("file", $"must be multipart/form-data with one file: {ex.Message}"));
+            // mistake. Kestrel's own refusals (a body over its limit: 413, too slow: 408) keep their status, and a client
+            // that went away is not answered.
+            return (default, null, ApiErrors.InvalidField("file", "must be multipart/form-data with one complete file part"));
         }
 
         if (form.Files.Count != 1)

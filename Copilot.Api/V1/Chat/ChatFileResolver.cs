@@ -34,7 +34,7 @@ internal sealed class ChatFileResolver(
         var checkedParts = new List<(ChatFilePart Part, NewFile? New, StoredFile? Existing)>();
         foreach (var part in parts)
         {
-            var (isDataUrl, processed, refused) = await ProcessDataUrlAsync(part);
+            var (isDataUrl, processed, refused) = await ProcessDataUrlAsync(part, cancellationToken);
             if (isDataUrl)
             {
                 if (processed is null)
@@ -83,7 +83,7 @@ internal sealed class ChatFileResolver(
     }
 
     /// <summary>For a <c>data:</c> URL, its image checked and processed (or the fault).</summary>
-    private async Task<(bool IsDataUrl, NewFile? File, ApiFault? Fault)> ProcessDataUrlAsync(ChatFilePart part)
+    private async Task<(bool IsDataUrl, NewFile? File, ApiFault? Fault)> ProcessDataUrlAsync(ChatFilePart part, CancellationToken cancellationToken)
     {
         var (isDataUrl, bytes, fault) = ReadDataUrl(part);
         if (!isDataUrl)
@@ -91,7 +91,7 @@ internal sealed class ChatFileResolver(
             return (false, null, null);
         }
 
-        var (processed, refused) = bytes is { } decoded ? await intake.ProcessAsync(decoded, part.MediaType) : (null, fault);
+        var (processed, refused) = bytes is { } decoded ? await intake.ProcessAsync(decoded, part.MediaType, cancellationToken) : (null, fault);
         return (true, processed, refused);
     }
 

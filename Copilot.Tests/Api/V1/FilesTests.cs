@@ -267,7 +267,7 @@ public sealed class FilesTests(AppFixture fixture)
     }
 
     [Fact]
-    public async Task A_refused_send_leaves_no_image_behind_and_keeps_those_the_chat_shows()
+    public async Task A_refused_send_leaves_no_image_behind_or_leaves_it_with_the_chat_that_refused_it()
     {
         var owner = NewUser();
         var other = NewUser();
@@ -275,7 +275,8 @@ public sealed class FilesTests(AppFixture fixture)
         var kept = TestImages.DataUrl(TestImages.Png(30, 30), "image/png");
         await SendAsync(owner, chatId, "the ridge", File("image/png", kept));
 
-        // Someone else's chat: 404. The owner's chat with another persona: 409. Neither stores the images it carried.
+        // Someone else's chat: 404, and the images it carried go again. The owner's chat with another persona: 409, and
+        // its images stay with that chat (a send of the same message beside it could show them) until it is deleted.
         using var notTheirs = await other.PostChatAsync(ChatBody(chatId, "mine now", File("image/png", kept)));
         var wrongPersona = new
         {
@@ -288,11 +289,17 @@ public sealed class FilesTests(AppFixture fixture)
         V1Client.AssertProblem(await V1Client.ReadAsync(notTheirs), HttpStatusCode.NotFound, "session_not_found");
         V1Client.AssertProblem(await V1Client.ReadAsync(mismatch), HttpStatusCode.Conflict, "persona_mismatch");
         Assert.Empty(await Store.ListAsync(other.UserId));
-        var left = Assert.Single(await Store.ListAsync(owner.UserId));
-        Assert.Equal(30, left.Width);
-        Assert.Equal([chatId], await Sql.ColumnAsync<Guid>("SELECT session_id FROM copilot_file_refs WHERE file_id = @id", left.Id));
         using var shown = await owner.Http.GetAsync(FileParts(await LastUserMessageAsync(owner, chatId)).Single().GetProperty("url").GetString());
         Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        var left = await Store.ListAsync(owner.UserId);
+        Assert.Equal([30, 40], left.Select(f => f.Width).Order());
+        foreach (var file in left)
+        {
+            Assert.Equal([chatId], await Sql.ColumnAsync<Guid>("SELECT session_id FROM copilot_file_refs WHERE file_id = @id", file.Id));
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.CallAsync(HttpMethod.Delete, $"/v1/sessions/{chatId}")).Status);
+        Assert.Empty(await Store.ListAsync(owner.UserId));
     }
 
     [Theory]
