@@ -473,6 +473,21 @@ describe('the chat console', () => {
     await assertClean(tab);
   });
 
+  test('a search with nothing to look for yet ("how -") says what to type, with no error notice', TIMEOUT, async () => {
+    const tab = await openConsole(browser());
+    const { page } = tab;
+    await signInWithLink(page);
+
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('how -');
+    await page.keyboard.press('Enter');
+
+    await page.locator('#search-status', { hasText: 'Type a word or a job number' }).waitFor();
+    assert.equal(await page.locator('#search-list li').count(), 0);
+    assert.equal(await page.locator('#notice').isVisible(), false, 'no error notice for a query still being typed');
+    await assertClean(tab);
+  });
+
   test('a search while the service rebuilds its index says so where the results go, and the next search finds again', TIMEOUT, async () => {
     const token = new URL(link).hash.slice('#token='.length);
     const job = `RG-${Math.floor(1000 + Math.random() * 9000)}`;

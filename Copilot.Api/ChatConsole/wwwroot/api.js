@@ -126,16 +126,25 @@ function describe(status, problem, retryAfter) {
     case 400:
       return `The service did not accept that: ${problem?.detail ?? problem?.title ?? 'bad request'}`;
     case 404:
+      if (code === 'share_not_found') {
+        return 'That share link no longer works (it was revoked or has expired).';
+      }
       return code === 'message_not_found'
         ? 'That version is no longer in this conversation. The conversation is shown as it is now.'
         : 'That conversation no longer exists (it may have been deleted in another tab).';
     case 409:
+      if (code === 'session_limit') {
+        return 'You have as many conversations as the service keeps. Delete old conversations to start a new one.';
+      }
       return code === 'persona_mismatch'
         ? 'This conversation was started with another persona. Start a new chat to switch persona.'
         : 'A reply is already being written in this conversation. Wait for it to finish or stop it, then send again.';
     case 413:
       return 'That message is too long for the service. Shorten it and send again.';
     case 429:
+      if (code === 'quota_exceeded') {
+        return "You have used today's share of the chat model. It renews at midnight UTC.";
+      }
       return `Too many requests right now. Wait ${retryAfter ? `${retryAfter} s` : 'a moment'} and send again.`;
     case 502:
       return `The chat model did not answer (${code ?? 'model_error'}). Your message is saved; Regenerate on the failed reply tries again.`;

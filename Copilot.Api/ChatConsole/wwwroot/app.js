@@ -1055,6 +1055,12 @@ async function search(more = false) {
   try {
     page = await json(`/v1/search?${query}`);
   } catch (error) {
+    if (error instanceof ApiError && error.status === 400 && state.search === run) {
+      // Typed so far: nothing to look for yet ("how", "-"), not a fault worth a banner.
+      ui.searchList.replaceChildren();
+      ui.searchStatus.textContent = 'Type a word or a job number to search for (common words like "how" are left out).';
+      return;
+    }
     if (!(error instanceof ApiError && error.code === 'search_rebuilding')) {
       throw error;
     }
