@@ -29,20 +29,22 @@ internal static class TokenEstimate
             messages++;
             foreach (var content in message.Contents)
             {
-                switch (content)
+                if (content is TextContent text)
                 {
-                    case TextContent text:
-                        chars += text.Text?.Length ?? 0;
-                        break;
-                    case DataContent data when data.HasTopLevelMediaType("image"):
-                        images++;
-                        break;
+                    chars += text.Text?.Length ?? 0;
+                }
+                else if (IsImage(content))
+                {
+                    images++;
                 }
             }
         }
 
         return OfText(chars) + (messages * TokensPerMessage) + (images * TokensPerImage);
     }
+
+    /// <summary>Whether <paramref name="content"/> is an image of the model's input.</summary>
+    public static bool IsImage(AIContent content) => content is DataContent data && data.HasTopLevelMediaType("image");
 
     /// <summary>The tokens of <paramref name="chars"/> characters of text (the reply's: what was received from the model).</summary>
     public static long OfText(long chars) => (chars + CharsPerToken - 1) / CharsPerToken;

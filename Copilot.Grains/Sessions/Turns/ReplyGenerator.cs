@@ -36,8 +36,9 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
             await foreach (var update in chatClient.GetStreamingResponseAsync(input, chatOptions, idle.Token))
             {
                 idle.CancelAfter(model.Timeout);
+                var text = update.Text;
                 received = true;
-                receivedChars += update.Text.Length;
+                receivedChars += text.Length;
                 modelId ??= update.ModelId;
                 foreach (var content in update.Contents)
                 {
@@ -47,8 +48,8 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
                     }
                 }
 
-                turn.Append(repair.Next(update.Text));
-                measured?.Text(update.Text);
+                turn.Append(repair.Next(text));
+                measured?.Text(text);
                 if (turn.IsFull)
                 {
                     break;
@@ -120,7 +121,7 @@ internal sealed partial class ReplyGenerator(IChatClient chatClient, ChatModelOp
 
     private static int? CountImages(IList<ChatMessage> input)
     {
-        var images = input.Sum(m => m.Contents.Count(c => c is DataContent data && data.HasTopLevelMediaType("image")));
+        var images = input.Sum(m => m.Contents.Count(TokenEstimate.IsImage));
         return images > 0 ? images : null;
     }
 
