@@ -20,7 +20,8 @@ internal static class SeedApi
     public static RouteGroupBuilder MapSeedApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/copilot").RequireAuthorization().WithTags("Copilot");
-        group.MapPost("", SendAsync).RequireCopilotSendLimits();
+        // A body declared as anything but JSON (a form post, text/plain) is a 415, as on /v1.
+        group.MapPost("", SendAsync).RequireCopilotSendLimits().Accepts<SeedChatBody>("application/json");
         group.MapGet("", GetAsync);
         return group;
     }

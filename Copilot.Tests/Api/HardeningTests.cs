@@ -63,6 +63,8 @@ public sealed class HardeningTests(AppFixture fixture)
     [InlineData("PUT", "/api/copilot", null, 405, "method_not_allowed", false)]
     [InlineData("PUT", "/api/admin/users/deleted", null, 405, "method_not_allowed", true)]
     [InlineData("POST", "/v1/chat", "text/plain", 415, "unsupported_media_type", true)]
+    [InlineData("POST", "/api/copilot", "text/plain", 415, "unsupported_media_type", false)]
+    [InlineData("POST", "/api/copilot", "application/x-www-form-urlencoded", 415, "unsupported_media_type", false)]
     [InlineData("POST", "/api/admin/users/deleted", "application/json", 404, "not_found", true)]
     public async Task Every_refusal_has_a_body_with_a_code(
         string method, string path, string? contentType, int status, string code, bool problem)
@@ -77,6 +79,22 @@ public sealed class HardeningTests(AppFixture fixture)
         Assert.Equal(code, body.GetProperty("code").GetString());
         Assert.Equal(problem ? "application/problem+json" : "application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.True(problem ? body.TryGetProperty("detail", out _) : body.TryGetProperty("error", out _));
+    }
+
+    [Fact]
+    public async Task A_send_without_a_content_type_is_read_as_json()
+    {
+        // Only a body declared as something else is refused: one with no Content-Type at all is read as JSON.
+        var user = fixture.NewUser();
+        using var request = user.NewRequest(HttpMethod.Post, "/api/copilot");
+        request.Content = new ByteArrayContent("{\"message\":\"no content type\"}"u8.ToArray());
+        using var response = await _app.CreateClient().SendAsync(request);
+        var (_, list) = await user.GetAsync("/v1/sessions");
+
+        Assert.Null(request.Content.Headers.ContentType);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("[SESSION_ID:", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("no content type", list.GetProperty("data")[0].GetProperty("title").GetString());
     }
 
     [Theory]
