@@ -79,7 +79,8 @@ public interface ISessionGrain : IGrainWithGuidKey
     Task<SessionInfo> RenameAsync(Guid userId, string title);
 
     /// <summary>Deletes the session and everything it stored (messages, reminder, index entry) now, stopping a reply in
-    /// flight first; false when it does not exist for this user. Deleting twice is harmless.</summary>
+    /// flight first; false when it does not exist for this user. Deleting twice is harmless, and a deletion that storage
+    /// interrupted is finished by the next one (true).</summary>
     [Alias("Delete")]
     Task<bool> DeleteAsync(Guid userId);
 

@@ -72,6 +72,7 @@ internal sealed partial class SessionGrain(
             _store, _turns, _replies, new ExpiryReminder(this, _options, time), usage,
             new SessionDependents(files, _shares, _feedback, GrainFactory), _options, time, DeactivateOnIdle, logger);
         await _store.LoadAsync();
+        await _lifecycle.ResumeInterruptedDeletionAsync();
         if (Header.Exists && Header.InFlight is { } marker)
         {
             LogRecoveringInterruptedTurn(Header.Id, marker.TurnId);
@@ -199,7 +200,7 @@ internal sealed partial class SessionGrain(
 
     public async Task<bool> DeleteAsync(Guid userId)
     {
-        if (!IsVisibleTo(userId))
+        if (!IsVisibleTo(userId) && !_lifecycle.IsBeingDeletedFor(userId))
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Copilot.Api.Admin;
 using Copilot.Grains;
 using Copilot.Grains.Sessions;
@@ -8,7 +9,7 @@ using Orleans.Configuration;
 namespace Copilot.Silo.Database;
 
 /// <summary>Finds idle sessions with one query over the stored headers, then lets each session grain decide and
-/// delete itself, so the sweep and the reminders share one code path and can race harmlessly. It also deletes expired
+/// delete itself, the longest idle first, so the sweep and the reminders share one code path and can race harmlessly. It also deletes expired
 /// share rows (which already answer 404: this only frees their space).</summary>
 internal sealed partial class SqlSessionSweeper(
     CopilotDatabase database,
@@ -33,6 +34,7 @@ internal sealed partial class SqlSessionSweeper(
               AND s.payloadbinary IS NOT NULL
               AND doc ->> 'id' IS NOT NULL
               AND (doc ->> 'status' = 'expiring' OR (doc ->> 'updated_at')::timestamptz < @cutoff)
+            ORDER BY (doc ->> 'updated_at')::timestamptz
             """))
         {
             command.Parameters.AddWithValue("stateName", CopilotStorage.SessionStateName);
@@ -45,20 +47,38 @@ internal sealed partial class SqlSessionSweeper(
             }
         }
 
-        var expired = 0;
+        // One session that cannot be deleted now (storage failing on its rows) must not keep the others: each is tried,
+        // and the sweep still fails afterwards, so that the cron job's retry is honest.
+        var (expired, failed) = (0, new List<Exception>());
         foreach (var sessionId in candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await grains.GetGrain<ISessionGrain>(sessionId).ExpireIfIdleAsync())
+            try
             {
-                expired++;
+                if (await grains.GetGrain<ISessionGrain>(sessionId).ExpireIfIdleAsync())
+                {
+                    expired++;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSessionNotExpired(ex, sessionId);
+                failed.Add(ex);
             }
         }
 
         await shares.DeleteExpiredAsync(time.GetUtcNow(), cancellationToken);
         LogSwept(candidates.Count, expired);
+        if (failed.Count > 0)
+        {
+            ExceptionDispatchInfo.Throw(failed[0]);
+        }
+
         return expired;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Expiry sweep: session {SessionId} could not be expired now; the sweep goes on")]
+    private partial void LogSessionNotExpired(Exception exception, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Expiry sweep: {Candidates} idle candidate(s), {Expired} expired")]
     private partial void LogSwept(int candidates, int expired);

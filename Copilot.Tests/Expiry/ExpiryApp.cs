@@ -15,13 +15,15 @@ public static class ExpiryApp
     /// <summary>Orleans' service key for the reminder service's clock.</summary>
     public const string ReminderClockKey = "Orleans.Reminders";
 
-    /// <summary>Starts an app on <paramref name="clock"/>.</summary>
-    public static Task<CopilotAppFactory> StartAsync(FakeTimeProvider clock, bool remindersOnFakeClock, string? serviceId = null) =>
+    /// <summary>Starts an app on <paramref name="clock"/>, with any services of the test's own.</summary>
+    public static Task<CopilotAppFactory> StartAsync(
+        FakeTimeProvider clock, bool remindersOnFakeClock, string? serviceId = null, Action<IServiceCollection>? configureServices = null) =>
         CopilotAppFactory.StartAsync(
             serviceId,
             new Dictionary<string, string?> { ["Copilot:Admin:CronSecret"] = CronSecret },
             services =>
             {
+                configureServices?.Invoke(services);
                 services.AddKeyedSingleton<TimeProvider>(SessionsOptions.ClockKey, clock);
                 if (remindersOnFakeClock)
                 {

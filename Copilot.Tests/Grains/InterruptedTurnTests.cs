@@ -4,6 +4,7 @@ using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 
 namespace Copilot.Tests.Grains;
@@ -98,6 +99,41 @@ public sealed class InterruptedTurnTests
         var stored = await second.GetAllMessagesAsync(user);
         Assert.NotNull(stored);
         Assert.Equal([("first", MessageStatus.Complete), ("", MessageStatus.Interrupted)], stored.Select(m => (m.Content, m.Status)));
+    }
+
+    [Fact]
+    public async Task A_turn_recovered_a_month_later_does_not_count_as_use_and_its_session_still_expires()
+    {
+        // The silo died mid-reply and nobody came back: the session's next activation is expiry's own, 31 days later.
+        // Recording the interrupted reply then is no use of the session; it keeps the turn's time.
+        var (serviceId, user, sessionId) = ("stale-" + Guid.NewGuid().ToString("N")[..8], Guid.NewGuid(), Guid.NewGuid());
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var model = new GatedChatClient();
+        var turnStartedAt = clock.GetUtcNow();
+        await using (var doomed = await TestClusters.StartAsync(serviceId, configureServices: services =>
+        {
+            services.AddSingleton<IChatClient>(model);
+            services.AddKeyedSingleton<TimeProvider>(SessionsOptions.ClockKey, clock);
+        }))
+        {
+            await doomed.Client.GetGrain<ISessionGrain>(sessionId)
+                .StartTurnAsync(user, new TurnRequest { Content = "last words before the crash", CreateIfMissing = true });
+            (await model.NextReplyAsync()).Send("half a re");
+            await doomed.KillSiloAsync(doomed.Silos[0]);
+        }
+
+        clock.Advance(TimeSpan.FromDays(31));
+        await using var survivor = await TestClusters.StartAsync(serviceId, configureServices: services =>
+            services.AddKeyedSingleton<TimeProvider>(SessionsOptions.ClockKey, clock));
+        var session = survivor.Client.GetGrain<ISessionGrain>(sessionId);
+        var recovered = await session.GetAllMessagesAsync(user);
+
+        Assert.NotNull(recovered);
+        Assert.Equal(MessageStatus.Interrupted, recovered[^1].Status);
+        Assert.Equal(turnStartedAt, recovered[^1].CreatedAt);
+        Assert.Equal(turnStartedAt, (await session.GetInfoAsync(user))!.UpdatedAt);
+        Assert.True(await session.ExpireIfIdleAsync());
+        Assert.Null(await session.GetInfoAsync(user));
     }
 
     /// <summary>A cluster of its own whose model has sent <paramref name="partial"/> of the first turn's reply and waits.</summary>

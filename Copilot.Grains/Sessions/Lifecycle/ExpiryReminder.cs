@@ -6,6 +6,9 @@ internal sealed class ExpiryReminder(IGrainBase grain, SessionsOptions options, 
 {
     public const string Name = "expiry";
 
+    /// <summary>How soon a deletion that storage interrupted is tried again.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(1);
+
     /// <summary>Registers the reminder for a session created now.</summary>
     public async Task RegisterAsync() =>
         await grain.RegisterOrUpdateReminder(Name, options.IdleTimeout, SessionExpiry.ReminderPeriod(options));
@@ -18,6 +21,10 @@ internal sealed class ExpiryReminder(IGrainBase grain, SessionsOptions options, 
             Name, SessionExpiry.DueIn(updatedAt, time.GetUtcNow(), options), SessionExpiry.ReminderPeriod(options));
         return SessionExpiry.Deadline(updatedAt, options);
     }
+
+    /// <summary>Brings the next tick to <see cref="RetryDelay"/> from now, to finish an interrupted deletion.</summary>
+    public async Task RetrySoonAsync() =>
+        await grain.RegisterOrUpdateReminder(Name, RetryDelay, SessionExpiry.ReminderPeriod(options));
 
     public async Task UnregisterAsync()
     {

@@ -10,11 +10,13 @@ namespace Copilot.Grains.Sessions.Lifecycle;
 internal sealed class SessionDependents(
     IFileStore files, SessionShares shares, FeedbackBook feedback, IGrainFactory grains)
 {
-    /// <summary>Deletes the session's images, shares, feedback and list row.</summary>
+    /// <summary>Deletes the session's shares, images, feedback and list row. The public links go first: they are what
+    /// an interrupted deletion would otherwise leave open to anyone. The list row goes last, so that until everything else
+    /// is gone the owner still sees the session and can delete it again.</summary>
     public async Task DeleteAsync(Guid ownerId, Guid sessionId)
     {
-        await files.ReleaseSessionAsync(ownerId, sessionId);
         await shares.DeleteAllAsync();
+        await files.ReleaseSessionAsync(ownerId, sessionId);
         await feedback.DeleteAllAsync();
         await grains.GetGrain<IUserSessionsGrain>(ownerId).RemoveAsync(sessionId);
     }

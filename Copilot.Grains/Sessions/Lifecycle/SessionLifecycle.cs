@@ -72,18 +72,67 @@ internal sealed partial class SessionLifecycle(
         LogExpiryMoved(Header.Id, await expiry.MoveAsync(Header.UpdatedAt));
     }
 
+    /// <summary>Whether a deletion of <paramref name="userId"/>'s session was interrupted (storage failed, or the silo
+    /// died, half-way): the owner's delete finishes it.</summary>
+    public bool IsBeingDeletedFor(Guid userId) => Header.Status == SessionStatus.Expiring && Header.OwnerId == userId;
+
+    /// <summary>On activation: a deletion that an earlier activation left half done (its silo died) is finished by a
+    /// reminder tick soon, not a whole idle timeout later.</summary>
+    public async Task ResumeInterruptedDeletionAsync()
+    {
+        if (Header.Status == SessionStatus.Expiring)
+        {
+            LogDeletionInterrupted(Header.Id);
+            await RetryDeletionSoonAsync();
+        }
+    }
+
     /// <summary>Deletes the session and all its rows and returns its id. Marked expiring first, so an interrupted
-    /// deletion resumes on the next tick; a reply in flight is stopped and awaited first.</summary>
+    /// deletion resumes: at the owner's next delete, or at a reminder tick within <see cref="ExpiryReminder.RetryDelay"/>;
+    /// a reply in flight is stopped and awaited first.</summary>
     private async Task<Guid> DeleteSessionAsync()
     {
         await turns.StopAndWaitAsync();
         var (sessionId, ownerId) = (Header.Id, Header.OwnerId);
-        await store.DeleteAsync(replies.StopRetrying, () => dependents.DeleteAsync(ownerId, sessionId));
+        try
+        {
+            await store.DeleteAsync(replies.StopRetrying, () => dependents.DeleteAsync(ownerId, sessionId));
+        }
+        catch
+        {
+            if (Header.Status == SessionStatus.Expiring)
+            {
+                await RetryDeletionSoonAsync();
+            }
+
+            throw;
+        }
+
         await expiry.UnregisterAsync();
         turns.Forget();
         deactivate();
         return sessionId;
     }
+
+    /// <summary>Moves the reminder's next tick to <see cref="ExpiryReminder.RetryDelay"/> from now; when storage cannot
+    /// take even that, the owner's next delete, the next sweep or the next tick still finish the deletion.</summary>
+    private async Task RetryDeletionSoonAsync()
+    {
+        try
+        {
+            await expiry.RetrySoonAsync();
+        }
+        catch (Exception ex)
+        {
+            LogRetryNotScheduled(ex, Header.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} was being deleted when its last activation ended; finishing the deletion")]
+    private partial void LogDeletionInterrupted(Guid sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not move the expiry reminder to retry an interrupted deletion soon")]
+    private partial void LogRetryNotScheduled(Exception exception, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created with persona {Role}")]
     private partial void LogSessionCreated(Guid sessionId, PersonaRole role);

@@ -112,17 +112,20 @@ internal sealed partial class SessionStore(
     /// <param name="parentId">The first message's parent (<see cref="Guid.Empty"/>: none); null: the active leaf.</param>
     /// <param name="siblings">The parent's children stored before: when there are any, this write makes it a fork (and
     /// a marker alone names the reply to come as its new child).</param>
+    /// <param name="createdAt">The messages' time; null: now. A reply recorded after the fact keeps its turn's time, so
+    /// that the recovery write does not count as the session being used.</param>
     public async Task<IReadOnlyList<SessionMessage>> WriteMessagesAsync(
         IReadOnlyList<(Guid Id, NewMessage Message)> messages,
         InFlightTurn? marker = null,
         Guid? parentId = null,
-        IReadOnlyList<Guid>? siblings = null)
+        IReadOnlyList<Guid>? siblings = null,
+        DateTimeOffset? createdAt = null)
     {
         IReadOnlyList<SessionMessage> stored = [];
         await WithWriteLockAsync(async () =>
         {
             await StoreHeldReplyAsync();
-            stored = await WriteSegmentAsync(messages, marker, parentId, siblings);
+            stored = await WriteSegmentAsync(messages, marker, parentId, siblings, createdAt);
         });
         return stored;
     }
@@ -388,9 +391,10 @@ internal sealed partial class SessionStore(
 
     /// <summary>Writes one segment, sealing the tail into a page first when it is full. The caller holds the write lock.</summary>
     private async Task<IReadOnlyList<SessionMessage>> WriteSegmentAsync(
-        IReadOnlyList<(Guid Id, NewMessage Message)> messages, InFlightTurn? marker, Guid? parentId, IReadOnlyList<Guid>? siblings)
+        IReadOnlyList<(Guid Id, NewMessage Message)> messages, InFlightTurn? marker, Guid? parentId, IReadOnlyList<Guid>? siblings,
+        DateTimeOffset? createdAt = null)
     {
-        var now = time.GetUtcNow();
+        var at = createdAt ?? time.GetUtcNow();
         var parent = parentId ?? await LeafIdAsync();
         var stored = messages.Select((m, i) => new SessionMessage
         {
@@ -398,7 +402,7 @@ internal sealed partial class SessionStore(
             Seq = History.Count + i,
             Role = m.Message.Role,
             Content = m.Message.Content,
-            CreatedAt = now,
+            CreatedAt = at,
             Status = m.Message.Status,
             Metadata = m.Message.Metadata,
             ParentId = i == 0 ? parent : messages[i - 1].Id,

@@ -164,7 +164,9 @@ internal sealed class TurnRunner(
         }
     }
 
-    /// <summary>Records a turn whose activation died (or whose reply could not be stored) as interrupted.</summary>
+    /// <summary>Records a turn whose activation died (or whose reply could not be stored) as interrupted, at the time the
+    /// turn started: found by the next activation, which may be expiry's own a month later, the record is no use of the
+    /// session and must not restart its idle clock.</summary>
     public async Task FinishStaleAsync(InFlightTurn marker)
     {
         var interrupted = new NewMessage(MessageRole.Assistant, "")
@@ -174,7 +176,7 @@ internal sealed class TurnRunner(
         };
         // What is stored may be the whole reply instead: a duplicate activation that still ran the turn wrote it first.
         // Readers of the turn therefore get it from storage (ReadAsync), never from an assumed outcome.
-        await store.WriteMessagesAsync([(marker.TurnId, interrupted)], parentId: marker.UserMessageId);
+        await store.WriteMessagesAsync([(marker.TurnId, interrupted)], parentId: marker.UserMessageId, createdAt: marker.StartedAt);
     }
 
     /// <summary>A held reply is stored at last: the turn's readers now see it.</summary>
