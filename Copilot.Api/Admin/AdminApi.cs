@@ -43,9 +43,11 @@ internal static class AdminApi
     public static async Task<Ok<SweepResult>> SweepAsync(HttpContext httpContext, ISessionSweeper sweeper) =>
         TypedResults.Ok(new SweepResult(true, await sweeper.SweepAsync(httpContext.RequestAborted)));
 
-    /// <summary>Deletes every session of the user and says how many; deleting again answers 0.</summary>
-    public static async Task<Ok<UserDeleteResult>> DeleteUserAsync(Guid userId, HttpContext httpContext, UserData userData) =>
-        TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));
+    /// <summary>Deletes every session of the user and says how many; deleting again answers 0. The deletion runs to
+    /// its end even when the caller hangs up (a webhook's short timeout): stopped half-way, it would leave the account's
+    /// conversations and share links behind with no one to retry.</summary>
+    public static async Task<Ok<UserDeleteResult>> DeleteUserAsync(Guid userId, UserData userData) =>
+        TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, CancellationToken.None)));
 
     /// <summary>A Supabase database webhook on <c>auth.users</c> deletes: the deleted user's id is
     /// <c>old_record.id</c>. Deletes that user's sessions, as <see cref="DeleteUserAsync"/>. The body is read only
@@ -70,7 +72,8 @@ internal static class AdminApi
                 return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id").ToProblem();
             }
 
-            return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, httpContext.RequestAborted)));
+            // As DeleteUserAsync: to its end, whether or not the webhook still waits for the answer.
+            return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, CancellationToken.None)));
         }
     }
 

@@ -46,11 +46,13 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedback
         return deleted;
     }
 
-    /// <summary>Every session of <paramref name="userId"/>, each followed by its messages oldest first and then the
-    /// feedback on them, most recently updated session first; then every image of the user, oldest first.</summary>
+    /// <summary>Every session of <paramref name="userId"/>, each followed by its messages oldest first, the feedback on
+    /// them and its live share links, most recently updated session first; then every image of the user, oldest first;
+    /// then an end line that counts them.</summary>
     public async IAsyncEnumerable<object> ExportAsync(Guid userId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var index = grains.GetGrain<IUserSessionsGrain>(userId);
+        var (sessions, messageLines, feedbackLines, shareLines, fileLines) = (0, 0, 0, 0, 0);
         SessionListCursor? after = null;
         do
         {
@@ -58,21 +60,31 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedback
             foreach (var session in page.Sessions)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var messages = await grains.GetGrain<ISessionGrain>(session.Id).GetAllMessagesAsync(userId);
+                var grain = grains.GetGrain<ISessionGrain>(session.Id);
+                var messages = await grain.GetAllMessagesAsync(userId);
                 if (messages is null)
                 {
                     continue;
                 }
 
+                sessions++;
                 yield return ExportedSession.From(session);
                 foreach (var message in messages)
                 {
+                    messageLines++;
                     yield return ExportedMessage.From(session.Id, message);
                 }
 
                 foreach (var (messageId, given) in await feedback.ForSessionAsync(session.Id, cancellationToken))
                 {
+                    feedbackLines++;
                     yield return ExportedFeedback.From(session.Id, messageId, given);
+                }
+
+                foreach (var share in await grain.ListSharesAsync(userId) ?? [])
+                {
+                    shareLines++;
+                    yield return ExportedShare.From(session.Id, share);
                 }
             }
 
@@ -84,8 +96,11 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedback
         {
             if (await files.ReadBytesAsync(userId, file.Id, cancellationToken) is { } data)
             {
+                fileLines++;
                 yield return ExportedFile.From(file, data);
             }
         }
+
+        yield return new ExportedEnd("end", sessions, messageLines, feedbackLines, shareLines, fileLines);
     }
 }

@@ -76,6 +76,7 @@ public sealed class UserDataTests : IAsyncLifetime
         reply.Send("a second answer");
         reply.Complete();
         await Turns.ReadToEndAsync(smallGrain, userId, regenerated.TurnId);
+        var share = await smallGrain.CreateShareAsync(userId, TimeSpan.FromDays(7));
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/admin/users/{userId}/export");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Secret);
@@ -101,6 +102,52 @@ public sealed class UserDataTests : IAsyncLifetime
             smallMessages.Where(m => m.GetProperty("seq").GetInt64() >= 2).Select(m => m.GetProperty("parent_id").GetGuid()));
         Assert.Equal(regenerated.TurnId, smallMessages[3].GetProperty("id").GetGuid());
         Assert.Equal("a second answer", smallMessages[3].GetProperty("content").GetString());
+
+        // The public link is part of what the user stored; the last line counts every line before it, so a cut export
+        // (an answer already begun cannot change its status) is told from a whole one.
+        var shareLine = Assert.Single(lines, l => l.GetProperty("type").GetString() == "share");
+        Assert.Equal(small, shareLine.GetProperty("session_id").GetGuid());
+        Assert.Equal(share.Info.Id, shareLine.GetProperty("id").GetString());
+        Assert.Equal(share.Info.CreatedAt.ToUnixTimeMilliseconds(), shareLine.GetProperty("created_at").GetDateTimeOffset().ToUnixTimeMilliseconds());
+        var end = lines[^1];
+        Assert.Equal("end", end.GetProperty("type").GetString());
+        Assert.Equal(2, end.GetProperty("sessions").GetInt32());
+        Assert.Equal(124, end.GetProperty("messages").GetInt32());
+        Assert.Equal(1, end.GetProperty("shares").GetInt32());
+        Assert.Equal(lines.Count - 1, end.GetProperty("sessions").GetInt32() + end.GetProperty("messages").GetInt32()
+            + end.GetProperty("feedback").GetInt32() + end.GetProperty("shares").GetInt32() + end.GetProperty("files").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_user_delete_whose_caller_hangs_up_still_deletes_everything()
+    {
+        // A webhook with a short timeout: the caller leaves once the deletion has begun, and the rest is still deleted.
+        var userId = Guid.NewGuid();
+        var sessions = new List<Guid>();
+        for (var i = 0; i < 100; i++)
+        {
+            sessions.Add(await CreatePagedSessionAsync(userId, messages: 2));
+        }
+
+        var share = await _grains.GetGrain<ISessionGrain>(sessions[^1]).CreateShareAsync(userId, TimeSpan.FromDays(7));
+        var index = _grains.GetGrain<Copilot.Grains.Users.IUserSessionsGrain>(userId);
+        using var hangUp = new CancellationTokenSource();
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/admin/users/{userId}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Secret);
+        var call = _app.CreateClient().SendAsync(request, hangUp.Token);
+        await Eventually.HoldsAsync(async () => await index.CountAsync() < sessions.Count, "the deletion began");
+        await hangUp.CancelAsync();
+        Assert.True(await index.CountAsync() > 0, "the caller left before the deletion ended");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        await Eventually.HoldsAsync(async () => await index.CountAsync() == 0, "every session was deleted");
+        foreach (var session in sessions)
+        {
+            await Eventually.HoldsAsync(async () => await Sql.SessionRowCountAsync(session) == 0, $"session {session} has no rows");
+        }
+
+        using var shared = await _app.CreateClient().GetAsync($"/v1/shares/{share.Token}");
+        Assert.Equal(HttpStatusCode.NotFound, shared.StatusCode);
     }
 
     [Fact]
