@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Api;
@@ -32,7 +33,7 @@ public sealed class DevelopmentAuthTests : IAsyncLifetime
         var (exitCode, output) = await RunTokenCommandAsync(userId.ToString());
         var http = _app.CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", output.Trim());
-        using var send = await http.PostAsync("/api/copilot", new StringContent("""{"message":"hello from dev"}"""));
+        using var send = await http.PostAsync("/api/copilot", new StringContent("""{"message":"hello from dev"}""", Encoding.UTF8, "application/json"));
         var sessions = await http.GetStringAsync("/api/copilot");
 
         Assert.Equal(0, exitCode);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.Api;
@@ -26,7 +27,7 @@ public sealed class TokenTests(AppFixture fixture)
         var http = fixture.App.CreateClient();
         var requests = new[]
         {
-            new HttpRequestMessage(HttpMethod.Post, "/api/copilot") { Content = new StringContent("""{"message":"hi"}""") },
+            new HttpRequestMessage(HttpMethod.Post, "/api/copilot") { Content = new StringContent("""{"message":"hi"}""", Encoding.UTF8, "application/json") },
             new HttpRequestMessage(HttpMethod.Get, "/api/copilot"),
             new HttpRequestMessage(HttpMethod.Get, $"/api/copilot?sessionId={Guid.NewGuid()}"),
         };
