@@ -46,7 +46,7 @@ internal static class SeedApi
 
         var (grain, started) = await StartTurnAsync(grains, userId, request!, StreamSlot.Of(httpContext));
         StreamSlot.Started(httpContext, started);
-        var first = await ReplyPolling.FirstProgressAsync(ReplyPolling.ReadsInPlace(httpContext.RequestServices), grain, userId, started.TurnId);
+        var first = await ReplyPolling.FirstProgressAsync(ReplyPolling.ReadsInPlace(httpContext.RequestServices), grain, userId, started.TurnId, httpContext.RequestAborted);
         if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.
@@ -84,7 +84,8 @@ internal static class SeedApi
     private static async Task<(ISessionGrain Grain, TurnStarted Started)> StartTurnAsync(
         IGrainFactory grains, Guid userId, ChatRequest request, Guid? streamSlot)
     {
-        var turn = new TurnRequest { Content = request.Message, Role = request.Role, StreamSlot = streamSlot };
+        // The panel sends no message ids: the same question again after a reply that failed is its retry.
+        var turn = new TurnRequest { Content = request.Message, Role = request.Role, StreamSlot = streamSlot, RetryUnanswered = true };
         if (request.SessionId is { } sessionId)
         {
             var existing = grains.GetGrain<ISessionGrain>(sessionId);

@@ -66,13 +66,16 @@ internal static class ReplyPolling
         }
     }
 
-    /// <summary>Waits for the first text or the end of the turn, whichever comes first.</summary>
-    public static async Task<ReplyProgress> FirstProgressAsync(LocalReplies? local, ISessionGrain grain, Guid userId, Guid turnId)
+    /// <summary>Waits for the first text or the end of the turn, whichever comes first, read as <see cref="NextAsync"/>
+    /// reads: a poll lost while a silo restarts is asked again, an outage is ridden out for <see cref="OutageWindow"/>.
+    /// The question is stored and its turn running by now, so answering "try again" here would have it stored twice.</summary>
+    public static async Task<ReplyProgress> FirstProgressAsync(
+        LocalReplies? local, ISessionGrain grain, Guid userId, Guid turnId, CancellationToken cancellationToken)
     {
         ReplyProgress progress;
         do
         {
-            progress = await (local?.TryRead(userId, turnId, 0, PollWait) ?? grain.ReadReplyAsync(userId, turnId, 0, PollWait));
+            progress = await NextAsync(local, grain, userId, turnId, 0, TimeSpan.Zero, cancellationToken);
         }
         while (!progress.Done && progress.NextOffset == 0);
 

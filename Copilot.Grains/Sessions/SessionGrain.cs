@@ -168,8 +168,10 @@ internal sealed partial class SessionGrain(
         var (marker, user) = await _sends.StoreQuestionAsync(request, held);
         if (created)
         {
-            // A new session is in its user's list, with its title, before the model is asked anything.
-            await _index.UpdateAsync(required: true);
+            // A new session is in its user's list, with its title, before the model is asked anything; if the list cannot
+            // take it now, the touch below lists it. The question is stored: failing the send here would have its retry
+            // store the question again.
+            await _index.ListStoredAsync();
         }
 
         await _turns.StartAsync(marker, user, request.StreamSlot);

@@ -31,4 +31,9 @@ public sealed record class TurnRequest
 
     /// <summary>The images sent with the message, already stored and attached to this session; null when none.</summary>
     [Id(7)] public IReadOnlyList<FileRef>? Files { get; init; }
+
+    /// <summary>For a client that sends no message ids (the seed's panel): the same text as the active leaf's question,
+    /// whose reply left nothing (it failed, or was interrupted before its first text), is that question asked again, as
+    /// the error told the user to: a new reply to it, not a second copy that the model would read twice.</summary>
+    [Id(8)] public bool RetryUnanswered { get; init; }
 }

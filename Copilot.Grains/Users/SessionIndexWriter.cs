@@ -26,6 +26,20 @@ internal sealed partial class SessionIndexWriter(
         }
     }
 
+    /// <summary>Lists a session whose first question is stored, at once; when the list cannot take it now, the failure
+    /// is logged and left to the session's next touch (a send whose question is stored must not fail for its list).</summary>
+    public async Task ListStoredAsync()
+    {
+        try
+        {
+            await UpdateAsync(required: true);
+        }
+        catch (Exception ex)
+        {
+            LogIndexNotUpdated(ex, header().Id);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the user's session index could not be updated")]
     private partial void LogIndexNotUpdated(Exception exception, Guid sessionId);
 }

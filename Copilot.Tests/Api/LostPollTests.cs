@@ -9,11 +9,15 @@ namespace Copilot.Tests.Api;
 public sealed class LostPollTests
 {
     // The chaos run saw it once: right after a silo restarted, one poll for more of a reply got no answer, so the stream
-    // waited for Orleans' 30-second response timeout and then broke off. A poll only reads, so it is asked again.
-    [Fact]
-    public async Task A_poll_that_gets_no_answer_is_asked_again_and_the_stream_completes()
+    // waited for Orleans' 30-second response timeout and then broke off. A poll only reads, so it is asked again. The
+    // first poll (offset 0) too: it used to wait out the timeout and answer 503 with the question stored, and the panel's
+    // retry stored the question a second time.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_poll_that_gets_no_answer_is_asked_again_and_the_stream_completes(bool firstPoll)
     {
-        var unanswered = new UnansweredPoll();
+        var unanswered = new UnansweredPoll(firstPoll);
         await using var app = await CopilotAppFactory.StartAsync(
             settings: new Dictionary<string, string?>
             {
@@ -35,6 +39,8 @@ public sealed class LostPollTests
             Assert.Equal(HttpStatusCode.OK, send.Status);
             var messages = await user.LoadMessagesAsync(send.SessionId);
             Assert.Equal(messages[1].GetProperty("content").GetString(), send.Reply);
+            Assert.Single(await user.ListSessionsAsync());
+            Assert.Equal(2, messages.Length);
             Assert.True(
                 clock.Elapsed < TimeSpan.FromSeconds(25),
                 $"the stream waited {clock.Elapsed} for the unanswered poll instead of asking again");
@@ -45,9 +51,9 @@ public sealed class LostPollTests
         }
     }
 
-    /// <summary>Holds back the first poll for more of a reply (an offset past 0) until released: a request that gets
-    /// no answer.</summary>
-    private sealed class UnansweredPoll : IIncomingGrainCallFilter
+    /// <summary>Holds back the first poll of a reply (offset 0), or the first poll for more of it (an offset past 0),
+    /// until released: a request that gets no answer.</summary>
+    private sealed class UnansweredPoll(bool firstPoll) : IIncomingGrainCallFilter
     {
         private int _held;
 
@@ -58,7 +64,7 @@ public sealed class LostPollTests
         public async Task Invoke(IIncomingGrainCallContext context)
         {
             if (context.InterfaceMethod?.Name == nameof(ISessionGrain.ReadReplyAsync) &&
-                context.Request.GetArgument(2) is int offset && offset > 0 &&
+                context.Request.GetArgument(2) is int offset && (firstPoll ? offset == 0 : offset > 0) &&
                 Interlocked.Exchange(ref _held, 1) == 0)
             {
                 Held.TrySetResult();

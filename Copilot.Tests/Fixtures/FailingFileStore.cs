@@ -6,8 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Tests.Fixtures;
 
-/// <summary>The silo's real file store, except that releasing a session's images fails once for a session the test
-/// names, as PostgreSQL failing in the middle of a session's deletion would.</summary>
+/// <summary>The silo's real file store, except where the test makes it fail: releasing a session's images, once, for a
+/// session the test names (PostgreSQL failing in the middle of a session's deletion), or reading any image's bytes while
+/// <see cref="Unreachable"/> (a turn that cannot give the model the question's photo).</summary>
 public sealed class FailingFileStore(IFileStore inner) : IFileStore
 {
     private readonly ConcurrentDictionary<Guid, bool> _failNextRelease = new();
@@ -21,6 +22,9 @@ public sealed class FailingFileStore(IFileStore inner) : IFileStore
             created(store);
             return store;
         });
+
+    /// <summary>While true, <see cref="ReadBytesAsync"/> throws a <see cref="TimeoutException"/>.</summary>
+    public bool Unreachable { get; set; }
 
     /// <summary>Makes the next release of <paramref name="sessionId"/>'s images fail with a storage error.</summary>
     public void FailNextRelease(Guid sessionId) => _failNextRelease[sessionId] = true;
@@ -45,7 +49,9 @@ public sealed class FailingFileStore(IFileStore inner) : IFileStore
 
     /// <inheritdoc />
     public Task<byte[]?> ReadBytesAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default) =>
-        inner.ReadBytesAsync(ownerId, fileId, cancellationToken);
+        Unreachable
+            ? throw new TimeoutException("The file store did not answer (injected by the test).")
+            : inner.ReadBytesAsync(ownerId, fileId, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> OpenAsync(Guid fileId, bool thumbnail, Func<StoredFile, string, Stream, Task> write, CancellationToken cancellationToken = default) =>

@@ -136,6 +136,36 @@ public sealed class InterruptedTurnTests
         Assert.Null(await session.GetInfoAsync(user));
     }
 
+    [Fact]
+    public async Task A_question_whose_turn_died_before_its_first_text_is_asked_again_when_sent_again()
+    {
+        // The silo died before the model said anything: the reply is recorded interrupted and empty. The client's retry
+        // of the same message (same id, same text) is answered by the model, not by replaying that empty reply.
+        var (serviceId, user, sessionId) = ("retry-" + Guid.NewGuid().ToString("N")[..8], Guid.NewGuid(), Guid.NewGuid());
+        var model = new GatedChatClient();
+        await using (var doomed = await TestClusters.StartAsync(serviceId, configureServices: services => services.AddSingleton<IChatClient>(model)))
+        {
+            await doomed.Client.GetGrain<ISessionGrain>(sessionId)
+                .StartTurnAsync(user, new TurnRequest { Content = "first", ClientMessageId = "m-1", CreateIfMissing = true });
+            await model.NextReplyAsync();
+            await doomed.KillSiloAsync(doomed.Silos[0]);
+        }
+
+        await using var survivor = await TestClusters.StartAsync(serviceId);
+        var session = survivor.Client.GetGrain<ISessionGrain>(sessionId);
+        var retried = await session.StartTurnAsync(user, new TurnRequest { Content = "first", ClientMessageId = "m-1", CreateIfMissing = true });
+        var reply = (await Turns.ReadToEndAsync(session, user, retried.TurnId))[^1];
+        var stored = await session.GetAllMessagesAsync(user);
+
+        Assert.False(retried.Replayed);
+        Assert.Equal(MessageStatus.Complete, reply.Status);
+        Assert.NotNull(stored);
+        Assert.Equal(
+            [("first", MessageStatus.Complete), ("", MessageStatus.Interrupted), (OfflineReplies.For("first", 0), MessageStatus.Complete)],
+            stored.Select(m => (m.Content, m.Status)));
+        Assert.Equal(["first", OfflineReplies.For("first", 0)], (await session.GetActivePathAsync(user))!.Select(m => m.Content));
+    }
+
     /// <summary>A cluster of its own whose model has sent <paramref name="partial"/> of the first turn's reply and waits.</summary>
     private static async Task<(InProcessTestCluster Cluster, Guid TurnId, GatedReply Reply)> StartMidReplyAsync(
         string serviceId, Guid user, Guid sessionId, string partial)

@@ -95,15 +95,22 @@ public sealed class LegacyFormatTests : IAsyncLifetime
         Assert.Equal((InFlightTurnId, MessageStatus.Interrupted), (all[61].Id, all[61].Status));
         var reply = await grain.ReadReplyAsync(Owner, InFlightTurnId, 0, TimeSpan.Zero);
         Assert.Equal((true, MessageStatus.Interrupted), (reply.Done, reply.Status));
+        // Sent again, the question is found by its legacy client id; its reply was interrupted before any text, so the
+        // model is asked again (a new reply next to the interrupted one), not the empty reply replayed.
         var retried = await grain.StartTurnAsync(Owner, new TurnRequest { Content = "legacy turn in flight", ClientMessageId = "legacy-client-1" });
-        Assert.Equal((true, InFlightTurnId, 60L), (retried.Replayed, retried.TurnId, retried.UserMessage.Seq));
+        Assert.Equal((false, 60L), (retried.Replayed, retried.UserMessage.Seq));
+        Assert.NotEqual(InFlightTurnId, retried.TurnId);
+        var answered = await _model.NextReplyAsync();
+        answered.Send("answered at last");
+        answered.Complete();
+        await Turns.ReadToEndAsync(grain, Owner, retried.TurnId);
         Assert.Contains(SessionId, (await _cluster.Client.GetGrain<IUserSessionsGrain>(Owner).ListAsync(10)).Sessions.Select(s => s.Id));
         await SessionViews.AssertMatchGrainAsync(_dataSource, grain, Owner);
 
         // Continues and pages: the next seal folds the legacy open page into a page and empties the header's.
         var started = await grain.StartTurnAsync(Owner, new TurnRequest { Content = "a new turn" });
         var model = await _model.NextReplyAsync();
-        Assert.Equal(["legacy turn in flight", "a new turn"], model.Input.TakeLast(2).Select(m => m.Text));
+        Assert.Equal(["legacy turn in flight", "answered at last", "a new turn"], model.Input.TakeLast(3).Select(m => m.Text));
         model.Send("a new reply");
         model.Complete();
         await Turns.ReadToEndAsync(grain, Owner, started.TurnId);
@@ -113,8 +120,8 @@ public sealed class LegacyFormatTests : IAsyncLifetime
         }
 
         all = (await grain.GetAllMessagesAsync(Owner))!;
-        Assert.Equal(Enumerable.Range(0, 124).Select(i => (long)i), all.Select(m => m.Seq));
-        Assert.Equal(["a new turn", "a new reply"], all.Skip(62).Take(2).Select(m => m.Content));
+        Assert.Equal(Enumerable.Range(0, 125).Select(i => (long)i), all.Select(m => m.Seq));
+        Assert.Equal(["answered at last", "a new turn", "a new reply"], all.Skip(62).Take(3).Select(m => m.Content));
         Assert.Equal(
             [0],
             await ColumnAsync<int>(
@@ -130,7 +137,8 @@ public sealed class LegacyFormatTests : IAsyncLifetime
             }
         }
 
-        Assert.Equal(Enumerable.Range(0, 124).Reverse().Select(i => (long)i), walked);
+        // The active path: the interrupted reply (61) is on the branch the retry replaced.
+        Assert.Equal(Enumerable.Range(0, 125).Where(i => i != 61).Reverse().Select(i => (long)i), walked);
         await SessionViews.AssertMatchGrainAsync(_dataSource, grain, Owner);
 
         // Expires: every row of it goes.

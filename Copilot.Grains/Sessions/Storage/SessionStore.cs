@@ -290,13 +290,16 @@ internal sealed partial class SessionStore(
         return page with { Forks = forks };
     }
 
+    /// <summary>The active leaf: the last message of the active path; null in an empty session.</summary>
+    public async Task<SessionMessage?> ActiveLeafAsync() => Tree.Leaf is { } known
+        ? await History.FindAsync(known.Seq, ReadPageAsync)
+        : await History.FindAsync(History.Count - 1, ReadPageAsync);
+
     /// <summary>Whether <paramref name="key"/> names the active leaf (by stored or client id): a send that follows it is
     /// a new message, whatever its id.</summary>
     public async Task<bool> IsLeafAsync(string key)
     {
-        var leaf = Tree.Leaf is { } known
-            ? await History.FindAsync(known.Seq, ReadPageAsync)
-            : await History.FindAsync(History.Count - 1, ReadPageAsync);
+        var leaf = await ActiveLeafAsync();
         return leaf is not null && ((Guid.TryParse(key, out var id) && id == leaf.Id) || leaf.Metadata.ClientMessageId == key);
     }
 

@@ -33,6 +33,9 @@ internal sealed class TurnRunner(
 
     public Guid? RunningTurnId => IsRunning ? _turn!.TurnId : null;
 
+    /// <summary>Whether <paramref name="turnId"/> runs, or ran, in this activation (its readers are served from memory).</summary>
+    public bool Knows(Guid turnId) => _turn?.TurnId == turnId;
+
     /// <exception cref="TurnInFlightException">A turn is running: one at a time keeps the history in order.</exception>
     public void EnsureNoneRunning()
     {
