@@ -563,6 +563,46 @@ describe('the chat console', () => {
     await page.screenshot({ path: join(artifacts, 'console-phone.png') });
     await assertClean(tab);
   });
+
+  test('on a 360 px phone the top bar fits: no sideways scrolling, every control and the persona whole, the title readable', TIMEOUT, async () => {
+    const token = new URL(link).hash.slice('#token='.length);
+    const chatId = randomUUID();
+    await chatThroughApi(token, chatId, 'Which underlayment for a low-slope porch roof on the north side of the Hendricks house?');
+    const tab = await openConsole(browser(), { viewport: { width: 360, height: 740 } });
+    const { page } = tab;
+    await page.goto(link);
+    await page.goto(`${baseUrl}/#chat=${chatId}`);
+    await page.reload();
+    await page.locator('#chat-persona', { hasText: 'Field technician' }).waitFor();
+
+    const bar = await page.evaluate(() => {
+      const box = (element) => {
+        const rect = element.getBoundingClientRect();
+        return {
+          left: rect.left, right: rect.right, width: rect.width, height: rect.height,
+          clipped: element.scrollWidth > element.clientWidth || element.scrollHeight > element.clientHeight,
+        };
+      };
+      return {
+        scrollWidth: document.documentElement.scrollWidth,
+        title: box(document.getElementById('chat-title')),
+        controls: Object.fromEntries(['toggle-sidebar', 'chat-persona', 'share-open', 'sign-out']
+          .map((id) => [id, box(document.getElementById(id))])),
+        lineHeight: parseFloat(getComputedStyle(document.getElementById('sign-out')).lineHeight),
+      };
+    });
+    assert.ok(bar.scrollWidth <= 360, `the page is ${bar.scrollWidth} px wide`);
+    for (const [id, control] of Object.entries(bar.controls)) {
+      assert.ok(control.left >= 0 && control.right <= 360, `#${id} lies within the screen: ${JSON.stringify(control)}`);
+      assert.equal(control.clipped, false, `#${id} shows all of itself`);
+    }
+    for (const id of ['share-open', 'sign-out']) {
+      assert.ok(bar.controls[id].height < 2 * bar.lineHeight, `#${id} keeps its label on one line: ${JSON.stringify(bar.controls[id])}`);
+    }
+    assert.ok(bar.title.width >= 64, `the title shows a few words: ${JSON.stringify(bar.title)}`);
+    await page.screenshot({ path: join(artifacts, 'console-phone-360.png') });
+    await assertClean(tab);
+  });
 });
 
 /**
