@@ -101,6 +101,18 @@ export async function signInWithLink(page) {
   await page.locator('#app').waitFor({ state: 'visible' });
 }
 
+/** A PNG of `width` × `height` pixels drawn by the page's own canvas, as base64. */
+export function canvasPng(page, width, height, color) {
+  return page.evaluate(async ([w, h, fill]) => {
+    const canvas = new OffscreenCanvas(w, h);
+    const context = canvas.getContext('2d');
+    context.fillStyle = fill;
+    context.fillRect(0, 0, w, h);
+    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    return btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''));
+  }, [width, height, color]);
+}
+
 /** Types a message and presses Enter. */
 export async function send(page, text) {
   const prompt = page.getByRole('textbox', { name: 'Message' });

@@ -4,21 +4,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LAST_CHUNK, artifacts, assertClean, link, openConsole, send, useBrowser, waitForIdle, waitForReply } from './console.mjs';
+import {
+  LAST_CHUNK, artifacts, assertClean, canvasPng, link, openConsole, send, useBrowser, waitForIdle, waitForReply,
+} from './console.mjs';
 
 const browser = useBrowser();
-
-/** A PNG of `width` × `height` pixels drawn by the page's own canvas, as base64. */
-function canvasPng(page, width, height, color) {
-  return page.evaluate(async ([w, h, fill]) => {
-    const canvas = new OffscreenCanvas(w, h);
-    const context = canvas.getContext('2d');
-    context.fillStyle = fill;
-    context.fillRect(0, 0, w, h);
-    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-    return btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''));
-  }, [width, height, color]);
-}
 
 /** Drops a PNG file on the conversation, as dragging it from the desktop does. */
 function dropPng(page, name, base64) {

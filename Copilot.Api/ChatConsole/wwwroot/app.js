@@ -25,6 +25,7 @@ const ui = {
   messages: $('messages'), olderMessages: $('older-messages'), conversationEmpty: $('conversation-empty'),
   messageList: $('message-list'), notice: $('notice'), noticeText: $('notice-text'), noticeDismiss: $('notice-dismiss'),
   composer: $('composer'), persona: $('persona'), prompt: $('prompt'), send: $('send'), stop: $('stop'),
+  cancelSend: $('cancel-send'), sendingStatus: $('sending-status'),
   conversation: $('conversation'), attachments: $('attachments'), attach: $('attach'), attachInput: $('attach-input'),
   photoDialog: $('photo-dialog'), photoClose: $('photo-close'),
   renameDialog: $('rename-dialog'), renameInput: $('rename-input'), renameCancel: $('rename-cancel'),
@@ -42,7 +43,7 @@ const state = {
   chat: null, // { id, persona, isNew, before, hasMore, loadingOlder }
   streaming: null, // { chatId, controller, stopRequested }
   closeEditor: null, // closes the inline editor of a user message, when one is open
-  sending: false, // a message waits for its photos' uploads
+  sending: null, // { chat, controller }: a message waits for its photos' uploads, the composer locked meanwhile
   search: null, // { q, cursor }: the search whose results are shown
   searchTimer: null,
 };
@@ -74,6 +75,7 @@ function showChatInAddress(id) {
 function showSignIn(message) {
   token.clear();
   stopListening();
+  cancelSending();
   // Nothing of the previous user stays in the page, not even hidden.
   state.sessions.clear();
   state.chat = null;
@@ -332,6 +334,7 @@ function newChat() {
   ui.personaBadge.textContent = '';
   ui.persona.disabled = false;
   clearNotice();
+  keepUnsentInComposer();
   setStreaming(null);
   renderSessions();
   ui.prompt.focus();
@@ -353,6 +356,7 @@ function showChatHeader(session) {
 async function openChat(id, around = null) {
   stopListening();
   clearNotice();
+  keepUnsentInComposer();
   state.chat = { id, persona: null, isNew: false, before: null, hasMore: false };
   showChatInAddress(id);
   ui.messageList.replaceChildren();
@@ -608,24 +612,36 @@ ui.prompt.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     send();
+  } else if (event.key === 'Escape' && state.sending) {
+    event.preventDefault();
+    cancelSending();
   }
 });
 
 async function send() {
-  const text = ui.prompt.value.trim();
   const chat = state.chat;
-  if ((!text && attachments.count === 0) || state.streaming || state.sending || !chat) {
+  if ((!ui.prompt.value.trim() && attachments.count === 0) || state.streaming || state.sending || !chat) {
     return;
   }
-  state.sending = true;
-  ui.send.disabled = true;
+  // While photos upload the composer is locked: what is sent is what it showed when Send was pressed.
+  const sending = { chat, controller: new AbortController() };
+  if (attachments.uploading) {
+    setSending(sending);
+  }
   let photos;
   try {
-    photos = await attachments.take();
+    photos = await attachments.take(sending.controller.signal);
+  } catch (error) {
+    if (error?.name === 'AbortError') {
+      return; // cancelled, or another conversation opened: the text and the photos are still in the composer
+    }
+    throw error;
   } finally {
-    state.sending = false;
-    ui.send.disabled = state.streaming !== null;
+    if (state.sending === sending) {
+      setSending(null);
+    }
   }
+  const text = ui.prompt.value.trim();
   const files = Attachments.parts(photos);
   if (!text && files.length === 0) {
     return; // every photo failed to upload, and each said why
@@ -654,6 +670,51 @@ async function send() {
     Attachments.release(photos);
   }
 }
+
+/** Locks the composer while a message waits for its photos' uploads (Cancel or Escape unlocks it, nothing sent). */
+function setSending(sending) {
+  state.sending = sending;
+  const waiting = sending !== null;
+  const busy = waiting || state.streaming !== null;
+  const hadFocus = document.activeElement === ui.cancelSend;
+  ui.prompt.readOnly = waiting;
+  ui.persona.disabled = waiting || !state.chat?.isNew;
+  ui.send.hidden = busy;
+  ui.send.disabled = busy;
+  ui.cancelSend.hidden = !waiting;
+  ui.sendingStatus.textContent = waiting
+    ? 'Sending once the photos are uploaded. Cancel (or Escape) to change the message first.'
+    : '';
+  ui.composer.setAttribute('aria-busy', String(busy));
+  ui.messageList.classList.toggle('busy', busy);
+  if (hadFocus && !waiting) {
+    ui.prompt.focus();
+  }
+}
+
+/** Cancels a message that waits for its photos; its text and photos stay in the composer. True when one waited. */
+function cancelSending() {
+  const sending = state.sending;
+  if (!sending) {
+    return false;
+  }
+  sending.controller.abort();
+  setSending(null);
+  return true;
+}
+
+/** Another conversation opens: a message waiting for its photos is not sent to the one no longer shown. */
+function keepUnsentInComposer() {
+  if (cancelSending()) {
+    showNotice('Your message was not sent: another conversation was opened while its photos were uploading. ' +
+      'It is still in the composer; send it from the conversation it is meant for.');
+  }
+}
+
+ui.cancelSend.addEventListener('click', () => {
+  cancelSending();
+  ui.prompt.focus();
+});
 
 ui.attach.addEventListener('click', () => ui.attachInput.click());
 
@@ -755,7 +816,7 @@ function previousUserItem(item) {
 async function regenerate(reply) {
   const chat = state.chat;
   const question = previousUserItem(reply);
-  if (!chat || state.streaming || !question) {
+  if (!chat || state.streaming || state.sending || !question) {
     return;
   }
   const message = { id: question.dataset.id, role: 'user', parts: [{ type: 'text', text: question.dataset.text }, ...question.photos] };
@@ -771,7 +832,7 @@ async function regenerate(reply) {
 
 /** An inline editor in place of a user message: Enter saves, Shift+Enter starts a new line, Escape cancels. */
 function startEdit(item) {
-  if (state.streaming || !state.chat) {
+  if (state.streaming || state.sending || !state.chat) {
     return;
   }
   state.closeEditor?.();
@@ -833,7 +894,7 @@ function startEdit(item) {
 /** Sends the edited text under the message's id: the service keeps it as a new version and answers it. */
 async function saveEdit(item, text) {
   const chat = state.chat;
-  if (!chat || state.streaming) {
+  if (!chat || state.streaming || state.sending) {
     return;
   }
   // The edited message keeps its photos.
@@ -850,7 +911,7 @@ async function saveEdit(item, text) {
 /** Makes the path through `messageId` the conversation, shows it, and keeps the focus on the switcher it came from. */
 async function switchVersion(messageId, direction) {
   const chat = state.chat;
-  if (!chat || state.streaming || !messageId) {
+  if (!chat || state.streaming || state.sending || !messageId) {
     return;
   }
   clearNotice();

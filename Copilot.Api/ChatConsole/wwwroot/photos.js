@@ -59,6 +59,11 @@ export class Attachments {
     return this.#items.length;
   }
 
+  /** True while a photo of the composer is still uploading. */
+  get uploading() {
+    return this.#items.some((item) => !item.stored);
+  }
+
   /** Adds the image files among `files`; anything else is reported, not attached. */
   add(files) {
     for (const file of files) {
@@ -71,11 +76,24 @@ export class Attachments {
     this.#render();
   }
 
-  /** Waits for every upload and empties the composer; answers the photos, which `restore` puts back. */
-  async take() {
+  /**
+   * Waits for every upload and empties the composer; answers the photos, which `restore` puts back. When `signal`
+   * aborts first, it throws an AbortError and leaves every photo in the composer, its upload still running.
+   */
+  async take(signal) {
+    const aborted = new Promise((_, reject) => {
+      signal?.addEventListener('abort', () => reject(new DOMException('Aborted', 'AbortError')), { once: true });
+    });
+    aborted.catch(() => {});
     // Photos added while waiting are waited for too; a failed upload has left the list by then.
     while (this.#items.some((item) => !item.stored)) {
-      await Promise.all(this.#items.map((item) => item.done));
+      if (signal?.aborted) {
+        throw new DOMException('Aborted', 'AbortError');
+      }
+      await Promise.race([Promise.all(this.#items.map((item) => item.done)), aborted]);
+    }
+    if (signal?.aborted) {
+      throw new DOMException('Aborted', 'AbortError');
     }
     const taken = this.#items;
     this.#items = [];

@@ -1,0 +1,123 @@
+// Sending in the chat console when things go wrong, in headless Chromium against the running service (see
+// scripts/test-console.sh): a message that waits for its photos' uploads. The service is the real one; the tests only
+// hold the page's requests, as a slow network would.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import {
+  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatThroughApi, link, openConsole, signInWithLink, useBrowser, waitForIdle,
+  waitForReply,
+} from './console.mjs';
+
+const TIMEOUT = { timeout: 90_000 };
+const browser = useBrowser();
+const token = new URL(link).hash.slice('#token='.length);
+
+/** The texts of the user messages conversation `chatId` stores, oldest first ([] when it does not exist). */
+async function storedQuestions(chatId) {
+  const response = await fetch(`${baseUrl}/v1/sessions/${chatId}/messages?limit=100`, { headers: { Authorization: `Bearer ${token}` } });
+  if (response.status === 404) {
+    return [];
+  }
+  assert.equal(response.status, 200);
+  const page = await response.json();
+  return page.data.filter((m) => m.role === 'user').reverse()
+    .map((m) => m.parts.filter((p) => p.type === 'text').map((p) => p.text).join(''));
+}
+
+/** A tab signed in through the printed link, showing the conversation `chatId`. */
+async function tabOn(chatId) {
+  const tab = await openConsole(browser());
+  await signInWithLink(tab.page);
+  await tab.page.goto(`${baseUrl}/#chat=${chatId}`);
+  await tab.page.reload();
+  await tab.page.locator('#message-list li.message.assistant').first().waitFor();
+  return tab;
+}
+
+/**
+ * A signed-in tab (on conversation `chatId`, or a new chat) whose photo uploads are each held until `release()` lets
+ * them through to the service; `attach(name)` attaches a PNG and answers once its upload is held.
+ */
+async function composerWithHeldUploads(chatId = null) {
+  const tab = chatId ? await tabOn(chatId) : await openConsole(browser());
+  const { page } = tab;
+  if (!chatId) {
+    await signInWithLink(page);
+  }
+  let held;
+  let gate;
+  await page.route(`${baseUrl}/v1/files`, async (route) => {
+    await new Promise((resolve) => {
+      gate = resolve;
+      held();
+    });
+    await route.continue();
+  });
+  return {
+    tab,
+    page,
+    prompt: page.getByRole('textbox', { name: 'Message' }),
+    cancel: page.getByRole('button', { name: 'Cancel', exact: true }),
+    async attach(name) {
+      const reached = new Promise((resolve) => { held = resolve; });
+      const png = Buffer.from(await canvasPng(page, 320, 240, '#8a5a2b'), 'base64');
+      await page.locator('#attach-input').setInputFiles({ name, mimeType: 'image/png', buffer: png });
+      await reached;
+    },
+    release: () => gate(),
+  };
+}
+
+describe('sending when the network is slow or fails', () => {
+  test('while photos upload, the message waiting for them is locked in the composer until it is sent or Cancel', TIMEOUT, async () => {
+    const { tab, page, prompt, cancel, attach, release } = await composerWithHeldUploads();
+
+    await attach('valley.png');
+    await prompt.fill('What is this valley made of?');
+    await prompt.press('Enter');
+    await prompt.press('End');
+    await page.keyboard.type(' And the flashing?');
+    assert.equal(await prompt.inputValue(), 'What is this valley made of?', 'nothing is typed into a message waiting for its photos');
+    assert.equal(await prompt.evaluate((field) => field.readOnly), true, 'the composer is locked while the photo uploads');
+    assert.equal(await cancel.isVisible(), true, 'Cancel is offered meanwhile');
+    await prompt.press('Escape');
+    await cancel.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#message-list li').count(), 0, 'Cancel sends nothing');
+    await page.keyboard.type(' And the flashing?');
+    await prompt.press('Enter');
+    await cancel.waitFor();
+    release();
+    const sent = 'What is this valley made of? And the flashing?';
+    await waitForReply(page, { includes: [`You asked: "${sent}"`, 'I received 1 image: 320×240 PNG.', LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.equal(await prompt.inputValue(), '');
+    assert.equal(await page.locator('#attachments').isHidden(), true);
+    const chatId = await page.evaluate(() => location.hash.slice('#chat='.length));
+    assert.deepEqual(await storedQuestions(chatId), [sent]);
+    await assertClean(tab);
+  });
+
+  test('opening another conversation while a message waits for its photos sends it nowhere and keeps it in the composer', TIMEOUT, async () => {
+    const chatId = randomUUID();
+    await chatThroughApi(token, chatId, 'Chimney inspection');
+    const { tab, page, prompt, attach, release } = await composerWithHeldUploads(chatId);
+
+    await attach('chimney.png');
+    await prompt.fill('And the chimney crown?');
+    await prompt.press('Enter');
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await page.locator('#chat-title', { hasText: 'New chat' }).waitFor();
+    release();
+    const uploaded = page.locator('#attachments li[data-state="uploaded"] img[alt="chimney.png"]');
+    const shown = page.locator('#message-list li.message.user', { hasText: 'And the chimney crown?' });
+    await uploaded.or(shown).first().waitFor();
+    assert.equal(await shown.count(), 0, 'not sent into the conversation now shown');
+    assert.equal(await uploaded.count(), 1, 'the photo stays in the composer, uploaded');
+    assert.equal(await prompt.inputValue(), 'And the chimney crown?', 'the message stays in the composer');
+    assert.equal(await prompt.evaluate((field) => field.readOnly), false);
+    assert.match(await page.locator('#notice-text').textContent(), /Your message was not sent: another conversation was opened/);
+    assert.deepEqual(await storedQuestions(chatId), ['Chimney inspection'], 'not sent to the conversation left either');
+    await assertClean(tab);
+  });
+});
