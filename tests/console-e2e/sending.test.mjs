@@ -1,12 +1,13 @@
 // Sending in the chat console when things go wrong, in headless Chromium against the running service (see
-// scripts/test-console.sh): a message that waits for its photos' uploads. The service is the real one; the tests only
-// hold the page's requests, as a slow network would.
+// scripts/test-console.sh): a send whose answer is lost (after the service stored the message, or before it reached
+// it), a 503 after the message was stored, and a message that waits for its photos' uploads. The service is the real
+// one; the tests only hold, cut or replace the answer the page gets, as a network or a failing service would.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
-  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatThroughApi, link, openConsole, signInWithLink, useBrowser, waitForIdle,
-  waitForReply,
+  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatThroughApi, link, openConsole, send, signInWithLink, useBrowser,
+  waitForIdle, waitForReply,
 } from './console.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
@@ -23,6 +24,20 @@ async function storedQuestions(chatId) {
   const page = await response.json();
   return page.data.filter((m) => m.role === 'user').reverse()
     .map((m) => m.parts.filter((p) => p.type === 'text').map((p) => p.text).join(''));
+}
+
+/**
+ * Sends the page's POST /v1/chat to the service itself, so the service stores the message and starts its reply, and
+ * answers once the service has answered 200; the reply goes on in the service whatever the page is told.
+ */
+async function deliver(request) {
+  const response = await fetch(request.url(), {
+    method: 'POST',
+    headers: { Authorization: request.headers().authorization, 'Content-Type': 'application/json' },
+    body: request.postData(),
+  });
+  assert.equal(response.status, 200, 'the service accepted the message');
+  await response.body.cancel();
 }
 
 /** A tab signed in through the printed link, showing the conversation `chatId`. */
@@ -70,6 +85,104 @@ async function composerWithHeldUploads(chatId = null) {
 }
 
 describe('sending when the network is slow or fails', () => {
+  test('a send whose answer is lost after the service stored it shows the message as stored and follows its reply', TIMEOUT, async () => {
+    const tab = await openConsole(browser());
+    const { page } = tab;
+    await signInWithLink(page);
+    await page.route(`${baseUrl}/v1/chat`, async (route) => {
+      await deliver(route.request());
+      await route.abort('connectionreset');
+    }, { times: 1 });
+
+    const question = `Lost answer ${randomUUID().slice(0, 8)}`;
+    await send(page, question);
+    const done = await waitForReply(page, { includes: [`You asked: "${question}"`, LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.equal(done.replies, 1);
+    assert.match(await page.locator('#notice-text').textContent(), /your message reached the service/);
+    const prompt = page.getByRole('textbox', { name: 'Message' });
+    assert.equal(await prompt.inputValue(), '', 'the stored message is not put back into the composer');
+    assert.equal(await page.locator('#message-list li.message.user', { hasText: question }).count(), 1);
+    const chatId = await page.evaluate(() => location.hash.slice('#chat='.length));
+    assert.deepEqual(await storedQuestions(chatId), [question]);
+    await page.locator('#session-list .session-title', { hasText: question }).waitFor();
+    await assertClean(tab);
+  });
+
+  test('a send that never reached the service, or was refused 503 before it was stored, goes back into the composer and goes again under the same id', TIMEOUT, async () => {
+    const chatId = randomUUID();
+    await chatThroughApi(token, chatId, 'First question');
+    const tab = await tabOn(chatId);
+    const { page } = tab;
+    const sent = [];
+    const answers = [
+      (route) => route.abort('internetdisconnected'),
+      (route) => route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ status: 503, title: 'Service unavailable', code: 'unavailable' }),
+      }),
+    ];
+    await page.route(`${baseUrl}/v1/chat`, async (route) => {
+      sent.push(route.request().postDataJSON().message.id);
+      const answer = answers.shift();
+      await (answer ? answer(route) : route.continue());
+    });
+    const prompt = page.getByRole('textbox', { name: 'Message' });
+    const question = 'Is the ridge vent big enough?';
+
+    await send(page, question);
+    await page.locator('#notice').waitFor();
+    await page.waitForFunction(() => !document.getElementById('prompt').disabled);
+    assert.equal(await prompt.inputValue(), question, 'the message is back in the composer');
+    assert.equal(await page.locator('#message-list li.message.user', { hasText: question }).count(), 0);
+    assert.match(await page.locator('#notice-text').textContent(), /^Lost the connection.* Your message was not stored: it is back in the composer/);
+
+    await prompt.press('Enter');
+    await page.locator('#notice-text', { hasText: 'temporarily unavailable' }).waitFor();
+    await page.locator('#notice-text', { hasText: 'it is back in the composer' }).waitFor();
+    assert.equal(await prompt.inputValue(), question);
+
+    await prompt.press('Enter');
+    await waitForReply(page, { includes: [`You asked: "${question}"`, LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.equal(sent.length, 3);
+    assert.deepEqual(new Set(sent).size, 1, `every attempt under the first one's id: ${sent}`);
+    assert.equal(await prompt.inputValue(), '');
+    assert.deepEqual(await storedQuestions(chatId), ['First question', question]);
+    await assertClean(tab);
+  });
+
+  test('a 503 that comes after the service stored the message shows it as stored, not back in the composer, so it is never sent twice', TIMEOUT, async () => {
+    const chatId = randomUUID();
+    await chatThroughApi(token, chatId, 'Before the outage');
+    const tab = await tabOn(chatId);
+    const { page } = tab;
+    // What the service answers when its storage fails after the message is stored (docs/faults.md: an unacknowledged
+    // send may or may not be stored).
+    await page.route(`${baseUrl}/v1/chat`, async (route) => {
+      await deliver(route.request());
+      await route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ status: 503, title: 'Service unavailable', code: 'unavailable' }),
+      });
+    }, { times: 1 });
+
+    const question = 'Stored before the 503?';
+    await send(page, question);
+    await page.locator('#notice').waitFor();
+    await page.waitForFunction(() => !document.getElementById('prompt').disabled);
+    assert.equal(await page.getByRole('textbox', { name: 'Message' }).inputValue(), '', 'the stored message is not put back to be sent again');
+    assert.match(await page.locator('#notice-text').textContent(), /after storing your message/);
+    const done = await waitForReply(page, { includes: [`You asked: "${question}"`, LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.equal(done.replies, 2);
+    assert.equal(await page.locator('#message-list li.message.user', { hasText: question }).count(), 1);
+    assert.deepEqual(await storedQuestions(chatId), ['Before the outage', question]);
+    await assertClean(tab);
+  });
+
   test('while photos upload, the message waiting for them is locked in the composer until it is sent or Cancel', TIMEOUT, async () => {
     const { tab, page, prompt, cancel, attach, release } = await composerWithHeldUploads();
 

@@ -44,6 +44,7 @@ const state = {
   streaming: null, // { chatId, controller, stopRequested }
   closeEditor: null, // closes the inline editor of a user message, when one is open
   sending: null, // { chat, controller }: a message waits for its photos' uploads, the composer locked meanwhile
+  unsent: null, // { chatId, messageId }: a message that may be stored; sent again, it goes under the same id
   search: null, // { q, cursor }: the search whose results are shown
   searchTimer: null,
 };
@@ -76,6 +77,7 @@ function showSignIn(message) {
   token.clear();
   stopListening();
   cancelSending();
+  state.unsent = null;
   // Nothing of the previous user stays in the page, not even hidden.
   state.sessions.clear();
   state.chat = null;
@@ -646,7 +648,10 @@ async function send() {
   if (!text && files.length === 0) {
     return; // every photo failed to upload, and each said why
   }
-  const message = { id: uuid(), role: 'user', parts: [{ type: 'text', text }, ...files] };
+  // A message that may already be stored goes again under its id, so the service can never store it twice: it answers
+  // with the stored reply, or (the text changed) keeps the new text as another version of that message.
+  const unsent = state.unsent?.chatId === chat.id ? state.unsent : null;
+  const message = { id: unsent?.messageId ?? uuid(), role: 'user', parts: [{ type: 'text', text }, ...files] };
   const body = { id: chat.id, message };
   if (chat.isNew) {
     body.persona = ui.persona.value;
@@ -655,19 +660,59 @@ async function send() {
   appendMessage(userItem);
   ui.messages.scrollTop = ui.messages.scrollHeight;
   ui.prompt.value = '';
-  let refusedHere = false;
-  await runTurn(chat, body, {
-    refused() {
-      // Nothing was stored: the message goes back into the composer to be sent again, photos and all.
-      refusedHere = true;
-      userItem.remove();
-      ui.prompt.value = text;
-      attachments.restore(photos);
-      ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
+  let restored = false;
+  const putBack = () => {
+    // The message goes back into the composer to be sent again, photos and all.
+    restored = true;
+    userItem.remove();
+    ui.prompt.value = text;
+    attachments.restore(photos);
+    ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
+  };
+  const stored = await runTurn(chat, body, {
+    refused: putBack,
+    async uncertain(error) {
+      const held = await holdsMessage(chat.id, message.id);
+      if (held) {
+        showNotice(error.status === 0
+          ? 'The connection dropped while sending, but your message reached the service. The conversation is shown as stored.'
+          : `The service reported a problem (HTTP ${error.status}) after storing your message. The conversation is shown as stored.`);
+        return true;
+      }
+      putBack();
+      state.unsent = { chatId: chat.id, messageId: message.id };
+      showNotice(held === false
+        ? `${error.message} Your message was not stored: it is back in the composer to send again.`
+        : `${error.message} The page could not check whether your message was stored: it is back in the composer, ` +
+          'and sending it again will not store it twice.');
+      return false;
     },
+    reloadAfter: unsent !== null,
   });
-  if (!refusedHere) {
+  if (stored && state.unsent?.messageId === message.id) {
+    state.unsent = null;
+  }
+  if (!restored) {
     Attachments.release(photos);
+  }
+}
+
+/**
+ * Whether the conversation `chatId` holds the user message sent under `messageId`: true or false, or null when the
+ * service cannot say now (the message may or may not be stored).
+ */
+async function holdsMessage(chatId, messageId) {
+  try {
+    const page = await json(`/v1/sessions/${chatId}/messages?limit=${PAGE_SIZE}`);
+    return page.data.some((m) => m.id === messageId || m.metadata?.client_message_id === messageId);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return false; // the conversation does not exist: its first message was not stored
+    }
+    if (error instanceof ApiError) {
+      return null;
+    }
+    throw error;
   }
 }
 
@@ -760,45 +805,83 @@ ui.conversation.addEventListener('drop', (event) => {
 
 ui.photoClose.addEventListener('click', () => ui.photoDialog.close());
 
+/** Refusals of POST /v1/chat that come before anything is stored (docs/api.md, errors of /v1). */
+const NOTHING_STORED = new Set([400, 404, 409, 413, 415, 429]);
+
 /**
- * Sends `body` to /v1/chat and streams the reply into the conversation. `refused` runs when the service stored
- * nothing; with `reloadAfter`, the conversation is shown again as stored once the reply ends (a new version changes
- * what the page must show around it).
+ * Sends `body` to /v1/chat and streams the reply into the conversation; answers whether the service holds the message.
+ * `refused` runs when the service answered that it stored nothing. `uncertain(error)` runs when the send failed in a
+ * way that can come before or after the message was stored (a lost connection, 503, 500); it answers whether the
+ * message turned out to be stored, and when it did the conversation is shown as stored and its reply followed. With
+ * `reloadAfter`, the conversation is shown again as stored once the reply ends (a new version changes what the page
+ * must show around it).
  */
-async function runTurn(chat, body, { refused, reloadAfter = false }) {
+async function runTurn(chat, body, { refused, uncertain = showAsStored, reloadAfter = false }) {
   clearNotice();
   const streaming = { chatId: chat.id, controller: new AbortController(), stopRequested: false };
   setStreaming(streaming);
   let accepted = false;
+  let stored = false;
   try {
     const response = await request('/v1/chat', { method: 'POST', body, signal: streaming.controller.signal });
-    accepted = true;
-    if (chat.isNew) {
-      chat.isNew = false;
-      chat.persona = body.persona;
-      showChatInAddress(chat.id);
-    }
+    accepted = stored = true;
+    markStored(chat, body);
     refreshSession(chat.id);
     await readReply(response, streaming);
   } catch (error) {
-    if (!accepted && error instanceof ApiError && error.status !== 502 && error.status !== 0) {
+    if (accepted || !(error instanceof ApiError)) {
+      handleError(error);
+    } else if (error.status === 502) {
+      // The model failed before its first word: the message and the failed reply are stored.
+      stored = true;
+      markStored(chat, body);
+      handleError(error);
+      await reloadChat(chat).catch(handleError);
+    } else if (NOTHING_STORED.has(error.status)) {
       await refused();
-    } else if (!accepted && error instanceof ApiError && error.status === 502) {
-      chat.isNew = false;
-      showChatInAddress(chat.id);
-      await reloadChat(chat);
+      handleError(error);
+    } else {
+      stored = await uncertain(error).catch((failure) => {
+        handleError(failure);
+        return false;
+      });
+      if (stored) {
+        markStored(chat, body);
+        await reloadChat(chat).catch(handleError);
+      }
     }
-    handleError(error);
   } finally {
     if (state.streaming === streaming) {
       setStreaming(null);
     }
+  }
+  if (stored && !accepted && state.chat === chat) {
+    // The answer was lost, not the message: follow its reply if it still runs.
+    await resume(chat.id).catch(handleError);
   }
   if (!chat.isNew && state.chat === chat) {
     if (reloadAfter && accepted) {
       await reloadChat(chat).catch(handleError);
     }
     await refreshSession(chat.id);
+  }
+  return stored;
+}
+
+/** The `uncertain` of a regeneration or an edit, whose message is stored: shows what the service holds. */
+async function showAsStored(error) {
+  showNotice(`${error.message} The conversation is shown as the service has it.`);
+  return true;
+}
+
+/** A conversation whose message the service stored exists from now on, with the persona it was sent with. */
+function markStored(chat, body) {
+  if (chat.isNew) {
+    chat.isNew = false;
+    chat.persona = body.persona;
+    if (state.chat === chat) {
+      showChatInAddress(chat.id);
+    }
   }
 }
 
