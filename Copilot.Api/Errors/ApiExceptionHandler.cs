@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace Copilot.Api.Errors;
 
@@ -8,6 +9,9 @@ namespace Copilot.Api.Errors;
 /// surface asked; never a stack trace.</summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>The <c>Retry-After</c> of a 503 for storage or the cluster being unreachable.</summary>
+    public const string UnavailableRetryAfterSeconds = "5";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var fault = ApiErrors.FromException(exception);
@@ -18,6 +22,12 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 
         if (!httpContext.Response.HasStarted)
         {
+            if (fault.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                // PostgreSQL restarting or a silo failing over: a few seconds, which is what the retry should wait.
+                httpContext.Response.Headers[HeaderNames.RetryAfter] = UnavailableRetryAfterSeconds;
+            }
+
             await fault.WriteAsync(httpContext);
         }
 

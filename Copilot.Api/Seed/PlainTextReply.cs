@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Text;
 using Copilot.Api.Shared;
+using Copilot.Grains;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Copilot.Api.Seed;
@@ -18,7 +20,7 @@ namespace Copilot.Api.Seed;
 /// reply that is ready at once thus costs two sends instead of four, which matters when the model is fast. After the
 /// first text, what the model sends within <see cref="ApiOptions.StreamCoalesceWindow"/> goes out in one write.
 /// </remarks>
-internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStarted turn, ReplyProgress first) : IResult
+internal sealed partial class PlainTextReply(ISessionGrain grain, Guid userId, TurnStarted turn, ReplyProgress first) : IResult
 {
     public const string SessionIdHeader = "X-Session-Id";
 
@@ -60,7 +62,18 @@ internal sealed class PlainTextReply(ISessionGrain grain, Guid userId, TurnStart
         {
             // The client left. The reply is still generated and stored by the session grain.
         }
+        catch (Exception ex) when (response.HasStarted)
+        {
+            // Too late for a status code (an outage that outlasted the reads' retries): end the text as the panel reads
+            // a cut reply, with the session's marker, so the conversation can be reloaded from where it is stored.
+            LogStreamFailed(httpContext.RequestServices.GetRequiredService<ILogger<PlainTextReply>>(), ex, turn.TurnId);
+            var ending = $"\n\n(The reply was cut short: {ErrorCodes.Unavailable}. The service keeps what it could store; reload the conversation to read it.)\n\n[SESSION_ID:{turn.Session.Id}]";
+            await WriteAsync(response, ending, CancellationToken.None);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The plain-text stream of turn {TurnId} broke off")]
+    private static partial void LogStreamFailed(ILogger logger, Exception exception, Guid turnId);
 
     private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
     {

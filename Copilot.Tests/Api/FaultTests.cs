@@ -53,6 +53,7 @@ public sealed class FaultTests
 
             // A user whose list is not in memory: reading it needs PostgreSQL.
             var list = await new CopilotClient(app.CreateClient(), Guid.NewGuid()).GetAsync("/v1/sessions");
+            using var raw = await app.CreateClient().SendAsync(user.NewRequest(HttpMethod.Get, $"/api/copilot?sessionId={Guid.NewGuid()}"));
             clock.Stop();
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, send.Status);
@@ -60,6 +61,8 @@ public sealed class FaultTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, load.Status);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, list.Status);
             Assert.Equal("unavailable", list.Body.GetProperty("code").GetString());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, raw.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(5), raw.Headers.RetryAfter?.Delta);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the 503s took {clock.Elapsed}");
 
             // PostgreSQL comes back on the same port: nothing acknowledged was lost, and sending works again.

@@ -51,6 +51,55 @@ public sealed class LostPollTests
         }
     }
 
+    [Fact]
+    public async Task A_reply_whose_reads_fail_past_the_outage_window_ends_cut_short_with_its_session_marker()
+    {
+        // Every read for more of the reply fails as an unreachable cluster does, longer than the 20 s a stream rides out:
+        // the status is sent already, so the panel gets the end it knows (a cut-short note and the session's marker)
+        // instead of a connection that breaks.
+        var failing = new FailingPolls();
+        await using var app = await CopilotAppFactory.StartAsync(
+            settings: new Dictionary<string, string?>
+            {
+                ["Copilot:ChatModel:OfflineChunkDelay"] = "00:00:00.050",
+                ["Copilot:Api:ReadRepliesInPlace"] = "false",
+            },
+            configureServices: services => services.AddSingleton<IIncomingGrainCallFilter>(failing));
+        var user = new CopilotClient(app.CreateClient(), Guid.NewGuid());
+
+        var send = await user.SendAsync("how long does a ridge vent last?");
+
+        Assert.Equal(HttpStatusCode.OK, send.Status);
+        Assert.True(failing.Failed > 0);
+        Assert.Contains("(The reply was cut short: unavailable.", send.Body, StringComparison.Ordinal);
+        Assert.Equal(send.SessionIdHeader, send.MarkerSessionId);
+        failing.Stop = true;
+        var stored = await user.LoadMessagesAsync(send.SessionId);
+        Assert.StartsWith(send.Reply[..send.Reply.IndexOf("\n\n(The reply was cut short", StringComparison.Ordinal)], stored[1].GetProperty("content").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Fails every poll for more of a reply (an offset past 0) as an unreachable silo would, until stopped.</summary>
+    private sealed class FailingPolls : IIncomingGrainCallFilter
+    {
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public volatile bool Stop;
+
+        public Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (!Stop && context.InterfaceMethod?.Name == nameof(ISessionGrain.ReadReplyAsync) &&
+                context.Request.GetArgument(2) is int offset && offset > 0)
+            {
+                Interlocked.Increment(ref _failed);
+                throw new TimeoutException("The silo did not answer (injected by the test).");
+            }
+
+            return context.Invoke();
+        }
+    }
+
     /// <summary>Holds back the first poll of a reply (offset 0), or the first poll for more of it (an offset past 0),
     /// until released: a request that gets no answer.</summary>
     private sealed class UnansweredPoll(bool firstPoll) : IIncomingGrainCallFilter
