@@ -8,8 +8,12 @@ internal sealed record class Send
     /// <summary>The user's n-th send, from 0.</summary>
     public required int Number { get; init; }
 
-    /// <summary>The message, unique in the run.</summary>
+    /// <summary>The message, unique in the run but to its retries (<see cref="Attempt"/>), which send it again.</summary>
     public required string Message { get; init; }
+
+    /// <summary>0 for a message's first send; 1, 2, ... for the same text sent again after a 502 or a 503, as the
+    /// panel's user does when told to try again.</summary>
+    public int Attempt { get; init; }
 
     /// <summary>The session the send named, or null for a new one.</summary>
     public required Guid? SessionId { get; init; }
