@@ -18,8 +18,8 @@ internal static class ChaosReport
         text.AppendLine();
         text.AppendLine($"### Chaos run: {settings.Silos} silos, {settings.Users} users, {settings.Duration.TotalSeconds:0} s, seed {settings.Seed}");
         text.AppendLine();
-        text.AppendLine("| turns attempted | acknowledged | lost | duplicated | answers |");
-        text.AppendLine("| ---: | ---: | ---: | ---: | --- |");
+        text.AppendLine("| turns attempted | sent again | acknowledged | lost | duplicated | answers |");
+        text.AppendLine("| ---: | ---: | ---: | ---: | ---: | --- |");
         var answers = ledger
             .GroupBy(s => s.Outcome switch
             {
@@ -32,7 +32,7 @@ internal static class ChaosReport
             })
             .OrderByDescending(g => g.Count())
             .Select(g => $"{g.Key}: {g.Count():N0}");
-        text.AppendLine($"| {ledger.Count:N0} | {acknowledged:N0} | {lost} | {duplicated} | {string.Join(", ", answers)} |");
+        text.AppendLine($"| {ledger.Count:N0} | {ledger.Count(s => s.Attempt > 0):N0} | {acknowledged:N0} | {lost} | {duplicated} | {string.Join(", ", answers)} |");
         text.AppendLine();
         text.AppendLine("| # | at | fault | lasted | full service again after |");
         text.AppendLine("| ---: | ---: | --- | ---: | ---: |");

@@ -25,6 +25,7 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http, ChaosSetti
         IReadOnlyList<Send> ledger, IReadOnlyList<Fault> faults, IReadOnlyList<AdminPost> adminPosts, TimeSpan? finalRecovery)
     {
         var sessions = await ReadSessionsAsync(ledger);
+        var ledgerUsers = ledger.Select(s => s.UserId).ToHashSet();
         var lost = new List<string>();
         var duplicated = new List<string>();
         var disorder = new List<string>();
@@ -58,11 +59,16 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http, ChaosSetti
                 }
             }
 
-            duplicated.AddRange(stored.Messages
-                .Where(m => StoredSession.Role(m) == "user")
-                .GroupBy(StoredSession.Content)
-                .Where(g => g.Count() > 1)
-                .Select(g => $"session {sessionId}: \"{g.Key}\" stored {g.Count()} times"));
+            // The users' texts are checked over all their sessions below; the probe's sessions, whose texts repeat in
+            // other sessions of its own, each on their own.
+            if (!ledgerUsers.Contains(stored.OwnerId))
+            {
+                duplicated.AddRange(stored.Messages
+                    .Where(m => StoredSession.Role(m) == "user")
+                    .GroupBy(StoredSession.Content)
+                    .Where(g => g.Count() > 1)
+                    .Select(g => $"session {sessionId}: \"{g.Key}\" stored {g.Count()} times"));
+            }
 
             var lastPosition = -1;
             foreach (var send in sends)
@@ -128,6 +134,15 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http, ChaosSetti
             .Where(s => s.SessionId is { } named && s.AnsweredSessionId is { } answered && answered != named)
             .Select(s => $"a send naming session {s.SessionId} was answered in session {s.AnsweredSessionId}"));
 
+        var texts = CheckTextsStoredOnce(ledger, sessions);
+        duplicated.AddRange(texts.Violations);
+        var retryAnswersInFaults = ledger.Count(s => s.Kind == SendKind.Converse && s.Status is 502 or 503
+            && faults.Any(f => f.InjectedAt <= s.EndedAt && s.StartedAt <= (f.RecoveredAt ?? f.EndedAt)));
+        if (retryAnswersInFaults > 0 && texts.Retried == 0)
+        {
+            texts.RetryViolations.Add($"{retryAnswersInFaults} sends of conversing users were answered 502 or 503 during faults, and no message was sent again");
+        }
+
         var inFlight = await InFlightCountAsync();
         var answers = ledger.Where(s => !IsAllowedAnswer(s)).Select(Describe).ToList();
         var (turnsChecked, overLimit) = CheckStreamLimit(ledger, sessions);
@@ -141,7 +156,17 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http, ChaosSetti
         return
         [
             Invariant.From("every acknowledged message is stored", acknowledged, lost, "acknowledged messages"),
-            Invariant.From("no message is stored twice", sessionsChecked, duplicated, "sessions"),
+            Invariant.From(
+                "no message is stored twice, in any of its user's sessions; one answered 200 is stored once",
+                texts.Checked,
+                duplicated,
+                $"texts sent ({texts.Retried:N0} of them more than once), in {sessionsChecked:N0} sessions"),
+            Invariant.From(
+                "a message sent again after a 502 or 503 is stored once at most, and once when answered 200",
+                texts.Retried,
+                texts.RetryViolations,
+                $"messages sent again ({texts.RetriedAnswered:N0} answered 200, {texts.StoredByEarlierSend:N0} of these stored by "
+                + $"an earlier send; {retryAnswersInFaults:N0} answers 502 or 503 to conversing users during faults)"),
             Invariant.From("messages stored in send order with dense seq numbers", sessionsChecked, disorder, "sessions"),
             Invariant.From("every acknowledged reply is stored complete", acknowledged - cutShortChecked - lost.Count, replies, "acknowledged replies"),
             Invariant.From("a reply cut short by storage is stored with the text the client saw", cutShortChecked, cutShort, "cut-short replies"),
@@ -166,6 +191,61 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http, ChaosSetti
                 finalRecovery is { } r && r <= settings.RecoveryLimit ? [] : [finalRecovery is { } t ? $"took {t.TotalSeconds:0.0} s" : "never recovered"],
                 "recoveries"),
         ];
+    }
+
+    /// <summary>Every text a user sent, over all its sends (a retry sends it again), against the user messages of all the
+    /// user's stored sessions, those whose answer was lost included: stored at most once, and once when a send of it was
+    /// answered 200 (the message is stored before the status line goes out). Also how many texts were sent more than
+    /// once, how many of these were answered 200, and how many of those were stored by an earlier send than the one
+    /// answered 200: a retry that asked again for a question already stored, the case that used to store it twice.</summary>
+    private static (int Checked, int Retried, int RetriedAnswered, int StoredByEarlierSend, List<string> Violations, List<string> RetryViolations)
+        CheckTextsStoredOnce(IReadOnlyList<Send> ledger, Dictionary<Guid, StoredSession?> sessions)
+    {
+        var stored = sessions.Values
+            .OfType<StoredSession>()
+            .SelectMany(session => session.Messages
+                .Where(m => StoredSession.Role(m) == "user")
+                .Select(m => (session.OwnerId, session.Id, Text: StoredSession.Content(m), CreatedAt: StoredSession.CreatedAt(m).UtcDateTime)))
+            .ToLookup(m => (m.OwnerId, m.Text));
+        var (texts, retried, retriedAnswered, storedByEarlier) = (0, 0, 0, 0);
+        var (violations, retryViolations) = (new List<string>(), new List<string>());
+        foreach (var text in ledger.GroupBy(s => (s.UserId, s.Message)))
+        {
+            texts++;
+            var sends = text.OrderBy(s => s.Attempt).ToList();
+            var copies = stored[text.Key].OrderBy(c => c.CreatedAt).ToList();
+            var answered = sends.FirstOrDefault(s => s.Status == 200);
+            var answers = string.Join(", ", sends.Select(s => $"{s.Status?.ToString(CultureInfo.InvariantCulture) ?? s.Outcome.ToString()} from silo {s.Silo} at {s.EndedAt:HH:mm:ss.fff}"));
+            var violation = copies.Count > 1
+                ? $"user {text.Key.UserId:N}: \"{text.Key.Message}\" sent {sends.Count} times ({answers}), stored {copies.Count} times ("
+                    + string.Join(", ", copies.Select(c => $"session {c.Id} at {c.CreatedAt:HH:mm:ss.fff}")) + ")"
+                : copies.Count == 0 && answered is not null
+                    ? $"user {text.Key.UserId:N}: \"{text.Key.Message}\" sent {sends.Count} times ({answers}), stored in none of the user's sessions"
+                    : null;
+            if (violation is not null)
+            {
+                violations.Add(violation);
+            }
+
+            if (sends.Count == 1)
+            {
+                continue;
+            }
+
+            retried++;
+            if (violation is not null)
+            {
+                retryViolations.Add(violation);
+            }
+
+            if (answered is not null)
+            {
+                retriedAnswered++;
+                storedByEarlier += copies.Count == 1 && copies[0].CreatedAt < answered.StartedAt ? 1 : 0;
+            }
+        }
+
+        return (texts, retried, retriedAnswered, storedByEarlier, violations, retryViolations);
     }
 
     /// <summary>Success, 409 and 503 are answers the service may give under faults, and 429 to a pressing user's send
@@ -299,7 +379,7 @@ internal sealed class Checker(LocalCluster cluster, CopilotHttp http, ChaosSetti
                 ReadDeadline,
                 TimeSpan.FromMilliseconds(250),
                 ex => ex is HttpRequestException or OperationCanceledException);
-            sessions[sessionId] = messages is null ? null : new StoredSession(sessionId, messages);
+            sessions[sessionId] = messages is null ? null : new StoredSession(sessionId, userId, messages);
         });
 
         return new Dictionary<Guid, StoredSession?>(sessions);

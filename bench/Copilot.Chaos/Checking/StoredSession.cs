@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace Copilot.Chaos.Checking;
 
-/// <summary>A session's messages as the API returns them at the end of the run.</summary>
-internal sealed record class StoredSession(Guid Id, IReadOnlyList<JsonElement> Messages)
+/// <summary>A session's messages as the API returns them to its owner at the end of the run.</summary>
+internal sealed record class StoredSession(Guid Id, Guid OwnerId, IReadOnlyList<JsonElement> Messages)
 {
     /// <summary>The positions of the user messages with text <paramref name="text"/>.</summary>
     public IReadOnlyList<int> PositionsOf(string text) =>
