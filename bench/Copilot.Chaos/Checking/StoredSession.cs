@@ -9,6 +9,9 @@ internal sealed record class StoredSession(Guid Id, Guid OwnerId, IReadOnlyList<
     public IReadOnlyList<int> PositionsOf(string text) =>
         [.. Messages.Select((m, i) => (m, i)).Where(x => Role(x.m) == "user" && Content(x.m) == text).Select(x => x.i)];
 
+    /// <summary>The message's id.</summary>
+    public static Guid MessageId(JsonElement message) => message.GetProperty("id").GetGuid();
+
     /// <summary>The message's role.</summary>
     public static string? Role(JsonElement message) => message.GetProperty("role").GetString();
 
