@@ -58,7 +58,7 @@ internal sealed class FileIntake(ImageProcessor processor, IFileStore store, IOp
     {
         try
         {
-            var (stored, created) = await store.AddAsync(userId, file, options.Value.QuotaBytesPerUser, cancellationToken);
+            var (stored, created) = await store.AddAsync(userId, file, options.Value.QuotaBytesPerUser, options.Value.UnsentFileLifetime, cancellationToken);
             return (stored, null, created);
         }
         catch (FileQuotaExceededException ex)

@@ -7,9 +7,11 @@ namespace Copilot.Grains.Files;
 public interface IFileStore
 {
     /// <summary>Stores <paramref name="file"/> for <paramref name="ownerId"/>, or returns the file already stored with the
-    /// same content hash; <c>Created</c> says which.</summary>
+    /// same content hash; <c>Created</c> says which. First deletes the owner's files that no message has referred to for
+    /// <paramref name="unsentLifetime"/> (uploaded and never sent), so they do not hold the quota.</summary>
     /// <exception cref="FileQuotaExceededException">The owner's files would exceed <paramref name="quotaBytes"/>.</exception>
-    Task<(StoredFile File, bool Created)> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default);
+    Task<(StoredFile File, bool Created)> AddAsync(
+        Guid ownerId, NewFile file, long quotaBytes, TimeSpan unsentLifetime, CancellationToken cancellationToken = default);
 
     /// <summary>The owner's file, or null (never stored, deleted, or someone else's).</summary>
     Task<StoredFile?> FindAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default);

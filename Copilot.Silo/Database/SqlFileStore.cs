@@ -11,17 +11,28 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
 {
     private const string Columns = "id, owner_id, media_type, size_bytes, width, height, content_hash, created_at, captured_at";
 
-    public async Task<(StoredFile File, bool Created)> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default)
+    public async Task<(StoredFile File, bool Created)> AddAsync(
+        Guid ownerId, NewFile file, long quotaBytes, TimeSpan unsentLifetime, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // One upload at a time per owner, so the same bytes sent twice at once are stored once and the quota holds.
-        await using (var lockOwner = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@owner::text, 19))", connection, transaction))
+        await LockOwnerAsync(connection, transaction, ownerId, cancellationToken);
+
+        // Images uploaded and never sent go once they are old enough: under the owner's lock, which every attach takes
+        // too, so none is deleted between a send's check and its reference.
+        await using (var unsent = new NpgsqlCommand(
+            """
+            DELETE FROM copilot_files f
+            WHERE f.owner_id = @owner AND f.created_at < @cutoff
+              AND NOT EXISTS (SELECT 1 FROM copilot_file_refs r WHERE r.file_id = f.id)
+            """, connection, transaction))
         {
-            lockOwner.Parameters.AddWithValue("owner", ownerId);
-            await lockOwner.ExecuteNonQueryAsync(cancellationToken);
+            unsent.Parameters.AddWithValue("owner", ownerId);
+            unsent.Parameters.AddWithValue("cutoff", time.GetUtcNow() - unsentLifetime);
+            await unsent.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using (var existing = new NpgsqlCommand(
@@ -140,24 +151,43 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             return [];
         }
 
-        await using var command = database.DataSource.CreateCommand(
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The owner's lock, as an upload takes it: an upload's deletion of unsent images cannot remove one between this
+        // insert's check and its reference.
+        await LockOwnerAsync(connection, transaction, ownerId, cancellationToken);
+        var added = new List<Guid>();
+        await using (var command = new NpgsqlCommand(
             """
             INSERT INTO copilot_file_refs (file_id, session_id, owner_id)
             SELECT f.id, @session, @owner FROM copilot_files f WHERE f.id = ANY(@ids) AND f.owner_id = @owner
             ON CONFLICT DO NOTHING
             RETURNING file_id
-            """);
-        command.Parameters.AddWithValue("session", sessionId);
-        command.Parameters.AddWithValue("owner", ownerId);
-        command.Parameters.AddWithValue("ids", fileIds.ToArray());
-        var added = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+            """, connection, transaction))
         {
-            added.Add(reader.GetGuid(0));
+            command.Parameters.AddWithValue("session", sessionId);
+            command.Parameters.AddWithValue("owner", ownerId);
+            command.Parameters.AddWithValue("ids", fileIds.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                added.Add(reader.GetGuid(0));
+            }
         }
 
+        await transaction.CommitAsync(cancellationToken);
         return added;
+    }
+
+    /// <summary>Takes the owner's file lock until <paramref name="transaction"/> ends: uploads and attaches of one owner
+    /// run one at a time.</summary>
+    private static async Task LockOwnerAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid ownerId, CancellationToken cancellationToken)
+    {
+        await using var lockOwner = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@owner::text, 19))", connection, transaction);
+        lockOwner.Parameters.AddWithValue("owner", ownerId);
+        await lockOwner.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<int> DetachAsync(

@@ -36,8 +36,9 @@ public sealed class FailingFileStore(IFileStore inner) : IFileStore
             : inner.ReleaseSessionAsync(ownerId, sessionId, cancellationToken);
 
     /// <inheritdoc />
-    public Task<(StoredFile File, bool Created)> AddAsync(Guid ownerId, NewFile file, long quotaBytes, CancellationToken cancellationToken = default) =>
-        inner.AddAsync(ownerId, file, quotaBytes, cancellationToken);
+    public Task<(StoredFile File, bool Created)> AddAsync(
+        Guid ownerId, NewFile file, long quotaBytes, TimeSpan unsentLifetime, CancellationToken cancellationToken = default) =>
+        inner.AddAsync(ownerId, file, quotaBytes, unsentLifetime, cancellationToken);
 
     /// <inheritdoc />
     public Task<StoredFile?> FindAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default) =>

@@ -344,7 +344,7 @@ public sealed class FilesTests(AppFixture fixture)
 
     private static List<string> ErrorFields(JsonElement problem) => [.. problem.GetProperty("errors").EnumerateObject().Select(e => e.Name)];
 
-    private static object File(string mediaType, string url, string? filename = null) => new { type = "file", mediaType, filename, url };
+    internal static object File(string mediaType, string url, string? filename = null) => new { type = "file", mediaType, filename, url };
 
     private static object ChatBody(Guid chatId, string text, params object[] files) => ChatBody(chatId, text, "submit-message", files);
 
@@ -355,7 +355,7 @@ public sealed class FilesTests(AppFixture fixture)
         trigger,
     };
 
-    private static Task<List<SseEvent>> SendAsync(V1Client user, Guid chatId, string text, params object[] files) =>
+    internal static Task<List<SseEvent>> SendAsync(V1Client user, Guid chatId, string text, params object[] files) =>
         SendAsync(user, ChatBody(chatId, text, files));
 
     private static async Task<List<SseEvent>> SendAsync(V1Client user, object body)
@@ -372,7 +372,7 @@ public sealed class FilesTests(AppFixture fixture)
     private static IEnumerable<JsonElement> FileParts(JsonElement message) =>
         message.GetProperty("parts").EnumerateArray().Where(p => p.GetProperty("type").GetString() == "file");
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body, string? ContentType)> UploadRawAsync(V1Client user, byte[] bytes, string mediaType)
+    internal static async Task<(HttpStatusCode Status, JsonElement Body, string? ContentType)> UploadRawAsync(V1Client user, byte[] bytes, string mediaType)
     {
         using var request = user.NewRequest(HttpMethod.Post, "/v1/files");
         request.Content = new ByteArrayContent(bytes);
