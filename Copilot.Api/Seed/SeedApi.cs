@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Copilot.Api.Seed;
@@ -16,6 +17,10 @@ namespace Copilot.Api.Seed;
 /// <summary>The seed-compatible surface: the chat panel works against it with only its base URL and auth header changed.</summary>
 internal static class SeedApi
 {
+    /// <summary>How long after a new session's first message failed a send of the same text without a session id is
+    /// taken for its retry.</summary>
+    public static readonly TimeSpan RetryWindow = TimeSpan.FromMinutes(10);
+
     /// <summary>Maps <c>POST /api/copilot</c> and <c>GET /api/copilot</c>, for authenticated users only.</summary>
     public static RouteGroupBuilder MapSeedApi(this IEndpointRouteBuilder endpoints)
     {
@@ -31,7 +36,8 @@ internal static class SeedApi
         HttpContext httpContext,
         IGrainFactory grains,
         IOptions<ApiOptions> apiOptions,
-        IOptions<SessionsOptions> sessionsOptions)
+        IOptions<SessionsOptions> sessionsOptions,
+        [FromKeyedServices(SessionsOptions.ClockKey)] TimeProvider time)
     {
         var userId = httpContext.User.GetUserId();
         var (request, error) = await ChatRequestReader.ReadAsync(
@@ -44,7 +50,7 @@ internal static class SeedApi
             return error;
         }
 
-        var (grain, started) = await StartTurnAsync(grains, userId, request!, StreamSlot.Of(httpContext));
+        var (grain, started) = await StartTurnAsync(grains, userId, request!, StreamSlot.Of(httpContext), time.GetUtcNow());
         StreamSlot.Started(httpContext, started);
         var first = await ReplyPolling.FirstProgressAsync(ReplyPolling.ReadsInPlace(httpContext.RequestServices), grain, userId, started.TurnId, httpContext.RequestAborted);
         if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
@@ -82,10 +88,24 @@ internal static class SeedApi
     /// <summary>Starts the turn in the named session or, when that one does not exist for this user (never created,
     /// expired, someone else's), in a new session; the other session is never touched.</summary>
     private static async Task<(ISessionGrain Grain, TurnStarted Started)> StartTurnAsync(
-        IGrainFactory grains, Guid userId, ChatRequest request, Guid? streamSlot)
+        IGrainFactory grains, Guid userId, ChatRequest request, Guid? streamSlot, DateTimeOffset now)
     {
         // The panel sends no message ids: the same question again after a reply that failed is its retry.
         var turn = new TurnRequest { Content = request.Message, Role = request.Role, StreamSlot = streamSlot, RetryUnanswered = true };
+        if (request.SessionId is null && await NewestUnansweredAsync(grains, userId, now) is { } recent)
+        {
+            // The panel's retry of a first message that failed: it has no session id (the error carried none), so the
+            // question, stored in the session just created for it, would be stored again in another.
+            try
+            {
+                return (recent, await recent.StartTurnAsync(userId, turn with { RetryOnly = true }));
+            }
+            catch (Exception ex) when (ex is SessionNotFoundException or RoleMismatchException or TurnInFlightException)
+            {
+                // Not a retry of it: a new session, as the panel expects.
+            }
+        }
+
         if (request.SessionId is { } sessionId)
         {
             var existing = grains.GetGrain<ISessionGrain>(sessionId);
@@ -101,6 +121,16 @@ internal static class SeedApi
 
         var created = grains.GetGrain<ISessionGrain>(Guid.NewGuid());
         return (created, await created.StartTurnAsync(userId, turn with { CreateIfMissing = true }));
+    }
+
+    /// <summary>The user's most recent session when it was created within <see cref="RetryWindow"/> and holds no more
+    /// than a question and a reply: the only session a send without a session id may be the retry of.</summary>
+    private static async Task<ISessionGrain?> NewestUnansweredAsync(IGrainFactory grains, Guid userId, DateTimeOffset now)
+    {
+        var newest = (await grains.GetGrain<IUserSessionsGrain>(userId).ListAsync(1)).Sessions;
+        return newest is [{ MessageCount: <= 2 } session] && now - session.CreatedAt < RetryWindow
+            ? grains.GetGrain<ISessionGrain>(session.Id)
+            : null;
     }
 
     private static SeedSession ToSeed(SessionSummary session, Guid userId) => new(

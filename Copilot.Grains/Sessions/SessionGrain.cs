@@ -154,6 +154,11 @@ internal sealed partial class SessionGrain(
         ArgumentNullException.ThrowIfNull(request);
         var created = await EnsureSessionForTurnAsync(userId, request);
         var held = created ? null : await _sends.FindHeldMessageAsync(request);
+        if (request.RetryOnly && held is null)
+        {
+            throw new SessionNotFoundException("Not a retry of this session's unanswered question.");
+        }
+
         if (held is not null && !request.Regenerate && SendPlanner.AsksSame(held, request) && await _sends.FindAnswerAsync(held) is { } turnId)
         {
             return new TurnStarted { Session = ToInfo(), TurnId = turnId, UserMessage = held, Replayed = true };

@@ -36,4 +36,8 @@ public sealed record class TurnRequest
     /// whose reply left nothing (it failed, or was interrupted before its first text), is that question asked again, as
     /// the error told the user to: a new reply to it, not a second copy that the model would read twice.</summary>
     [Id(8)] public bool RetryUnanswered { get; init; }
+
+    /// <summary>With <see cref="RetryUnanswered"/>: start the turn only when it is such a retry; anything else is refused
+    /// as <see cref="SessionNotFoundException"/>, and the session is not touched.</summary>
+    [Id(9)] public bool RetryOnly { get; init; }
 }

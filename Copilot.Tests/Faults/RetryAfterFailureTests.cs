@@ -84,6 +84,45 @@ public sealed class RetryAfterFailureTests
             (await user.LoadMessagesAsync(sessionId)).Select(m => m.GetProperty("content").GetString()));
     }
 
+    [Fact]
+    public async Task The_seed_panels_retry_of_a_first_message_that_failed_goes_to_the_session_that_stored_it()
+    {
+        // The start of a new session's turn is answered with an error the API cannot tell from "nothing stored" (its
+        // answer lost when a silo died), and the model fails too. The panel got no session id, so it sends the same text
+        // as a new chat: it must land in the session that holds the question, not store it a second time.
+        var model = new GatedChatClient();
+        var lost = new LostStartAnswer();
+        await using var app = await CopilotAppFactory.StartAsync(configureServices: services =>
+        {
+            services.AddSingleton<IChatClient>(model);
+            services.AddSingleton<IIncomingGrainCallFilter>(lost);
+        });
+        var user = new CopilotClient(app.CreateClient(), Guid.NewGuid());
+
+        var failed = user.SendAsync("is this hail damage?");
+        (await model.NextReplyAsync()).Fail(new ChatModelException(ErrorCodes.ModelUnavailable, "upstream 502"));
+        var first = await failed;
+        var stored = Assert.Single(await user.ListSessionsAsync()).GetProperty("id").GetGuid();
+        await Eventually.HoldsAsync(async () => (await user.LoadMessagesAsync(stored)).Length == 2, "the failed reply is stored");
+        var retried = user.SendAsync("is this hail damage?");
+        var reply = await model.NextReplyAsync();
+        reply.Send("Yes: the bruising is hail.");
+        reply.Complete();
+        var retry = await retried;
+        // Another first message right after is a new chat, as before.
+        var other = user.SendAsync("a different question");
+        var otherReply = await model.NextReplyAsync();
+        otherReply.Send("A different answer.");
+        otherReply.Complete();
+        var another = await other;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.Status);
+        Assert.Equal(stored, retry.SessionId);
+        Assert.Equal(1, await StoredCopiesAsync(user, "is this hail damage?"));
+        Assert.Equal(["is this hail damage?", "Yes: the bruising is hail."], (await user.LoadMessagesAsync(stored)).Select(m => m.GetProperty("content").GetString()));
+        Assert.NotEqual(stored, another.SessionId);
+    }
+
     private static async Task<int> StoredCopiesAsync(CopilotClient user, string text)
     {
         var copies = 0;
@@ -94,6 +133,23 @@ public sealed class RetryAfterFailureTests
         }
 
         return copies;
+    }
+
+    /// <summary>Lets the first turn start and then loses its answer, as when the silo holding the session dies just
+    /// after: the caller sees an unreachable silo.</summary>
+    private sealed class LostStartAnswer : IIncomingGrainCallFilter
+    {
+        private int _lost;
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            await context.Invoke();
+            if (context.InterfaceMethod?.Name == nameof(Copilot.Grains.Sessions.ISessionGrain.StartTurnAsync) &&
+                Interlocked.Exchange(ref _lost, 1) == 0)
+            {
+                throw new TimeoutException("The answer was lost (injected by the test).");
+            }
+        }
     }
 
     /// <summary>The real list store, whose next write for one user fails as a write during a PostgreSQL restart does.</summary>
