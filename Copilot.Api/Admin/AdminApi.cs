@@ -44,10 +44,9 @@ internal static class AdminApi
         TypedResults.Ok(new SweepResult(true, await sweeper.SweepAsync(httpContext.RequestAborted)));
 
     /// <summary>Deletes every session of the user and says how many; deleting again answers 0. The deletion runs to
-    /// its end even when the caller hangs up (a webhook's short timeout): stopped half-way, it would leave the account's
-    /// conversations and share links behind with no one to retry.</summary>
+    /// its end even when the caller hangs up (<see cref="UserData.DeleteAsync"/>).</summary>
     public static async Task<Ok<UserDeleteResult>> DeleteUserAsync(Guid userId, UserData userData) =>
-        TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, CancellationToken.None)));
+        TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId)));
 
     /// <summary>A Supabase database webhook on <c>auth.users</c> deletes: the deleted user's id is
     /// <c>old_record.id</c>. Deletes that user's sessions, as <see cref="DeleteUserAsync"/>. The body is read only
@@ -72,8 +71,7 @@ internal static class AdminApi
                 return ApiErrors.BadRequest("Expected a Supabase DELETE webhook payload with old_record.id").ToProblem();
             }
 
-            // As DeleteUserAsync: to its end, whether or not the webhook still waits for the answer.
-            return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId, CancellationToken.None)));
+            return TypedResults.Ok(new UserDeleteResult(true, await userData.DeleteAsync(userId)));
         }
     }
 

@@ -16,8 +16,9 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedback
     /// <summary>Deletes every session of <paramref name="userId"/> (messages, sealed pages, reminder, index line, shares,
     /// feedback), stopping a reply in flight, then every image of the user and the user's usage count; returns how many
     /// sessions were deleted.</summary>
-    /// <remarks>Lists again until the index is empty, so a session created while this runs is deleted too.</remarks>
-    public async Task<int> DeleteAsync(Guid userId, CancellationToken cancellationToken)
+    /// <remarks>Lists again until the index is empty, so a session created while this runs is deleted too. Not
+    /// cancellable: a caller that hangs up (a webhook's short timeout) must not leave the account half deleted.</remarks>
+    public async Task<int> DeleteAsync(Guid userId)
     {
         var index = grains.GetGrain<IUserSessionsGrain>(userId);
         var deleted = 0;
@@ -25,7 +26,6 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedback
         {
             foreach (var session in sessions)
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 if (await grains.GetGrain<ISessionGrain>(session.Id).DeleteAsync(userId))
                 {
                     deleted++;
@@ -38,10 +38,10 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedback
             }
         }
 
-        await files.DeleteOwnerAsync(userId, cancellationToken);
+        await files.DeleteOwnerAsync(userId);
         // Each session deleted its own shares and feedback; these catch rows of a session that was already gone.
-        await shares.DeleteUserAsync(userId, cancellationToken);
-        await feedback.DeleteUserAsync(userId, cancellationToken);
+        await shares.DeleteUserAsync(userId);
+        await feedback.DeleteUserAsync(userId);
         await grains.GetGrain<IUserLimitsGrain>(userId).ClearAsync();
         return deleted;
     }

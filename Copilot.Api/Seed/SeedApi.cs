@@ -92,7 +92,7 @@ internal static class SeedApi
     {
         // The panel sends no message ids: the same question again after a reply that failed is its retry.
         var turn = new TurnRequest { Content = request.Message, Role = request.Role, StreamSlot = streamSlot, RetryUnanswered = true };
-        if (request.SessionId is null && await NewestUnansweredAsync(grains, userId, now) is { } recent)
+        if (request.SessionId is null && await NewestUnansweredAsync(grains, userId, request.Message, now) is { } recent)
         {
             // The panel's retry of a first message that failed: it has no session id (the error carried none), so the
             // question, stored in the session just created for it, would be stored again in another.
@@ -123,12 +123,15 @@ internal static class SeedApi
         return (created, await created.StartTurnAsync(userId, turn with { CreateIfMissing = true }));
     }
 
-    /// <summary>The user's most recent session when it was created within <see cref="RetryWindow"/> and holds no more
-    /// than a question and a reply: the only session a send without a session id may be the retry of.</summary>
-    private static async Task<ISessionGrain?> NewestUnansweredAsync(IGrainFactory grains, Guid userId, DateTimeOffset now)
+    /// <summary>The user's most recent session when it was created within <see cref="RetryWindow"/>, holds no more than
+    /// a question and a reply, and is titled by <paramref name="message"/>: the only session a send without a session id
+    /// may be the retry of. Read from the user's list alone, so a new chat asks that session nothing unless its text
+    /// is the same.</summary>
+    private static async Task<ISessionGrain?> NewestUnansweredAsync(IGrainFactory grains, Guid userId, string message, DateTimeOffset now)
     {
         var newest = (await grains.GetGrain<IUserSessionsGrain>(userId).ListAsync(1)).Sessions;
         return newest is [{ MessageCount: <= 2 } session] && now - session.CreatedAt < RetryWindow
+            && session.Title == SessionSummary.TitleOf(message)
             ? grains.GetGrain<ISessionGrain>(session.Id)
             : null;
     }

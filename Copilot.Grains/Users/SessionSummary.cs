@@ -27,4 +27,7 @@ public sealed record class SessionSummary
     /// <summary>Whether a reply is being generated in the session right now.</summary>
     /// <remarks>Never stored: after a restart no reply of the old activation is still being generated.</remarks>
     [Id(6), JsonIgnore] public bool TurnInFlight { get; init; }
+
+    /// <summary>The title a session gets from its first message <paramref name="firstMessage"/>.</summary>
+    public static string TitleOf(string firstMessage) => Sessions.Storage.SessionProjections.MakeTitle(firstMessage);
 }

@@ -49,7 +49,8 @@ internal sealed partial class SqlSessionSweeper(
 
         // One session that cannot be deleted now (storage failing on its rows) must not keep the others: each is tried,
         // and the sweep still fails afterwards, so that the cron job's retry is honest.
-        var (expired, failed) = (0, new List<Exception>());
+        var expired = 0;
+        Exception? firstFailure = null;
         foreach (var sessionId in candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -63,15 +64,15 @@ internal sealed partial class SqlSessionSweeper(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogSessionNotExpired(ex, sessionId);
-                failed.Add(ex);
+                firstFailure ??= ex;
             }
         }
 
         await shares.DeleteExpiredAsync(time.GetUtcNow(), cancellationToken);
         LogSwept(candidates.Count, expired);
-        if (failed.Count > 0)
+        if (firstFailure is not null)
         {
-            ExceptionDispatchInfo.Throw(failed[0]);
+            ExceptionDispatchInfo.Throw(firstFailure);
         }
 
         return expired;
