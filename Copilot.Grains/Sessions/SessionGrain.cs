@@ -171,16 +171,12 @@ internal sealed partial class SessionGrain(
         }
 
         var (marker, user) = await _sends.StoreQuestionAsync(request, held);
-        if (created)
-        {
-            // A new session is in its user's list, with its title, before the model is asked anything; if the list cannot
-            // take it now, the touch below lists it. The question is stored: failing the send here would have its retry
-            // store the question again.
-            await _index.ListStoredAsync();
-        }
-
         await _turns.StartAsync(marker, user, request.StreamSlot);
-        await _index.UpdateAsync();
+
+        // A new session is in its user's list, with its title, before the send is answered: written while the model
+        // prepares its first text, not before it is asked. If the list cannot take it now, the turn's end lists it; the
+        // question is stored, and failing the send here would have its retry store the question again.
+        await (created ? _index.ListStoredAsync() : _index.UpdateAsync());
         return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = user, Created = created };
     }
 

@@ -44,29 +44,49 @@ public sealed partial class UserLimits(
         ? new SlotHold(grains.GetGrain<IUserLimitsGrain>(userId), slot, options.Value.StreamSlotLease / 4, time, logger)
         : NoHold.Instance;
 
-    /// <summary>Throws unless <paramref name="userId"/> may create the session <paramref name="sessionId"/>; when it
-    /// may, room for it is held in the user's list until it is listed.</summary>
-    /// <exception cref="SessionLimitException">The user has <see cref="SessionsOptions.MaxPerUser"/> sessions, those
-    /// being created counted in.</exception>
+    /// <summary>Takes one write from <paramref name="userId"/>'s write bucket for a new session: asked before anything of
+    /// the session is stored, so a refused create costs no storage write.</summary>
     /// <exception cref="WriteLimitException">The user's write bucket is empty.</exception>
-    public async Task AdmitSessionAsync(Guid userId, Guid sessionId)
+    public async Task AdmitWriteAsync(Guid userId)
     {
-        var list = grains.GetGrain<IUserSessionsGrain>(userId);
-        if (!await list.TryReserveAsync(sessionId, sessions.Value.MaxPerUser))
-        {
-            throw new SessionLimitException();
-        }
-
         var decision = await grains.GetGrain<IUserLimitsGrain>(userId).TryWriteAsync();
         if (!decision.IsAdmitted)
         {
-            await list.ReleaseAsync(sessionId);
             throw new WriteLimitException(decision.RetryAfter);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="userId"/> may create the session <paramref name="sessionId"/>; when it
+    /// may, room for it is held in the user's list until it is listed (or for a minute, if it never is).</summary>
+    /// <exception cref="SessionLimitException">The user has <see cref="SessionsOptions.MaxPerUser"/> sessions, those
+    /// being created counted in.</exception>
+    public async Task ReserveSessionAsync(Guid userId, Guid sessionId)
+    {
+        if (!await grains.GetGrain<IUserSessionsGrain>(userId).TryReserveAsync(sessionId, sessions.Value.MaxPerUser))
+        {
+            throw new SessionLimitException();
+        }
+    }
+
+    /// <summary>Gives back the room <see cref="ReserveSessionAsync"/> held for a session whose creation failed; never
+    /// throws (unreleased room lapses on its own within a minute).</summary>
+    public async Task ReleaseSessionAsync(Guid userId, Guid sessionId)
+    {
+        try
+        {
+            await grains.GetGrain<IUserSessionsGrain>(userId).ReleaseAsync(sessionId);
+        }
+        catch (Exception ex)
+        {
+            LogRoomNotReleased(ex, sessionId);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Tokens} model tokens could not be counted toward the daily quota")]
     private partial void LogNotRecorded(Exception exception, long tokens);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room held for session {SessionId}, whose creation failed, could not be given back; it lapses within a minute")]
+    private partial void LogRoomNotReleased(Exception exception, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A stream slot could not be renewed or released; its lease runs out on its own")]
     private static partial void LogSlotNotKept(ILogger logger, Exception exception);

@@ -55,9 +55,14 @@ public sealed class StorageHold
     /// <summary>Lets the held write (and any later one) through.</summary>
     public void Release() => _released.TrySetResult();
 
+    /// <summary>Fails the held write (and any later held one) with <paramref name="error"/>, as storage refusing it would.</summary>
+    public void Fail(Exception error) => _released.TrySetException(error);
+
     internal Task PassAsync(string stateName)
     {
-        if (Interlocked.CompareExchange(ref _stateName, null, stateName) != stateName)
+        // Disarmed by reference: the name the write carries is equal to the armed one, not necessarily the same string.
+        var armed = Volatile.Read(ref _stateName);
+        if (armed != stateName || !ReferenceEquals(Interlocked.CompareExchange(ref _stateName, null, armed), armed))
         {
             return Task.CompletedTask;
         }

@@ -10,8 +10,8 @@ internal sealed class ExpiryReminder(IGrainBase grain, SessionsOptions options, 
     public static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(1);
 
     /// <summary>Registers the reminder for a session created now.</summary>
-    public async Task RegisterAsync() =>
-        await grain.RegisterOrUpdateReminder(Name, options.IdleTimeout, SessionExpiry.ReminderPeriod(options));
+    public Task<IGrainReminder> RegisterAsync() =>
+        grain.RegisterOrUpdateReminder(Name, options.IdleTimeout, SessionExpiry.ReminderPeriod(options));
 
     /// <summary>Moves the reminder to the deadline of a session last touched at <paramref name="updatedAt"/>, instead of
     /// writing it on every message; returns that deadline.</summary>
@@ -25,6 +25,9 @@ internal sealed class ExpiryReminder(IGrainBase grain, SessionsOptions options, 
     /// <summary>Brings the next tick to <see cref="RetryDelay"/> from now, to finish an interrupted deletion.</summary>
     public async Task RetrySoonAsync() =>
         await grain.RegisterOrUpdateReminder(Name, RetryDelay, SessionExpiry.ReminderPeriod(options));
+
+    /// <summary>Removes <paramref name="reminder"/>, which <see cref="RegisterAsync"/> returned.</summary>
+    public Task UnregisterAsync(IGrainReminder reminder) => grain.UnregisterReminder(reminder);
 
     public async Task UnregisterAsync()
     {

@@ -26,12 +26,33 @@ internal sealed partial class SessionLifecycle(
     /// <summary>Creates the session for <paramref name="userId"/> if the user's session cap admits one more.</summary>
     public async Task CreateAsync(Guid userId, PersonaRole role)
     {
-        await limits.AdmitSessionAsync(userId, store.SessionId);
+        await limits.AdmitWriteAsync(userId);
 
-        // The reminder goes first: if the state write then fails, the stray reminder finds no session and removes
-        // itself, whereas a stored session without a reminder would never expire.
-        await expiry.RegisterAsync();
-        await store.CreateAsync(userId, role);
+        // The reminder goes before the header: if the header's write then fails, the stray reminder finds no session and
+        // removes itself, whereas a stored session without a reminder would never expire. It is written while the cap
+        // is checked (which first loads the user's list when it is not in memory), and removed if the cap refuses.
+        var reminder = expiry.RegisterAsync();
+        try
+        {
+            await limits.ReserveSessionAsync(userId, store.SessionId);
+        }
+        catch
+        {
+            await ForgetReminderAsync(reminder);
+            throw;
+        }
+
+        try
+        {
+            await reminder;
+            await store.CreateAsync(userId, role);
+        }
+        catch
+        {
+            await limits.ReleaseSessionAsync(userId, store.SessionId);
+            throw;
+        }
+
         LogSessionCreated(Header.Id, role);
     }
 
@@ -114,6 +135,31 @@ internal sealed partial class SessionLifecycle(
         return sessionId;
     }
 
+    /// <summary>Removes the reminder of a session that was refused; never throws (a reminder left behind finds no
+    /// session at its tick and removes itself).</summary>
+    private async Task ForgetReminderAsync(Task<IGrainReminder> registering)
+    {
+        IGrainReminder registered;
+        try
+        {
+            registered = await registering;
+        }
+        catch (Exception)
+        {
+            // Never registered (or registered as its call failed: then it is a stray one, as above).
+            return;
+        }
+
+        try
+        {
+            await expiry.UnregisterAsync(registered);
+        }
+        catch (Exception ex)
+        {
+            LogReminderNotRemoved(ex, store.SessionId);
+        }
+    }
+
     /// <summary>Moves the reminder's next tick to <see cref="ExpiryReminder.RetryDelay"/> from now; when storage cannot
     /// take even that, the owner's next delete, the next sweep or the next tick still finish the deletion.</summary>
     private async Task RetryDeletionSoonAsync()
@@ -133,6 +179,9 @@ internal sealed partial class SessionLifecycle(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not move the expiry reminder to retry an interrupted deletion soon")]
     private partial void LogRetryNotScheduled(Exception exception, Guid sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} was refused, and its expiry reminder could not be removed; it removes itself at its tick")]
+    private partial void LogReminderNotRemoved(Exception exception, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created with persona {Role}")]
     private partial void LogSessionCreated(Guid sessionId, PersonaRole role);

@@ -294,7 +294,8 @@ internal static class MarkdownReport
         Line(md);
         Line(md, "First text is judged on every turn that ended in the window; beside it, the turns that continued a session " +
             "(of how many in all): each user's first turn creates its session, which on our side stores more before the " +
-            "model is asked (its admission, expiry reminder and header, and its list row after the question).");
+            "model is asked (its expiry reminder, written while its admission loads the user's list, and its header; its list " +
+            "row is written while the model is asked).");
         var variants = st.Variants.Select(v => $"{v.Key}: {string.Join(", ", v.Value.Select(kv => $"{kv.Key.Replace("__", ":", StringComparison.Ordinal)}={kv.Value}"))}").ToList();
         if (variants.Count > 0)
         {
