@@ -168,6 +168,18 @@ export async function chatIdOf(page) {
   return page.evaluate(() => location.hash.slice('#chat='.length));
 }
 
+/** The texts of the user messages conversation `chatId` stores, oldest first ([] when it does not exist). */
+export async function storedQuestions(token, chatId) {
+  const response = await fetch(`${baseUrl}/v1/sessions/${chatId}/messages?limit=100`, { headers: { Authorization: `Bearer ${token}` } });
+  if (response.status === 404) {
+    return [];
+  }
+  assert.equal(response.status, 200);
+  const page = await response.json();
+  return page.data.filter((m) => m.role === 'user').reverse()
+    .map((m) => m.parts.filter((p) => p.type === 'text').map((p) => p.text).join(''));
+}
+
 /** Sends one message through the API as the user of `token` and reads the reply stream to its end. */
 export async function chatThroughApi(token, chatId, text) {
   const response = await fetch(`${baseUrl}/v1/chat`, {

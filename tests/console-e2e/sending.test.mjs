@@ -6,25 +6,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
-  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatThroughApi, link, openConsole, send, signInWithLink, useBrowser,
-  waitForIdle, waitForReply,
+  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatThroughApi, link, openConsole, send, signInWithLink, storedQuestions,
+  useBrowser, waitForIdle, waitForReply,
 } from './console.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
 const browser = useBrowser();
 const token = new URL(link).hash.slice('#token='.length);
-
-/** The texts of the user messages conversation `chatId` stores, oldest first ([] when it does not exist). */
-async function storedQuestions(chatId) {
-  const response = await fetch(`${baseUrl}/v1/sessions/${chatId}/messages?limit=100`, { headers: { Authorization: `Bearer ${token}` } });
-  if (response.status === 404) {
-    return [];
-  }
-  assert.equal(response.status, 200);
-  const page = await response.json();
-  return page.data.filter((m) => m.role === 'user').reverse()
-    .map((m) => m.parts.filter((p) => p.type === 'text').map((p) => p.text).join(''));
-}
 
 /**
  * Sends the page's POST /v1/chat to the service itself, so the service stores the message and starts its reply, and
@@ -104,7 +92,7 @@ describe('sending when the network is slow or fails', () => {
     assert.equal(await prompt.inputValue(), '', 'the stored message is not put back into the composer');
     assert.equal(await page.locator('#message-list li.message.user', { hasText: question }).count(), 1);
     const chatId = await page.evaluate(() => location.hash.slice('#chat='.length));
-    assert.deepEqual(await storedQuestions(chatId), [question]);
+    assert.deepEqual(await storedQuestions(token, chatId), [question]);
     await page.locator('#session-list .session-title', { hasText: question }).waitFor();
     await assertClean(tab);
   });
@@ -149,7 +137,7 @@ describe('sending when the network is slow or fails', () => {
     assert.equal(sent.length, 3);
     assert.deepEqual(new Set(sent).size, 1, `every attempt under the first one's id: ${sent}`);
     assert.equal(await prompt.inputValue(), '');
-    assert.deepEqual(await storedQuestions(chatId), ['First question', question]);
+    assert.deepEqual(await storedQuestions(token, chatId), ['First question', question]);
     await assertClean(tab);
   });
 
@@ -179,7 +167,7 @@ describe('sending when the network is slow or fails', () => {
     await waitForIdle(page);
     assert.equal(done.replies, 2);
     assert.equal(await page.locator('#message-list li.message.user', { hasText: question }).count(), 1);
-    assert.deepEqual(await storedQuestions(chatId), ['Before the outage', question]);
+    assert.deepEqual(await storedQuestions(token, chatId), ['Before the outage', question]);
     await assertClean(tab);
   });
 
@@ -207,7 +195,7 @@ describe('sending when the network is slow or fails', () => {
     assert.equal(await prompt.inputValue(), '');
     assert.equal(await page.locator('#attachments').isHidden(), true);
     const chatId = await page.evaluate(() => location.hash.slice('#chat='.length));
-    assert.deepEqual(await storedQuestions(chatId), [sent]);
+    assert.deepEqual(await storedQuestions(token, chatId), [sent]);
     await assertClean(tab);
   });
 
@@ -230,7 +218,7 @@ describe('sending when the network is slow or fails', () => {
     assert.equal(await prompt.inputValue(), 'And the chimney crown?', 'the message stays in the composer');
     assert.equal(await prompt.evaluate((field) => field.readOnly), false);
     assert.match(await page.locator('#notice-text').textContent(), /Your message was not sent: another conversation was opened/);
-    assert.deepEqual(await storedQuestions(chatId), ['Chimney inspection'], 'not sent to the conversation left either');
+    assert.deepEqual(await storedQuestions(token, chatId), ['Chimney inspection'], 'not sent to the conversation left either');
     await assertClean(tab);
   });
 });
