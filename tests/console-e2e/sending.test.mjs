@@ -1,7 +1,8 @@
 // Sending in the chat console when things go wrong, in headless Chromium against the running service (see
 // scripts/test-console.sh): a send whose answer is lost (after the service stored the message, or before it reached
-// it), a 503 after the message was stored, and a message that waits for its photos' uploads. The service is the real
-// one; the tests only hold, cut or replace the answer the page gets, as a network or a failing service would.
+// it), a 503 after the message was stored, a message that waits for its photos' uploads, and a send whose fate the
+// page never learnt, sent again from its draft after a reload. The service is the real one; the tests only hold, cut
+// or replace the answer the page gets, as a network or a failing service would.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
@@ -199,7 +200,7 @@ describe('sending when the network is slow or fails', () => {
     await assertClean(tab);
   });
 
-  test('opening another conversation while a message waits for its photos sends it nowhere and keeps it in the composer', TIMEOUT, async () => {
+  test('opening another conversation while a message waits for its photos sends it nowhere: it waits, photos and all, as the draft of its own', TIMEOUT, async () => {
     const chatId = randomUUID();
     await chatThroughApi(token, chatId, 'Chimney inspection');
     const { tab, page, prompt, attach, release } = await composerWithHeldUploads(chatId);
@@ -209,16 +210,66 @@ describe('sending when the network is slow or fails', () => {
     await prompt.press('Enter');
     await page.getByRole('button', { name: 'New chat' }).click();
     await page.locator('#chat-title', { hasText: 'New chat' }).waitFor();
-    release();
-    const uploaded = page.locator('#attachments li[data-state="uploaded"] img[alt="chimney.png"]');
-    const shown = page.locator('#message-list li.message.user', { hasText: 'And the chimney crown?' });
-    await uploaded.or(shown).first().waitFor();
-    assert.equal(await shown.count(), 0, 'not sent into the conversation now shown');
-    assert.equal(await uploaded.count(), 1, 'the photo stays in the composer, uploaded');
-    assert.equal(await prompt.inputValue(), 'And the chimney crown?', 'the message stays in the composer');
+    assert.equal(await prompt.inputValue(), '', 'the message is not carried into the new chat');
+    assert.equal(await page.locator('#attachments').isHidden(), true, 'nor its photo');
     assert.equal(await prompt.evaluate((field) => field.readOnly), false);
-    assert.match(await page.locator('#notice-text').textContent(), /Your message was not sent: another conversation was opened/);
-    assert.deepEqual(await storedQuestions(token, chatId), ['Chimney inspection'], 'not sent to the conversation left either');
+    assert.match(await page.locator('#notice-text').textContent(),
+      /Your message was not sent: another conversation was opened.* as the draft of the conversation it was written in/);
+    release();
+
+    await page.locator(`#session-list li[data-id="${chatId}"] .session-open`).click();
+    await page.locator('#attachments li[data-state="uploaded"] img[alt="chimney.png"]').waitFor();
+    assert.equal(await prompt.inputValue(), 'And the chimney crown?', 'the message waits in its conversation');
+    assert.equal(await page.locator('#message-list li.message.user', { hasText: 'And the chimney crown?' }).count(), 0);
+    assert.deepEqual(await storedQuestions(token, chatId), ['Chimney inspection'], 'sent nowhere meanwhile');
+    await prompt.press('Enter');
+    await waitForReply(page, { includes: ['You asked: "And the chimney crown?"', 'I received 1 image: 320×240 PNG.', LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.deepEqual(await storedQuestions(token, chatId), ['Chimney inspection', 'And the chimney crown?']);
+    await assertClean(tab);
+  });
+
+  test('a send whose fate the page could not learn stays the draft across a reload, and goes again under the same id: stored once', TIMEOUT, async () => {
+    const chatId = randomUUID();
+    await chatThroughApi(token, chatId, 'Before the blackout');
+    const tab = await tabOn(chatId);
+    const { page } = tab;
+    const prompt = page.getByRole('textbox', { name: 'Message' });
+    const sent = [];
+    // The message reaches the service but its answer is lost, and the page cannot read the conversation to find out.
+    await page.route(`${baseUrl}/v1/chat`, async (route) => {
+      sent.push(route.request().postDataJSON().message.id);
+      if (sent.length > 1) {
+        await route.continue();
+        return;
+      }
+      await deliver(route.request());
+      await route.abort('connectionreset');
+    });
+    await page.route(`${baseUrl}/v1/sessions/${chatId}/messages?limit=*`, (route) => route.fulfill({
+      status: 503,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ status: 503, title: 'Service unavailable', code: 'unavailable' }),
+    }), { times: 1 });
+
+    const question = 'Did the flashing survive the storm?';
+    await send(page, question);
+    await page.locator('#notice-text', { hasText: 'could not check whether your message was stored' }).waitFor();
+    assert.equal(await prompt.inputValue(), question);
+
+    await page.reload();
+    await waitForReply(page, { includes: [`You asked: "${question}"`, LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.equal(await prompt.inputValue(), question, 'the draft is kept: the page never learnt that it was stored');
+    const again = page.waitForRequest((request) => request.url() === `${baseUrl}/v1/chat`);
+    await prompt.press('Enter');
+    await again;
+    await waitForIdle(page);
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1], sent[0], 'sent again under the id it first went under');
+    assert.deepEqual(await storedQuestions(token, chatId), ['Before the blackout', question], 'stored once');
+    await page.locator('#message-list li.message.user', { hasText: question }).nth(1).waitFor({ state: 'detached' });
+    assert.equal(await prompt.inputValue(), '');
     await assertClean(tab);
   });
 });

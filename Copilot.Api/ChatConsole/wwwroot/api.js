@@ -7,6 +7,17 @@ export const token = {
   get: () => sessionStorage.getItem(TOKEN_KEY),
   set: (value) => sessionStorage.setItem(TOKEN_KEY, value),
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
+  /** The user the token names (its `sub`), or null when it names none. Read, not verified: the service verifies it;
+   * the page only keeps what it stores in this browser apart per user. */
+  user() {
+    try {
+      const payload = this.get().split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const sub = JSON.parse(atob(payload)).sub;
+      return typeof sub === 'string' && sub ? sub.toLowerCase() : null;
+    } catch {
+      return null;
+    }
+  },
 };
 
 /** An answer the console cannot use: an HTTP error (status, problem) or a lost connection (status 0). */

@@ -1,6 +1,7 @@
 // The chat console: sign-in, the sidebar of sessions, the conversation and the composer, on the /v1 API only.
 
 import { ApiError, SignedOut, json, request, token } from './api.js';
+import { Drafts, NEW_CHAT } from './drafts.js';
 import { feedbackControl } from './feedback.js';
 import { renderMarkdown } from './markdown.js';
 import { Attachments, photoStrip, photosOf } from './photos.js';
@@ -44,12 +45,13 @@ const state = {
   streaming: null, // { chatId, controller, stopRequested }
   closeEditor: null, // closes the inline editor of a user message, when one is open
   sending: null, // { chat, controller }: a message waits for its photos' uploads, the composer locked meanwhile
-  unsent: null, // { chatId, messageId }: a message that may be stored; sent again, it goes under the same id
+  draftKey: null, // the draft the composer shows: the conversation's id, or NEW_CHAT
   search: null, // { q, cursor }: the search whose results are shown
   searchTimer: null,
 };
 
-const attachments = new Attachments(ui.attachments, showNotice);
+const drafts = new Drafts();
+const attachments = new Attachments(ui.attachments, showNotice, (key) => changeDraft(key, { photos: attachments.names(key) }));
 
 // ---- start-up and sign-in ----
 
@@ -77,13 +79,15 @@ function showSignIn(message) {
   token.clear();
   stopListening();
   cancelSending();
-  state.unsent = null;
-  // Nothing of the previous user stays in the page, not even hidden.
+  // Nothing of the previous user stays in the page, not even hidden (their drafts stay in this browser under their id).
   state.sessions.clear();
   state.chat = null;
+  state.draftKey = null;
+  drafts.use(null);
   ui.sessionList.replaceChildren();
   ui.messageList.replaceChildren();
   attachments.clear();
+  setComposerText('');
   showChatInAddress(null);
   ui.app.hidden = true;
   ui.signin.hidden = false;
@@ -98,11 +102,15 @@ async function start() {
     showSignIn();
     return;
   }
+  drafts.use(token.user());
   ui.signin.hidden = true;
   ui.app.hidden = false;
-  // A new chat is ready before the sidebar loads, so a message typed while it loads is sent, not dropped.
+  // A new chat is ready before the sidebar loads, so a message typed while it loads is sent, not dropped; a
+  // conversation's draft shows at once, so what is typed or attached meanwhile is added to it.
   const chatId = chatIdFromAddress();
-  if (!chatId) {
+  if (chatId) {
+    showDraft(chatId);
+  } else {
     newChat();
   }
   let failure = null;
@@ -120,6 +128,8 @@ async function start() {
   }
   if (failure) {
     handleError(failure);
+  } else {
+    dropDraftsOfDeletedConversations().catch(() => {}); // tried again at the next start
   }
 }
 
@@ -134,7 +144,11 @@ ui.signinForm.addEventListener('submit', (event) => {
   start();
 });
 
-ui.signOut.addEventListener('click', () => showSignIn('Signed out.'));
+ui.signOut.addEventListener('click', () => {
+  // Signing out leaves none of the user's unsent messages in this browser (a token that expires keeps them).
+  drafts.forgetAll();
+  showSignIn('Signed out.');
+});
 
 // ---- errors and notices ----
 
@@ -220,6 +234,12 @@ function sessionItem(session) {
   const details = document.createElement('span');
   details.className = 'session-details';
   details.textContent = `${PERSONAS[session.persona] ?? session.persona} · ${formatTime(session.updated_at)}`;
+  if (drafts.hasContent(session.id)) {
+    const draft = document.createElement('span');
+    draft.className = 'session-draft';
+    draft.textContent = 'Draft';
+    details.prepend(draft, ' · ');
+  }
   open.append(name, details);
   open.addEventListener('click', () => {
     closeSidebarOnNarrowScreens();
@@ -309,6 +329,7 @@ function deleteSession(id) {
     try {
       await request(`/v1/sessions/${id}`, { method: 'DELETE', allow: [404] });
       state.sessions.delete(id);
+      discardDraft(id);
       renderSessions();
       if (state.chat?.id === id) {
         newChat();
@@ -327,7 +348,10 @@ ui.moreSessions.addEventListener('click', () => loadSessions(false).catch(handle
 
 function newChat() {
   stopListening();
-  state.chat = { id: uuid(), persona: ui.persona.value, isNew: true, before: null, hasMore: false };
+  // A first message the page sent without learning whether the service stored it goes again to the same
+  // conversation, under the same id, so it can never start two.
+  const id = drafts.get(NEW_CHAT)?.chatId ?? uuid();
+  state.chat = { id, persona: ui.persona.value, isNew: true, before: null, hasMore: false };
   showChatInAddress(null);
   ui.messageList.replaceChildren();
   ui.olderMessages.hidden = true;
@@ -336,7 +360,9 @@ function newChat() {
   ui.personaBadge.textContent = '';
   ui.persona.disabled = false;
   clearNotice();
-  keepUnsentInComposer();
+  leaveSending();
+  showDraft(NEW_CHAT);
+  askForLostPhotos(NEW_CHAT);
   setStreaming(null);
   renderSessions();
   ui.prompt.focus();
@@ -358,8 +384,10 @@ function showChatHeader(session) {
 async function openChat(id, around = null) {
   stopListening();
   clearNotice();
-  keepUnsentInComposer();
+  leaveSending();
   state.chat = { id, persona: null, isNew: false, before: null, hasMore: false };
+  showDraft(id);
+  askForLostPhotos(id);
   showChatInAddress(id);
   ui.messageList.replaceChildren();
   ui.conversationEmpty.hidden = true;
@@ -382,6 +410,9 @@ async function openChat(id, around = null) {
     await resume(id);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
+      if (error.code === 'session_not_found') {
+        discardDraft(id); // deleted in another tab or on another device
+      }
       newChat();
     }
     handleError(error);
@@ -580,6 +611,74 @@ ui.messages.addEventListener('scroll', () => {
   }
 });
 
+// ---- drafts: each conversation keeps its unsent message (drafts.js) ----
+
+function draftKeyOf(chat) {
+  return chat.isNew ? NEW_CHAT : chat.id;
+}
+
+/** Shows the draft of `key` in the composer: its text and its photos. */
+function showDraft(key) {
+  state.draftKey = key;
+  setComposerText(drafts.get(key)?.text ?? '');
+  attachments.show(key);
+}
+
+/**
+ * Photos stay in the page: when it was reloaded (or signed in again) since they were attached to the draft of `key`,
+ * only their names are left, and the notice asks for them again.
+ */
+function askForLostPhotos(key) {
+  const names = drafts.get(key)?.photos ?? [];
+  if (names.length > 0 && attachments.names(key).length === 0) {
+    const list = names.map((name) => `“${name}”`).join(', ');
+    showNotice(`The photos of your unsent message (${list}) are not kept when the page reloads: attach them again.`);
+    changeDraft(key, { photos: [] });
+  }
+}
+
+/** Changes a draft, and re-marks the sidebar when its conversation starts or stops having one. */
+function changeDraft(key, changes) {
+  const had = drafts.hasContent(key);
+  drafts.update(key, changes);
+  if (drafts.hasContent(key) !== had && state.sessions.has(key)) {
+    renderSessions();
+  }
+}
+
+/** A deleted conversation's draft goes with it: its text, its photos, and a new chat's ids that pointed to it. */
+function discardDraft(id) {
+  drafts.remove(id);
+  attachments.discard(id);
+  if (drafts.get(NEW_CHAT)?.chatId === id) {
+    drafts.update(NEW_CHAT, { messageId: null, chatId: null });
+  }
+}
+
+/** Drafts of conversations this page does not list (deleted or expired elsewhere) go once the service says so. */
+async function dropDraftsOfDeletedConversations() {
+  for (const id of drafts.conversations()) {
+    if (state.sessions.has(id)) {
+      continue;
+    }
+    const response = await request(`/v1/sessions/${id}`, { allow: [404] });
+    if (response.status === 404) {
+      discardDraft(id);
+    }
+  }
+}
+
+/** Sets the composer's text from the page (what is typed reaches the draft through `input`). */
+function setComposerText(text) {
+  ui.prompt.value = text;
+}
+
+ui.prompt.addEventListener('input', () => {
+  if (state.draftKey) {
+    changeDraft(state.draftKey, { text: ui.prompt.value });
+  }
+});
+
 // ---- sending, streaming, stopping, resuming ----
 
 function setStreaming(streaming) {
@@ -625,6 +724,7 @@ async function send() {
   if ((!ui.prompt.value.trim() && attachments.count === 0) || state.streaming || state.sending || !chat) {
     return;
   }
+  const key = draftKeyOf(chat);
   // While photos upload the composer is locked: what is sent is what it showed when Send was pressed.
   const sending = { chat, controller: new AbortController() };
   if (attachments.uploading) {
@@ -635,7 +735,7 @@ async function send() {
     photos = await attachments.take(sending.controller.signal);
   } catch (error) {
     if (error?.name === 'AbortError') {
-      return; // cancelled, or another conversation opened: the text and the photos are still in the composer
+      return; // cancelled, or another conversation opened: the text and the photos are still its draft
     }
     throw error;
   } finally {
@@ -649,9 +749,12 @@ async function send() {
     return; // every photo failed to upload, and each said why
   }
   // A message that may already be stored goes again under its id, so the service can never store it twice: it answers
-  // with the stored reply, or (the text changed) keeps the new text as another version of that message.
-  const unsent = state.unsent?.chatId === chat.id ? state.unsent : null;
-  const message = { id: unsent?.messageId ?? uuid(), role: 'user', parts: [{ type: 'text', text }, ...files] };
+  // with the stored reply, or (the text changed) keeps the new text as another version of that message. The draft
+  // holds the message and its ids until the service is known to hold it, so that neither a reload nor another
+  // conversation opened before the answer comes loses it or lets it be stored twice.
+  const retry = drafts.get(key)?.messageId ?? null;
+  const message = { id: retry ?? uuid(), role: 'user', parts: [{ type: 'text', text }, ...files] };
+  changeDraft(key, { text, photos: photos.map((photo) => photo.file.name), messageId: message.id, chatId: chat.id });
   const body = { id: chat.id, message };
   if (chat.isNew) {
     body.persona = ui.persona.value;
@@ -659,17 +762,19 @@ async function send() {
   const userItem = messageItem(message.id, 'user', text, undefined, files);
   appendMessage(userItem);
   ui.messages.scrollTop = ui.messages.scrollHeight;
-  ui.prompt.value = '';
+  setComposerText('');
   let restored = false;
   const putBack = () => {
     // The message goes back into the composer to be sent again, photos and all.
     restored = true;
     userItem.remove();
-    ui.prompt.value = text;
-    attachments.restore(photos);
-    ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
+    attachments.restore(photos, key);
+    if (state.draftKey === key) {
+      setComposerText(text);
+      ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
+    }
   };
-  const stored = await runTurn(chat, body, {
+  await runTurn(chat, body, {
     refused: putBack,
     async uncertain(error) {
       const held = await holdsMessage(chat.id, message.id);
@@ -680,18 +785,23 @@ async function send() {
         return true;
       }
       putBack();
-      state.unsent = { chatId: chat.id, messageId: message.id };
       showNotice(held === false
         ? `${error.message} Your message was not stored: it is back in the composer to send again.`
         : `${error.message} The page could not check whether your message was stored: it is back in the composer, ` +
           'and sending it again will not store it twice.');
       return false;
     },
-    reloadAfter: unsent !== null,
+    stored() {
+      // Sent: its draft is done with, and a new chat's composer is its conversation's from now on.
+      if (drafts.get(key)?.messageId === message.id) {
+        changeDraft(key, { text: '', photos: [], messageId: null, chatId: null });
+      }
+      if (state.chat === chat) {
+        state.draftKey = draftKeyOf(chat);
+      }
+    },
+    reloadAfter: retry !== null,
   });
-  if (stored && state.unsent?.messageId === message.id) {
-    state.unsent = null;
-  }
   if (!restored) {
     Attachments.release(photos);
   }
@@ -749,10 +859,10 @@ function cancelSending() {
 }
 
 /** Another conversation opens: a message waiting for its photos is not sent to the one no longer shown. */
-function keepUnsentInComposer() {
+function leaveSending() {
   if (cancelSending()) {
     showNotice('Your message was not sent: another conversation was opened while its photos were uploading. ' +
-      'It is still in the composer; send it from the conversation it is meant for.');
+      'It waits, with its photos, as the draft of the conversation it was written in.');
   }
 }
 
@@ -809,23 +919,28 @@ ui.photoClose.addEventListener('click', () => ui.photoDialog.close());
 const NOTHING_STORED = new Set([400, 404, 409, 413, 415, 429]);
 
 /**
- * Sends `body` to /v1/chat and streams the reply into the conversation; answers whether the service holds the message.
- * `refused` runs when the service answered that it stored nothing. `uncertain(error)` runs when the send failed in a
- * way that can come before or after the message was stored (a lost connection, 503, 500); it answers whether the
- * message turned out to be stored, and when it did the conversation is shown as stored and its reply followed. With
- * `reloadAfter`, the conversation is shown again as stored once the reply ends (a new version changes what the page
- * must show around it).
+ * Sends `body` to /v1/chat and streams the reply into the conversation. `stored` runs as soon as the service is known
+ * to hold the message. `refused` runs when the service answered that it stored nothing. `uncertain(error)` runs when
+ * the send failed in a way that can come before or after the message was stored (a lost connection, 503, 500); it
+ * answers whether the message turned out to be stored, and when it did the conversation is shown as stored and its
+ * reply followed. With `reloadAfter`, the conversation is shown again as stored once the reply ends (a new version
+ * changes what the page must show around it).
  */
-async function runTurn(chat, body, { refused, uncertain = showAsStored, reloadAfter = false }) {
+async function runTurn(chat, body, { stored: onStored = () => {}, refused, uncertain = showAsStored, reloadAfter = false }) {
   clearNotice();
   const streaming = { chatId: chat.id, controller: new AbortController(), stopRequested: false };
   setStreaming(streaming);
   let accepted = false;
   let stored = false;
+  const storedNow = () => {
+    stored = true;
+    markStored(chat, body);
+    onStored();
+  };
   try {
     const response = await request('/v1/chat', { method: 'POST', body, signal: streaming.controller.signal });
-    accepted = stored = true;
-    markStored(chat, body);
+    accepted = true;
+    storedNow();
     refreshSession(chat.id);
     await readReply(response, streaming);
   } catch (error) {
@@ -833,20 +948,19 @@ async function runTurn(chat, body, { refused, uncertain = showAsStored, reloadAf
       handleError(error);
     } else if (error.status === 502) {
       // The model failed before its first word: the message and the failed reply are stored.
-      stored = true;
-      markStored(chat, body);
+      storedNow();
       handleError(error);
       await reloadChat(chat).catch(handleError);
     } else if (NOTHING_STORED.has(error.status)) {
       await refused();
       handleError(error);
     } else {
-      stored = await uncertain(error).catch((failure) => {
+      const found = await uncertain(error).catch((failure) => {
         handleError(failure);
         return false;
       });
-      if (stored) {
-        markStored(chat, body);
+      if (found) {
+        storedNow();
         await reloadChat(chat).catch(handleError);
       }
     }
@@ -865,7 +979,6 @@ async function runTurn(chat, body, { refused, uncertain = showAsStored, reloadAf
     }
     await refreshSession(chat.id);
   }
-  return stored;
 }
 
 /** The `uncertain` of a regeneration or an edit, whose message is stored: shows what the service holds. */

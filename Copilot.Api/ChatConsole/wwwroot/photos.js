@@ -42,62 +42,82 @@ function showFullSize(viewer, photo, opener) {
 }
 
 /**
- * The composer's photos. `list` shows them, `onError(sentence)` reports a photo that could not be attached. Each
- * photo uploads as soon as it is added; `take()` waits for the uploads and hands over their file parts.
+ * The composer's photos, kept apart per draft (each conversation's unsent message has its own; see drafts.js): `list`
+ * shows those of the draft `show(key)` named, `onError(sentence)` reports a photo that could not be attached, and
+ * `onChange(key)` says that the photos of draft `key` changed. Each photo uploads as soon as it is added, and goes on
+ * uploading while another conversation is shown; `take()` waits for the uploads and hands over their file parts. They
+ * live as long as the page: their previews are the page's own, and the service deletes a photo no message shows a day
+ * after its upload.
  */
 export class Attachments {
-  #items = [];
+  #drafts = new Map(); // draft key -> its photos, each { file, preview, progress, stored, controller, done, key, element }
+  #shown = null;
   #list;
   #onError;
+  #onChange;
 
-  constructor(list, onError) {
+  constructor(list, onError, onChange = () => {}) {
     this.#list = list;
     this.#onError = onError;
+    this.#onChange = onChange;
+  }
+
+  /** Shows the photos of draft `key` in the composer. */
+  show(key) {
+    this.#shown = key;
+    this.#render();
   }
 
   get count() {
-    return this.#items.length;
+    return this.#of(this.#shown).length;
   }
 
   /** True while a photo of the composer is still uploading. */
   get uploading() {
-    return this.#items.some((item) => !item.stored);
+    return this.#of(this.#shown).some((item) => !item.stored);
   }
 
-  /** Adds the image files among `files`; anything else is reported, not attached. */
+  /** The file names of the photos of draft `key`. */
+  names(key) {
+    return this.#of(key).map((item) => item.file.name);
+  }
+
+  /** Adds the image files among `files` to the composer; anything else is reported, not attached. */
   add(files) {
+    const key = this.#shown;
     for (const file of files) {
       if (!file.type.startsWith('image/') && !/\.(heic|heif)$/i.test(file.name)) {
         this.#onError(`“${file.name}” is not a photo. Attach a JPEG, PNG, WebP, GIF or HEIC image.`);
         continue;
       }
-      this.#start(file);
+      this.#start(file, key);
     }
-    this.#render();
+    this.#changed(key);
   }
 
   /**
-   * Waits for every upload and empties the composer; answers the photos, which `restore` puts back. When `signal`
-   * aborts first, it throws an AbortError and leaves every photo in the composer, its upload still running.
+   * Waits for every upload of the composer and empties it; answers the photos, which `restore` puts back. When
+   * `signal` aborts first, it throws an AbortError and leaves every photo where it was, its upload still running.
    */
   async take(signal) {
+    const key = this.#shown;
     const aborted = new Promise((_, reject) => {
       signal?.addEventListener('abort', () => reject(new DOMException('Aborted', 'AbortError')), { once: true });
     });
     aborted.catch(() => {});
     // Photos added while waiting are waited for too; a failed upload has left the list by then.
-    while (this.#items.some((item) => !item.stored)) {
+    while (this.#of(key).some((item) => !item.stored)) {
       if (signal?.aborted) {
         throw new DOMException('Aborted', 'AbortError');
       }
-      await Promise.race([Promise.all(this.#items.map((item) => item.done)), aborted]);
+      await Promise.race([Promise.all(this.#of(key).map((item) => item.done)), aborted]);
     }
     if (signal?.aborted) {
       throw new DOMException('Aborted', 'AbortError');
     }
-    const taken = this.#items;
-    this.#items = [];
-    this.#render();
+    const taken = this.#of(key);
+    this.#drafts.delete(key);
+    this.#changed(key);
     return taken;
   }
 
@@ -111,19 +131,28 @@ export class Attachments {
     }));
   }
 
-  /** Puts photos back into the composer (the message carrying them was refused). */
-  restore(taken) {
-    this.#items = [...taken, ...this.#items];
-    this.#render();
+  /** Puts photos `take` answered back into draft `key` (the message carrying them was refused). */
+  restore(taken, key) {
+    for (const item of taken) {
+      item.key = key;
+    }
+    this.#drafts.set(key, [...taken, ...this.#of(key)]);
+    this.#changed(key);
   }
 
-  /** Drops every photo of the composer (signing out). */
+  /** Drops the photos of draft `key` (its conversation was deleted). */
+  discard(key) {
+    Attachments.#drop(this.#of(key));
+    this.#drafts.delete(key);
+    this.#changed(key);
+  }
+
+  /** Drops every photo of every draft (signing out). */
   clear() {
-    for (const item of this.#items) {
-      item.controller.abort();
+    for (const items of this.#drafts.values()) {
+      Attachments.#drop(items);
     }
-    Attachments.release(this.#items);
-    this.#items = [];
+    this.#drafts.clear();
     this.#render();
   }
 
@@ -134,9 +163,27 @@ export class Attachments {
     }
   }
 
-  #start(file) {
+  static #drop(items) {
+    for (const item of items) {
+      item.controller.abort();
+    }
+    Attachments.release(items);
+  }
+
+  #of(key) {
+    return this.#drafts.get(key) ?? [];
+  }
+
+  #changed(key) {
+    if (key === this.#shown) {
+      this.#render();
+    }
+    this.#onChange(key);
+  }
+
+  #start(file, key) {
     const controller = new AbortController();
-    const item = { file, preview: URL.createObjectURL(file), progress: 0, stored: null, controller, element: null };
+    const item = { file, preview: URL.createObjectURL(file), progress: 0, stored: null, controller, key, element: null };
     item.done = upload(file, {
       signal: controller.signal,
       onProgress: (fraction) => {
@@ -145,33 +192,41 @@ export class Attachments {
       },
     }).then((stored) => {
       item.stored = stored;
-      this.#render();
+      if (item.key === this.#shown) {
+        this.#render();
+      }
     }, (error) => {
       if (error?.name !== 'AbortError') {
         this.#onError(`“${file.name}” was not attached. ${error.message}`);
       }
       this.#remove(item);
     });
-    this.#items.push(item);
+    this.#drafts.set(key, [...this.#of(key), item]);
   }
 
   #remove(item) {
     item.controller.abort();
     URL.revokeObjectURL(item.preview);
-    this.#items = this.#items.filter((other) => other !== item);
-    this.#render();
+    const rest = this.#of(item.key).filter((other) => other !== item);
+    if (rest.length > 0) {
+      this.#drafts.set(item.key, rest);
+    } else {
+      this.#drafts.delete(item.key);
+    }
+    this.#changed(item.key);
   }
 
   #render() {
+    const items = this.#of(this.#shown);
     const focused = this.#list.contains(document.activeElement) ? document.activeElement.dataset.index : null;
-    this.#list.replaceChildren(...this.#items.map((item, index) => {
+    this.#list.replaceChildren(...items.map((item, index) => {
       item.element = this.#element(item, index);
       return item.element;
     }));
-    this.#list.hidden = this.#items.length === 0;
+    this.#list.hidden = items.length === 0;
     if (focused !== null && focused !== undefined) {
       // The focus stays on a remove button (the next one), or goes back to the composer's attach button.
-      const next = this.#list.querySelector(`[data-index="${Math.min(Number(focused), this.#items.length - 1)}"]`);
+      const next = this.#list.querySelector(`[data-index="${Math.min(Number(focused), items.length - 1)}"]`);
       (next ?? document.getElementById('attach')).focus();
     }
   }

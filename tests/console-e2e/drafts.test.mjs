@@ -1,0 +1,220 @@
+// Drafts in the chat console, in headless Chromium against the running service (see scripts/test-console.sh): each
+// conversation (and the new chat) keeps its own unsent message across switching and reloading, per user in one
+// browser; a draft goes when its message is sent, stays when the send fails, and goes with its deleted conversation;
+// a draft's photos wait with it while the page lives.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import {
+  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatThroughApi, link, openConsole, secondUserToken, send,
+  signInWithLink, storedQuestions, useBrowser, waitForIdle, waitForReply,
+} from './console.mjs';
+
+const TIMEOUT = { timeout: 90_000 };
+const browser = useBrowser();
+const token = new URL(link).hash.slice('#token='.length);
+
+/** The user id a token names (its `sub`). */
+function userOf(jwt) {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).sub;
+}
+
+/** The drafts this browser keeps, as { storage key: text }. */
+function keptDrafts(page) {
+  return page.evaluate(() => Object.fromEntries(Object.keys(localStorage)
+    .filter((key) => key.startsWith('copilot.draft.'))
+    .map((key) => [key, JSON.parse(localStorage.getItem(key)).text])));
+}
+
+/** Opens conversation `chatId` from the sidebar. */
+async function openFromSidebar(page, chatId) {
+  await page.locator(`#session-list li[data-id="${chatId}"] .session-open`).click();
+  await page.waitForFunction((id) => location.hash === `#chat=${id}`, chatId);
+  await page.locator('#message-list li.message.user').first().waitFor();
+}
+
+/** Conversations of the demo user made through the API, one per text, in parallel. */
+async function conversations(...texts) {
+  const ids = texts.map(() => randomUUID());
+  await Promise.all(ids.map((id, i) => chatThroughApi(token, id, texts[i])));
+  return ids;
+}
+
+/** A fresh tab signed in through the printed link, and its message field. */
+async function signedIn() {
+  const tab = await openConsole(browser());
+  await signInWithLink(tab.page);
+  return { tab, page: tab.page, prompt: tab.page.getByRole('textbox', { name: 'Message' }) };
+}
+
+/** Loads the page again (a change of the address's fragment alone does not) and waits for its sidebar. */
+async function reload(page) {
+  await page.reload();
+  await page.locator('#app').waitFor({ state: 'visible' });
+  await page.locator('#session-list li, #sessions-empty:not([hidden])').first().waitFor();
+}
+
+describe('drafts', () => {
+  test('each conversation, and the new chat, keeps its own unsent message across switching and a reload', TIMEOUT, async () => {
+    const [first, second] = await conversations('Drafts: the attic', 'Drafts: the cellar');
+    const { tab, page, prompt } = await signedIn();
+    const newChat = page.getByRole('button', { name: 'New chat' });
+    const marked = (id) => page.locator(`#session-list li[data-id="${id}"] .session-draft`).count();
+
+    await prompt.fill('For a new conversation: gutter guards');
+    await openFromSidebar(page, first);
+    assert.equal(await prompt.inputValue(), '', 'the new chat\'s text is not carried into a conversation');
+    await prompt.fill('Attic draft, unsent');
+    await openFromSidebar(page, second);
+    assert.equal(await prompt.inputValue(), '');
+    await prompt.fill('Cellar draft,\nwith a second line');
+    assert.equal(await marked(first), 1, 'the sidebar marks a conversation with a draft');
+    assert.equal(await marked(second), 1);
+
+    await openFromSidebar(page, first);
+    assert.equal(await prompt.inputValue(), 'Attic draft, unsent');
+    await newChat.click();
+    assert.equal(await prompt.inputValue(), 'For a new conversation: gutter guards');
+
+    await reload(page);
+    assert.equal(await prompt.inputValue(), 'For a new conversation: gutter guards', 'the new chat\'s draft survives a reload');
+    await openFromSidebar(page, second);
+    assert.equal(await prompt.inputValue(), 'Cellar draft,\nwith a second line');
+    await reload(page);
+    assert.equal(await prompt.inputValue(), 'Cellar draft,\nwith a second line', 'a conversation\'s draft survives a reload');
+    await openFromSidebar(page, first);
+    assert.equal(await prompt.inputValue(), 'Attic draft, unsent');
+
+    await prompt.fill('');
+    assert.equal(await marked(first), 0, 'an emptied composer leaves no draft');
+    assert.deepEqual(await storedQuestions(token, first), ['Drafts: the attic'], 'nothing was sent');
+    assert.deepEqual(await storedQuestions(token, second), ['Drafts: the cellar']);
+    await assertClean(tab);
+  });
+
+  test('another user signed in in the same browser never sees the drafts, and Sign out forgets them', TIMEOUT, async () => {
+    const { tab, page, prompt } = await signedIn();
+    await prompt.fill('Only for the demo user');
+
+    // The second user signs in in the same browser, whose localStorage holds the demo user's draft.
+    await page.goto(`${baseUrl}/#token=${secondUserToken}`);
+    await reload(page);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('copilot.token')), secondUserToken);
+    assert.equal(await prompt.inputValue(), '', 'the new chat shows none of the demo user\'s draft');
+    await prompt.fill('Only for the second user');
+
+    await page.goto(link);
+    await reload(page);
+    assert.equal(await prompt.inputValue(), 'Only for the demo user');
+    const [demoUser, secondUser] = [userOf(token), userOf(secondUserToken)];
+    assert.deepEqual(await keptDrafts(page), {
+      [`copilot.draft.${demoUser}.new`]: 'Only for the demo user',
+      [`copilot.draft.${secondUser}.new`]: 'Only for the second user',
+    });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#signin').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#prompt').inputValue(), '', 'nothing of the user stays in the page, hidden or not');
+    assert.deepEqual(await keptDrafts(page), { [`copilot.draft.${secondUser}.new`]: 'Only for the second user' },
+      'Sign out forgets the user\'s drafts, and only theirs');
+    await page.goto(link);
+    await reload(page);
+    assert.equal(await prompt.inputValue(), '');
+    await assertClean(tab);
+  });
+
+  test('a draft stays when its send fails, also across a reload, and goes once it is sent', TIMEOUT, async () => {
+    const { tab, page, prompt } = await signedIn();
+    await page.route(`${baseUrl}/v1/chat`, (route) => route.fulfill({
+      status: 429,
+      contentType: 'application/problem+json',
+      headers: { 'Retry-After': '1' },
+      body: JSON.stringify({ status: 429, title: 'Too many requests', code: 'rate_limited' }),
+    }), { times: 1 });
+
+    const question = 'Sent at the second try';
+    await send(page, question);
+    await page.locator('#notice-text', { hasText: 'Too many requests' }).waitFor();
+    assert.equal(await prompt.inputValue(), question, 'the refused message is back in the composer');
+    await reload(page);
+    assert.equal(await prompt.inputValue(), question, 'and still there after a reload');
+
+    await prompt.press('Enter');
+    await waitForReply(page, { includes: [`You asked: "${question}"`, LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.equal(await prompt.inputValue(), '');
+    assert.deepEqual(await keptDrafts(page), {}, 'the sent message leaves no draft');
+    const chatId = await page.evaluate(() => location.hash.slice('#chat='.length));
+    await reload(page);
+    await page.locator('#message-list li.message.assistant').first().waitFor();
+    assert.equal(await prompt.inputValue(), '', 'the conversation shows no draft after a reload');
+    await page.getByRole('button', { name: 'New chat' }).click();
+    assert.equal(await prompt.inputValue(), '', 'nor does the new chat');
+    assert.deepEqual(await storedQuestions(token, chatId), [question]);
+    await assertClean(tab);
+  });
+
+  test('a deleted conversation\'s draft goes with it, deleted in the page or elsewhere', TIMEOUT, async () => {
+    const [here, elsewhere, unopened] = await conversations('Drafts: delete here', 'Drafts: delete elsewhere', 'Drafts: never opened again');
+    const { tab, page, prompt } = await signedIn();
+    for (const id of [here, elsewhere, unopened]) {
+      await openFromSidebar(page, id);
+      await prompt.fill(`Draft of ${id}`);
+    }
+    const holds = async (id) => Object.keys(await keptDrafts(page)).some((key) => key.endsWith(`.${id}`));
+    assert.equal(await holds(here), true);
+
+    await page.getByRole('button', { name: 'Delete “Drafts: delete here”' }).click();
+    await page.getByRole('dialog', { name: 'Delete conversation?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.locator(`#session-list li[data-id="${here}"]`).waitFor({ state: 'detached' });
+    assert.equal(await holds(here), false, 'deleted in the page');
+
+    // Deleted on another device: the page finds out when it opens the conversation, or when it starts.
+    for (const id of [elsewhere, unopened]) {
+      const response = await fetch(`${baseUrl}/v1/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(response.status, 204);
+    }
+    await page.locator(`#session-list li[data-id="${elsewhere}"] .session-open`).click();
+    await page.locator('#notice', { hasText: 'no longer exists' }).waitFor();
+    assert.equal(await page.locator('#chat-title').textContent(), 'New chat');
+    assert.equal(await prompt.inputValue(), '');
+    assert.equal(await holds(elsewhere), false, 'opened after it was deleted elsewhere');
+    assert.equal(await holds(unopened), true);
+    await reload(page);
+    await page.waitForFunction((id) => !Object.keys(localStorage).some((key) => key.endsWith(`.${id}`)), unopened);
+    await assertClean(tab);
+  });
+
+  test('a draft\'s photos wait with it while another conversation is open; after a reload it asks for them again', TIMEOUT, async () => {
+    const [stain, other] = await conversations('Drafts: the ceiling stain', 'Drafts: something else');
+    const { tab, page, prompt } = await signedIn();
+    const photo = page.locator('#attachments li[data-state="uploaded"] img[alt="stain.png"]');
+    const png = Buffer.from(await canvasPng(page, 400, 300, '#6b4f2a'), 'base64');
+
+    await openFromSidebar(page, stain);
+    await page.locator('#attach-input').setInputFiles({ name: 'stain.png', mimeType: 'image/png', buffer: png });
+    await photo.waitFor();
+    await prompt.fill('Is this stain from the roof?');
+    await openFromSidebar(page, other);
+    assert.equal(await page.locator('#attachments').isHidden(), true, 'the photo is not carried into another conversation');
+    assert.equal(await prompt.inputValue(), '');
+    await openFromSidebar(page, stain);
+    await photo.waitFor();
+    assert.equal(await prompt.inputValue(), 'Is this stain from the roof?');
+
+    await reload(page);
+    assert.equal(await prompt.inputValue(), 'Is this stain from the roof?');
+    assert.equal(await page.locator('#attachments').isHidden(), true);
+    await page.locator('#notice-text', { hasText: 'The photos of your unsent message (“stain.png”) are not kept when the page reloads' }).waitFor();
+    await page.locator('#attach-input').setInputFiles({ name: 'stain.png', mimeType: 'image/png', buffer: png });
+    await photo.waitFor();
+    await prompt.press('Enter');
+    await waitForReply(page, { includes: ['You asked: "Is this stain from the roof?"', 'I received 1 image: 400×300 PNG.', LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.deepEqual(await keptDrafts(page), {});
+    await reload(page);
+    assert.equal(await page.locator('#notice').isHidden(), true, 'the sent draft asks for nothing');
+    assert.deepEqual(await storedQuestions(token, stain), ['Drafts: the ceiling stain', 'Is this stain from the roof?']);
+    await assertClean(tab);
+  });
+});
