@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, chatIdOf, chatThroughApi, link, openConsole,
+  FIRST_CHUNK, LAST_CHUNK, artifacts, assertClean, baseUrl, canvasPng, chatIdOf, chatThroughApi, link, openConsole,
   pagingUserToken, secondUserToken, send, signInWithLink, startRelay, useBrowser, waitForIdle, waitForReply,
 } from './console.mjs';
 
@@ -603,6 +603,42 @@ describe('the chat console', () => {
     await page.screenshot({ path: join(artifacts, 'console-phone-360.png') });
     await assertClean(tab);
   });
+
+  test('on a 320 px phone the composer fits: its placeholder whole, nothing cut or off the screen, also with four photos waiting', TIMEOUT, async () => {
+    const tab = await openConsole(browser(), { viewport: { width: 320, height: 640 } });
+    const { page } = tab;
+    await signInWithLink(page);
+    const prompt = page.getByRole('textbox', { name: 'Message' });
+    assert.deepEqual(await composerOverflow(page), [], 'the empty composer');
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await nextFrames(page);
+    assert.match(await prompt.getAttribute('placeholder'), /Enter sends, Shift\+Enter adds a line/, 'where it fits, the placeholder names the keys');
+    assert.deepEqual(await composerOverflow(page), [], 'the empty composer at 1280 px');
+    await page.setViewportSize({ width: 320, height: 640 });
+    await nextFrames(page);
+    assert.deepEqual(await composerOverflow(page), [], 'the empty composer back at 320 px');
+
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route(`${baseUrl}/v1/files`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const png = Buffer.from(await canvasPng(page, 200, 150, '#557a46'), 'base64');
+    await page.locator('#attach-input').setInputFiles(['north', 'south', 'east', 'west']
+      .map((side) => ({ name: `porch-${side}-side-boards.png`, mimeType: 'image/png', buffer: png })));
+    await prompt.fill('Which of these porch boards need replacing before the stain goes on?');
+    await prompt.press('Enter');
+    await page.getByRole('button', { name: 'Cancel', exact: true }).waitFor();
+    assert.deepEqual(await composerOverflow(page), [], 'a message waiting for four photos, with its status and Cancel');
+    await page.screenshot({ path: join(artifacts, 'console-phone-320-composer.png') });
+    await prompt.press('Escape');
+    release();
+    await page.locator('#attachments li[data-state="uploaded"]').nth(3).waitFor();
+    assert.deepEqual(await composerOverflow(page), [], 'four photos uploaded');
+    await assertClean(tab);
+  });
 });
 
 /**
@@ -623,6 +659,44 @@ async function whileTheReplyRuns(t, scenario, open = signedInTab) {
     t.diagnostic(`attempt ${attempt}: ${inconclusive}; trying again`);
     await tab.context.close();
   }
+}
+
+/**
+ * What of the composer does not fit the screen: the placeholder of the empty message field cut, any of its controls,
+ * lines and photos cut or lying off the screen, or a page wider than the screen. Empty when all fits.
+ */
+function composerOverflow(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > width) {
+      problems.push(`the page is ${document.documentElement.scrollWidth} px wide on a ${width} px screen`);
+    }
+    const prompt = document.getElementById('prompt');
+    if (!prompt.value && (prompt.scrollHeight > prompt.clientHeight || prompt.scrollWidth > prompt.clientWidth)) {
+      problems.push(`the placeholder “${prompt.placeholder}” needs ${prompt.scrollWidth}×${prompt.scrollHeight} px, ` +
+        `the field shows ${prompt.clientWidth}×${prompt.clientHeight}`);
+    }
+    for (const element of document.querySelectorAll('#composer *')) {
+      if (element.closest('.visually-hidden, svg') || element.getClientRects().length === 0) {
+        continue;
+      }
+      const name = element.id ? `#${element.id}` : `${element.tagName.toLowerCase()}.${element.className} “${element.textContent.trim()}”`;
+      const { left, right } = element.getBoundingClientRect();
+      if (left < 0 || right > width) {
+        problems.push(`${name} lies off the screen: ${left}–${right}`);
+      }
+      if (element !== prompt && (element.scrollWidth > element.clientWidth || element.scrollHeight > element.clientHeight)) {
+        problems.push(`${name} is cut: it needs ${element.scrollWidth}×${element.scrollHeight} px, shows ${element.clientWidth}×${element.clientHeight}`);
+      }
+    }
+    return problems;
+  });
+}
+
+/** Waits until the page has drawn twice, so that layout and what its resize observers do are done. */
+function nextFrames(page) {
+  return page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
 /** A fresh tab, signed in through the printed link. */

@@ -671,13 +671,33 @@ async function dropDraftsOfDeletedConversations() {
 /** Sets the composer's text from the page (what is typed reaches the draft through `input`). */
 function setComposerText(text) {
   ui.prompt.value = text;
+  fitPlaceholder();
 }
 
 ui.prompt.addEventListener('input', () => {
   if (state.draftKey) {
     changeDraft(state.draftKey, { text: ui.prompt.value });
   }
+  fitPlaceholder();
 });
+
+// The composer's placeholder (index.html's) names the keys where it fits; where it would be cut (a phone), a shorter
+// one takes its place. Screen readers hear the keys either way (#composer-hint).
+const PLACEHOLDERS = [ui.prompt.placeholder, 'Ask the copilot'];
+
+function fitPlaceholder() {
+  if (ui.prompt.value) {
+    return; // the placeholder shows, and can be measured, only in an empty composer
+  }
+  for (const placeholder of PLACEHOLDERS) {
+    ui.prompt.placeholder = placeholder;
+    if (ui.prompt.scrollHeight <= ui.prompt.clientHeight && ui.prompt.scrollWidth <= ui.prompt.clientWidth) {
+      return;
+    }
+  }
+}
+
+new ResizeObserver(fitPlaceholder).observe(ui.prompt);
 
 // ---- sending, streaming, stopping, resuming ----
 
