@@ -47,15 +47,22 @@ internal static class ApiErrors
     public static readonly ApiFault Unauthorized =
         new(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "Unauthorized", "Unauthorized");
 
-    /// <summary>Storage or the cluster is unreachable: nothing was lost, and a retry can succeed.</summary>
+    /// <summary>Storage or the cluster is unreachable: nothing was lost, and a retry can succeed. PostgreSQL restarting
+    /// or a silo failing over takes a few seconds, which is what the retry should wait.</summary>
     public static readonly ApiFault Unavailable = new(
         StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "Service unavailable",
-        "The service is temporarily unavailable (storage unreachable); please retry");
+        "The service is temporarily unavailable (storage unreachable); please retry")
+    {
+        RetryAfterSeconds = "5",
+    };
 
     /// <summary>The search index is not whole yet after PostgreSQL lost it; the conversations themselves are intact.</summary>
     public static readonly ApiFault SearchRebuilding = new(
         StatusCodes.Status503ServiceUnavailable, ErrorCodes.SearchRebuilding, "Search is being rebuilt",
-        "The search index is being rebuilt after a database restart; your conversations are intact, please retry shortly");
+        "The search index is being rebuilt after a database restart; your conversations are intact, please retry shortly")
+    {
+        RetryAfterSeconds = "5",
+    };
 
     /// <summary>A fault the service did not expect; its text names nothing of the cause.</summary>
     public static readonly ApiFault InternalError = new(

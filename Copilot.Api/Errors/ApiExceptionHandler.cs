@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 
 namespace Copilot.Api.Errors;
 
@@ -9,9 +8,6 @@ namespace Copilot.Api.Errors;
 /// surface asked; never a stack trace.</summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
-    /// <summary>The <c>Retry-After</c> of a 503 for storage or the cluster being unreachable.</summary>
-    public const string UnavailableRetryAfterSeconds = "5";
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var fault = ApiErrors.FromException(exception);
@@ -22,13 +18,7 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 
         if (!httpContext.Response.HasStarted)
         {
-            if (fault.Status == StatusCodes.Status503ServiceUnavailable)
-            {
-                // PostgreSQL restarting or a silo failing over: a few seconds, which is what the retry should wait.
-                httpContext.Response.Headers[HeaderNames.RetryAfter] = UnavailableRetryAfterSeconds;
-            }
-
-            await fault.WriteAsync(httpContext);
+            await fault.AdviseOn(httpContext.Response).WriteAsync(httpContext);
         }
 
         return true;

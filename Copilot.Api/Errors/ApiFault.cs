@@ -27,6 +27,23 @@ internal sealed record class ApiFault(
     public static bool UsesProblems(HttpRequest request) =>
         request.Path.StartsWithSegments(ProblemsPathPrefix) || request.Path.StartsWithSegments(AdminPathPrefix);
 
+    /// <summary>Seconds a retry should wait, sent as <c>Retry-After</c> with the fault (<see cref="AdviseOn"/>); null when
+    /// the fault gives no such advice.</summary>
+    public string? RetryAfterSeconds { get; init; }
+
+    /// <summary>Sets the headers that go with this fault (<c>Retry-After</c>) on <paramref name="response"/>, whichever
+    /// route answers it, and returns the fault.</summary>
+    public ApiFault AdviseOn(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (RetryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds;
+        }
+
+        return this;
+    }
+
     public JsonHttpResult<ApiError> ToSeed() => TypedResults.Json(new ApiError(Text, Code), statusCode: Status);
 
     public ProblemHttpResult ToProblem() => TypedResults.Problem(ToProblemDetails());

@@ -57,7 +57,7 @@ internal static class SeedApi
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.
             httpContext.Response.Headers[PlainTextReply.SessionIdHeader] = started.Session.Id.ToString();
-            return ApiErrors.ModelFailed(first.ErrorCode).ToSeed();
+            return ApiErrors.ModelFailed(first.ErrorCode).AdviseOn(httpContext.Response).ToSeed();
         }
 
         return new PlainTextReply(grain, userId, started, first);

@@ -138,7 +138,7 @@ internal static class ChatApi
         if (first is { Done: true, Status: MessageStatus.Failed, NextOffset: 0 })
         {
             // Nothing reached the client yet, so the failure can still be an honest status code.
-            return ApiErrors.ModelFailed(first.ErrorCode).ToProblem();
+            return ApiErrors.ModelFailed(first.ErrorCode).AdviseOn(httpContext.Response).ToProblem();
         }
 
         return new UiMessageStream(grain, userId, StreamPosition.Beginning(started.TurnId), first);

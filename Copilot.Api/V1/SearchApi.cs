@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Net.Http.Headers;
 
 namespace Copilot.Api.V1;
 
@@ -22,9 +21,6 @@ internal static class SearchApi
 
     private static readonly string NothingToFind =
         $"is required: 1 to {SearchQuery.MaxChars} characters with at least one word or fragment to find (not only exclusions or words as common as \"the\")";
-
-    /// <summary>The <c>Retry-After</c> of a search answered while the index is rebuilt.</summary>
-    private const string RebuildRetryAfterSeconds = "5";
 
     /// <summary>Maps <c>GET /v1/search</c>.</summary>
     public static RouteGroupBuilder MapV1Search(this IEndpointRouteBuilder endpoints)
@@ -83,8 +79,7 @@ internal static class SearchApi
         }
         catch (SearchIndexRebuildingException)
         {
-            httpContext.Response.Headers[HeaderNames.RetryAfter] = RebuildRetryAfterSeconds;
-            return ApiErrors.SearchRebuilding.ToProblem();
+            return ApiErrors.SearchRebuilding.AdviseOn(httpContext.Response).ToProblem();
         }
 
         var page = rows.Take(pageSize).ToList();
