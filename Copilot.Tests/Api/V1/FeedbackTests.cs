@@ -42,12 +42,27 @@ public sealed class FeedbackTests(FeedbackTests.Fixture fixture) : IClassFixture
         Assert.Equal(set.Body.ToString(), shownAfter?.ToString());
         Assert.Equal(HttpStatusCode.OK, replaced.Status);
         Assert.Equal(("down", "wrong"), (replaced.Body.GetProperty("rating").GetString(), replaced.Body.GetProperty("reason").GetString()));
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, replaced.Body.GetProperty("comment").ValueKind);
+        Assert.False(replaced.Body.TryGetProperty("comment", out _));
         Assert.Equal(replaced.Body.ToString(), shownAfterReplace?.ToString());
         Assert.Equal(HttpStatusCode.NoContent, cleared.Status);
         Assert.Equal(HttpStatusCode.NoContent, clearedAgain.Status);
         Assert.Null(await FeedbackInHistoryAsync(user, chat, reply));
         Assert.Empty(await Sql.ColumnAsync<Guid>("SELECT message_id FROM copilot_feedback WHERE session_id = @id", chat));
+    }
+
+    [Fact]
+    public async Task Feedback_without_a_reason_or_comment_omits_them_as_every_optional_v1_field_is_omitted()
+    {
+        var user = NewUser();
+        var chat = Guid.NewGuid();
+        var (_, reply) = await TurnAsync(user, chat, "Is a ridge vent enough on a hip roof?");
+
+        var set = await user.CallAsync(HttpMethod.Put, $"/v1/sessions/{chat}/messages/{reply}/feedback", new { rating = "up", comment = "   " });
+        var shown = await FeedbackInHistoryAsync(user, chat, reply);
+
+        Assert.Equal(HttpStatusCode.OK, set.Status);
+        Assert.Equal(["rating", "updated_at"], set.Body.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(set.Body.ToString(), shown?.ToString());
     }
 
     [Fact]
