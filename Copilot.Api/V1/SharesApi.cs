@@ -63,16 +63,17 @@ internal static class SharesApi
         }
 
         var days = CreateShareRequest.DefaultDays;
-        // The body is optional: a POST without one (no length, no content type) takes the default lifetime.
-        if (httpContext.Request.ContentLength is > 0 || httpContext.Request.ContentType is not null)
+        var maxBody = apiOptions.Value.MaxRequestBodyBytes;
+        var (document, fault, length) = await JsonBody.ReadMeasuredAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
+        if (fault == JsonBodyFault.TooLarge)
         {
-            var maxBody = apiOptions.Value.MaxRequestBodyBytes;
-            var (document, fault) = await JsonBody.ReadAsync(httpContext.Request, maxBody, httpContext.RequestAborted);
-            if (fault == JsonBodyFault.TooLarge)
-            {
-                return ApiErrors.TooLarge(maxBody).ToProblem();
-            }
+            return ApiErrors.TooLarge(maxBody).ToProblem();
+        }
 
+        // The body is optional: an empty one takes the default lifetime, also when a client declares it as JSON (as a
+        // client that sends Content-Type: application/json on every call does).
+        if (length > 0)
+        {
             using (document)
             {
                 if (document is null || CreateShareRequest.ReadDays(document.RootElement) is not { } asked)

@@ -195,6 +195,24 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task A_share_asked_for_with_an_empty_json_body_takes_the_default_lifetime()
+    {
+        // What a client that declares JSON on every call sends when it has nothing to say: the header and no body.
+        var user = new V1Client(_a.CreateClient(), Guid.NewGuid());
+        var chat = Guid.NewGuid();
+        await user.SendAsync(chat, "c-1", "Ice dam at the eaves");
+        using var request = user.NewRequest(HttpMethod.Post, $"/v1/sessions/{chat}/shares");
+        request.Content = new ByteArrayContent([]);
+        request.Content.Headers.ContentType = new("application/json");
+
+        using var response = await user.Http.SendAsync(request);
+        var created = await CopilotClient.ReadJsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(_clock.GetUtcNow().AddDays(30), created.GetProperty("expires_at").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Unknown_malformed_revoked_and_expired_links_get_the_same_404()
     {
         var user = new V1Client(_a.CreateClient(), Guid.NewGuid());
