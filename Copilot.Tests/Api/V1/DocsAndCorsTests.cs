@@ -47,6 +47,7 @@ public sealed partial class DocsAndCorsTests(CorsAppFixture fixture) : IClassFix
 
     [Theory]
     [InlineData("PATCH", "/v1/sessions/6f1c3d4e-0000-4000-8000-000000000001", "authorization,content-type")]
+    [InlineData("PUT", "/v1/sessions/6f1c3d4e-0000-4000-8000-000000000001/active", "authorization,content-type")]
     [InlineData("DELETE", "/v1/sessions/6f1c3d4e-0000-4000-8000-000000000001", "authorization")]
     [InlineData("GET", "/v1/chat/6f1c3d4e-0000-4000-8000-000000000001/stream", "authorization,last-event-id")]
     public async Task The_apps_origin_may_call_every_v1_method_with_the_headers_it_needs(string method, string path, string headers)
