@@ -141,10 +141,18 @@ internal static class ApiErrors
 
     /// <summary>The chat model failed before producing anything (<paramref name="code"/> says how); a reply that
     /// could not be stored is <see cref="Unavailable"/>.</summary>
+    /// <remarks>"Try again" is said only where it can help: credentials the provider refuses need the operator, and a
+    /// request it rejects is rejected again as it stands.</remarks>
     public static ApiFault ModelFailed(string? code) => code == ErrorCodes.StorageUnavailable
         ? Unavailable
-        : new(StatusCodes.Status502BadGateway, code ?? ErrorCodes.ModelError, "The chat model failed",
-            "The chat model could not answer; your message was saved, please try again");
+        : new(StatusCodes.Status502BadGateway, code ?? ErrorCodes.ModelError, "The chat model failed", code switch
+        {
+            ErrorCodes.ModelAuthFailed =>
+                "The chat model refused the service's credentials; your message was saved. Trying again will not help until the service's operator fixes its model settings",
+            ErrorCodes.ModelRejected =>
+                "The chat model rejected this request; your message was saved. Sending it again as it stands will be rejected again: rephrase it or start a new conversation",
+            _ => "The chat model could not answer; your message was saved, please try again",
+        });
 
     public static ApiFault RateLimited(string text) =>
         new(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too Many Requests", text);

@@ -86,6 +86,14 @@ public sealed class FakeOpenAIReply
     public static FakeOpenAIReply StreamThenInvalidJson(IReadOnlyList<string> chunks) =>
         new() { Chunks = chunks, End = StreamEnd.InvalidJson };
 
+    /// <summary>HTTP <paramref name="status"/> with OpenAI's error body of <paramref name="type"/>.</summary>
+    public static FakeOpenAIReply Error(int status, string type, string message) => new()
+    {
+        Status = status,
+        ErrorType = type,
+        ErrorMessage = message,
+    };
+
     /// <summary>HTTP 429 with <c>Retry-After: 0</c> and OpenAI's rate-limit error body.</summary>
     public static FakeOpenAIReply RateLimited() => new()
     {
