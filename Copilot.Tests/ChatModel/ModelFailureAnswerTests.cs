@@ -17,14 +17,7 @@ public sealed class ModelFailureAnswerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _model = await FakeOpenAIServer.StartAsync();
-        _app = await CopilotAppFactory.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Copilot:ChatModel:Provider"] = "OpenAI",
-            ["Copilot:ChatModel:Endpoint"] = _model.Endpoint.ToString(),
-            ["Copilot:ChatModel:ApiKey"] = "sk-failure-test-key",
-            ["Copilot:ChatModel:Model"] = "some-test-model",
-            ["Copilot:ChatModel:MaxRetries"] = "0",
-        });
+        _app = await CopilotAppFactory.StartAsync(settings: _model.ServiceSettings());
     }
 
     public async Task DisposeAsync()

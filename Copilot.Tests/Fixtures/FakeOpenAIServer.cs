@@ -41,6 +41,29 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>The API key <see cref="ServiceSettings"/> gives the service.</summary>
+    public const string ServiceApiKey = "sk-fake-server-test-key";
+
+    /// <summary>The service's settings for calling this server through its OpenAI provider, with no retries, plus
+    /// <paramref name="more"/>.</summary>
+    public Dictionary<string, string?> ServiceSettings(params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Copilot:ChatModel:Provider"] = "OpenAI",
+            ["Copilot:ChatModel:Endpoint"] = Endpoint.ToString(),
+            ["Copilot:ChatModel:ApiKey"] = ServiceApiKey,
+            ["Copilot:ChatModel:Model"] = "some-test-model",
+            ["Copilot:ChatModel:MaxRetries"] = "0",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     /// <summary>The reply's text when nothing is queued: predictable, so tests can expect it in later history.</summary>
     public static string DefaultReply(string userContent) => "Reply to: " + userContent;
 

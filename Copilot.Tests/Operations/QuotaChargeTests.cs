@@ -20,16 +20,9 @@ public sealed class QuotaChargeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _model = await FakeOpenAIServer.StartAsync();
-        _app = await CopilotAppFactory.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Copilot:ChatModel:Provider"] = "OpenAI",
-            ["Copilot:ChatModel:Endpoint"] = _model.Endpoint.ToString(),
-            ["Copilot:ChatModel:ApiKey"] = "sk-quota-test-key",
-            ["Copilot:ChatModel:Model"] = "some-test-model",
-            ["Copilot:ChatModel:MaxRetries"] = "0",
-            ["Copilot:RateLimits:DailyTokens"] = DailyTokens.ToString(CultureInfo.InvariantCulture),
-            ["Copilot:Sessions:MaxReplyChars"] = MaxReplyChars.ToString(CultureInfo.InvariantCulture),
-        });
+        _app = await CopilotAppFactory.StartAsync(settings: _model.ServiceSettings(
+            ("Copilot:RateLimits:DailyTokens", DailyTokens.ToString(CultureInfo.InvariantCulture)),
+            ("Copilot:Sessions:MaxReplyChars", MaxReplyChars.ToString(CultureInfo.InvariantCulture))));
     }
 
     public async Task DisposeAsync()

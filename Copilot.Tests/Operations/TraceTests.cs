@@ -17,16 +17,9 @@ public sealed class TraceTests : IAsyncLifetime
     {
         _receiver = await OtlpReceiver.StartAsync();
         _model = await FakeOpenAIServer.StartAsync();
-        _app = await CopilotAppFactory.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.Endpoint.ToString(),
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-            ["Copilot:ChatModel:Provider"] = "OpenAI",
-            ["Copilot:ChatModel:Endpoint"] = _model.Endpoint.ToString(),
-            ["Copilot:ChatModel:ApiKey"] = "sk-trace-test-key",
-            ["Copilot:ChatModel:Model"] = "some-test-model",
-            ["Copilot:ChatModel:MaxRetries"] = "0",
-        });
+        _app = await CopilotAppFactory.StartAsync(settings: _model.ServiceSettings(
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", _receiver.Endpoint.ToString()),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")));
     }
 
     public async Task DisposeAsync()
@@ -74,7 +67,7 @@ public sealed class TraceTests : IAsyncLifetime
             var text = span.Name + string.Join(' ', span.Attributes.Select(a => a.Key + "=" + a.Value));
             Assert.DoesNotContain(message, text, StringComparison.Ordinal);
             Assert.DoesNotContain("Bearer", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("sk-trace-test-key", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(FakeOpenAIServer.ServiceApiKey, text, StringComparison.Ordinal);
         }
     }
 
