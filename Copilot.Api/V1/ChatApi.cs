@@ -86,6 +86,13 @@ internal static class ChatApi
                 {
                     attached = await files.AttachAsync(userId, read.ChatId, [.. resolved.Select(f => f.Id)], httpContext.RequestAborted);
                 }
+                catch (FileGoneException)
+                {
+                    // Deleted since it was found above (the last session showing it went, or an unsent upload's lifetime
+                    // ended): as if it had never been found.
+                    await UndoImagesAsync(files, userId, read.ChatId, [], created);
+                    return ApiErrors.FileNotFound.ToProblem();
+                }
                 catch (Exception) when (created.Count > 0)
                 {
                     await files.DetachAsync(userId, read.ChatId, [], created, CancellationToken.None);

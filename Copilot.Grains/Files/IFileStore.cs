@@ -2,8 +2,10 @@ namespace Copilot.Grains.Files;
 
 /// <summary>The images users upload, in <c>copilot_files</c> (a table of their own, written once: bytes never enter
 /// grain state or segment rows), and which sessions refer to each.</summary>
-/// <remarks>A file lives while a session refers to it; a file no session refers to yet (just uploaded) lives until
-/// its owner is deleted. Every read but <see cref="OpenAsync"/> is scoped to the owner.</remarks>
+/// <remarks>A file lives while a session refers to it; a file no session refers to (uploaded and never sent) lives
+/// for the unsent lifetime, until its owner's next <see cref="AddAsync"/> deletes it. Every read but
+/// <see cref="OpenAsync"/> is scoped to the owner. Everything that adds or deletes an owner's files or references runs
+/// one at a time per owner, so a file is never deleted between a send's check of it and its reference.</remarks>
 public interface IFileStore
 {
     /// <summary>Stores <paramref name="file"/> for <paramref name="ownerId"/>, or returns the file already stored with the
@@ -30,6 +32,7 @@ public interface IFileStore
     /// <summary>Records that <paramref name="sessionId"/> refers to the files, before the message that does is stored,
     /// so that deleting another session never removes them; returns those it did not refer to already. Repeating it is
     /// harmless.</summary>
+    /// <exception cref="FileGoneException">One of the files is no longer the owner's; none was attached.</exception>
     Task<IReadOnlyList<Guid>> AttachAsync(Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> fileIds, CancellationToken cancellationToken = default);
 
     /// <summary>Undoes what a message that was then refused stored: drops the session's references to

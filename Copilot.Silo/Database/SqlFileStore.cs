@@ -151,46 +151,44 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             return [];
         }
 
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // The owner's lock, as an upload takes it: an upload's deletion of unsent images cannot remove one between this
-        // insert's check and its reference.
-        await LockOwnerAsync(connection, transaction, ownerId, cancellationToken);
-        var added = new List<Guid>();
-        await using (var command = new NpgsqlCommand(
-            """
-            INSERT INTO copilot_file_refs (file_id, session_id, owner_id)
-            SELECT f.id, @session, @owner FROM copilot_files f WHERE f.id = ANY(@ids) AND f.owner_id = @owner
-            ON CONFLICT DO NOTHING
-            RETURNING file_id
-            """, connection, transaction))
+        var ids = fileIds.Distinct().ToArray();
+        return await UnderOwnerLockAsync<IReadOnlyList<Guid>>(ownerId, async (connection, transaction) =>
         {
+            // The send checked its files before this lock; a deletion that took it first may have removed one since. Under
+            // the lock nothing is deleted, so the files found here are still there when the references are inserted.
+            await using (var found = new NpgsqlCommand(
+                "SELECT count(*) FROM copilot_files WHERE id = ANY(@ids) AND owner_id = @owner", connection, transaction))
+            {
+                found.Parameters.AddWithValue("ids", ids);
+                found.Parameters.AddWithValue("owner", ownerId);
+                if ((long)(await found.ExecuteScalarAsync(cancellationToken))! < ids.Length)
+                {
+                    throw new FileGoneException();
+                }
+            }
+
+            var added = new List<Guid>();
+            await using var command = new NpgsqlCommand(
+                """
+                INSERT INTO copilot_file_refs (file_id, session_id, owner_id)
+                SELECT f.id, @session, @owner FROM copilot_files f WHERE f.id = ANY(@ids) AND f.owner_id = @owner
+                ON CONFLICT DO NOTHING
+                RETURNING file_id
+                """, connection, transaction);
             command.Parameters.AddWithValue("session", sessionId);
             command.Parameters.AddWithValue("owner", ownerId);
-            command.Parameters.AddWithValue("ids", fileIds.ToArray());
+            command.Parameters.AddWithValue("ids", ids);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 added.Add(reader.GetGuid(0));
             }
-        }
 
-        await transaction.CommitAsync(cancellationToken);
-        return added;
+            return added;
+        }, cancellationToken);
     }
 
-    /// <summary>Takes the owner's file lock until <paramref name="transaction"/> ends: uploads and attaches of one owner
-    /// run one at a time.</summary>
-    private static async Task LockOwnerAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid ownerId, CancellationToken cancellationToken)
-    {
-        await using var lockOwner = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@owner::text, 19))", connection, transaction);
-        lockOwner.Parameters.AddWithValue("owner", ownerId);
-        await lockOwner.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    public async Task<int> DetachAsync(
+    public Task<int> DetachAsync(
         Guid ownerId, Guid sessionId, IReadOnlyCollection<Guid> attached, IReadOnlyCollection<Guid> created, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attached);
@@ -198,7 +196,8 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
 
         // The released references are deleted whether or not the rest reads them (PostgreSQL runs a data-modifying WITH
         // to completion), but the rest does not see them go, so it leaves them out itself.
-        await using var command = database.DataSource.CreateCommand(
+        return ExecuteUnderOwnerLockAsync(
+            ownerId,
             """
             WITH released AS (
                 DELETE FROM copilot_file_refs WHERE session_id = @session AND owner_id = @owner AND file_id = ANY(@attached)
@@ -208,17 +207,19 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             WHERE f.owner_id = @owner AND f.id = ANY(@created)
               AND NOT EXISTS (SELECT 1 FROM copilot_file_refs o
                               WHERE o.file_id = f.id AND NOT (o.session_id = @session AND o.file_id = ANY(@attached)))
-            """);
-        command.Parameters.AddWithValue("session", sessionId);
-        command.Parameters.AddWithValue("owner", ownerId);
-        command.Parameters.AddWithValue("attached", attached.ToArray());
-        command.Parameters.AddWithValue("created", created.ToArray());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+            """,
+            parameters =>
+            {
+                parameters.AddWithValue("session", sessionId);
+                parameters.AddWithValue("attached", attached.ToArray());
+                parameters.AddWithValue("created", created.ToArray());
+            },
+            cancellationToken);
     }
 
-    public async Task<int> ReleaseSessionAsync(Guid ownerId, Guid sessionId, CancellationToken cancellationToken = default)
-    {
-        await using var command = database.DataSource.CreateCommand(
+    public Task<int> ReleaseSessionAsync(Guid ownerId, Guid sessionId, CancellationToken cancellationToken = default) =>
+        ExecuteUnderOwnerLockAsync(
+            ownerId,
             """
             WITH released AS (
                 DELETE FROM copilot_file_refs WHERE session_id = @session AND owner_id = @owner RETURNING file_id
@@ -227,17 +228,50 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             USING released r
             WHERE f.id = r.file_id
               AND NOT EXISTS (SELECT 1 FROM copilot_file_refs o WHERE o.file_id = f.id AND o.session_id <> @session)
-            """);
-        command.Parameters.AddWithValue("session", sessionId);
-        command.Parameters.AddWithValue("owner", ownerId);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+            """,
+            parameters => parameters.AddWithValue("session", sessionId),
+            cancellationToken);
+
+    public Task<int> DeleteOwnerAsync(Guid ownerId, CancellationToken cancellationToken = default) =>
+        ExecuteUnderOwnerLockAsync(ownerId, "DELETE FROM copilot_files WHERE owner_id = @owner", _ => { }, cancellationToken);
+
+    /// <summary>Runs <paramref name="sql"/> (with <c>@owner</c> and the <paramref name="parameters"/>) under the owner's
+    /// lock, as <see cref="UnderOwnerLockAsync{T}"/>; returns the rows it changed.</summary>
+    private Task<int> ExecuteUnderOwnerLockAsync(
+        Guid ownerId, string sql, Action<NpgsqlParameterCollection> parameters, CancellationToken cancellationToken) =>
+        UnderOwnerLockAsync(ownerId, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.AddWithValue("owner", ownerId);
+            parameters(command.Parameters);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in a transaction that first takes the owner's lock, and commits it.</summary>
+    /// <remarks>Every statement that adds or deletes an owner's files or references runs this way (or, in
+    /// <see cref="AddAsync"/>, after the same lock): in READ COMMITTED each statement sees what committed before it
+    /// started, so a deletion's <c>NOT EXISTS</c> that ran beside an attach would miss the reference being added and
+    /// delete the file under it. Each transaction takes one owner's lock only, touches only that owner's rows, and neither
+    /// calls a grain nor opens another connection while it holds the lock, so none waits in a cycle.</remarks>
+    private async Task<T> UnderOwnerLockAsync<T>(
+        Guid ownerId, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockOwnerAsync(connection, transaction, ownerId, cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
-    public async Task<int> DeleteOwnerAsync(Guid ownerId, CancellationToken cancellationToken = default)
+    /// <summary>Takes the owner's file lock until <paramref name="transaction"/> ends: uploads, attaches and deletions of
+    /// one owner's files run one at a time.</summary>
+    private static async Task LockOwnerAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid ownerId, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand("DELETE FROM copilot_files WHERE owner_id = @owner");
-        command.Parameters.AddWithValue("owner", ownerId);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var lockOwner = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@owner::text, 19))", connection, transaction);
+        lockOwner.Parameters.AddWithValue("owner", ownerId);
+        await lockOwner.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<StoredFile?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)

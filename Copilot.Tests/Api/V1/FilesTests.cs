@@ -346,7 +346,7 @@ public sealed class FilesTests(AppFixture fixture)
 
     internal static object File(string mediaType, string url, string? filename = null) => new { type = "file", mediaType, filename, url };
 
-    private static object ChatBody(Guid chatId, string text, params object[] files) => ChatBody(chatId, text, "submit-message", files);
+    internal static object ChatBody(Guid chatId, string text, params object[] files) => ChatBody(chatId, text, "submit-message", files);
 
     private static object ChatBody(Guid chatId, string text, string trigger, params object[] files) => new
     {
