@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Copilot.Api.Errors;
+using Copilot.Api.Files;
 using Copilot.Api.Shared;
 using Copilot.Grains.Feedback;
+using Copilot.Grains.Files;
 using Copilot.Grains.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -39,9 +41,17 @@ internal static class AdminApi
         return group;
     }
 
-    /// <summary>Expires every session idle past the timeout and says how many.</summary>
-    public static async Task<Ok<SweepResult>> SweepAsync(HttpContext httpContext, ISessionSweeper sweeper) =>
-        TypedResults.Ok(new SweepResult(true, await sweeper.SweepAsync(httpContext.RequestAborted)));
+    /// <summary>Deletes every user's images that no message has shown for their lifetime (their owner's next upload
+    /// would, but some never upload again), expires every session idle past the timeout, and says how many of each.</summary>
+    public static async Task<Ok<SweepResult>> SweepAsync(
+        HttpContext httpContext, ISessionSweeper sweeper, IFileStore files, IOptions<FilesOptions> filesOptions)
+    {
+        // The images first: the sessions' sweep fails after trying them all when one cannot be expired now, and such a
+        // session must not keep the images from going.
+        var unsentFiles = await files.DeleteUnsentAsync(filesOptions.Value.UnsentFileLifetime, httpContext.RequestAborted);
+        var expired = await sweeper.SweepAsync(httpContext.RequestAborted);
+        return TypedResults.Ok(new SweepResult(true, expired, unsentFiles));
+    }
 
     /// <summary>Deletes every session of the user and says how many; deleting again answers 0. The deletion runs to
     /// its end even when the caller hangs up (<see cref="UserData.DeleteAsync"/>).</summary>

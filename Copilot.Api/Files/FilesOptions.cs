@@ -52,7 +52,8 @@ internal sealed class FilesOptions
     public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How long an uploaded image that no message refers to (uploaded and never sent, or left by a send that
-    /// failed) is kept; its owner's next upload deletes it after that, so it stops holding the quota.</summary>
+    /// failed) is kept; its owner's next upload or the expiry sweep deletes it after that, so it stops holding the
+    /// quota.</summary>
     public TimeSpan UnsentFileLifetime { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>The key signing file links (base64, at least 32 bytes); every silo of a service must have the same.

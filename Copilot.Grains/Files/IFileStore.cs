@@ -3,9 +3,10 @@ namespace Copilot.Grains.Files;
 /// <summary>The images users upload, in <c>copilot_files</c> (a table of their own, written once: bytes never enter
 /// grain state or segment rows), and which sessions refer to each.</summary>
 /// <remarks>A file lives while a session refers to it; a file no session refers to (uploaded and never sent) lives
-/// for the unsent lifetime, until its owner's next <see cref="AddAsync"/> deletes it. Every read but
-/// <see cref="OpenAsync"/> is scoped to the owner. Everything that adds or deletes an owner's files or references runs
-/// one at a time per owner, so a file is never deleted between a send's check of it and its reference.</remarks>
+/// for the unsent lifetime, until its owner's next <see cref="AddAsync"/> or <see cref="DeleteUnsentAsync"/> deletes
+/// it. Every read but <see cref="OpenAsync"/> is scoped to the owner. Everything that adds or deletes an owner's files
+/// or references runs one at a time per owner, so a file is never deleted between a send's check of it and its
+/// reference.</remarks>
 public interface IFileStore
 {
     /// <summary>Stores <paramref name="file"/> for <paramref name="ownerId"/>, or returns the file already stored with the
@@ -48,4 +49,9 @@ public interface IFileStore
 
     /// <summary>Deletes every file of the owner; returns how many.</summary>
     Task<int> DeleteOwnerAsync(Guid ownerId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every owner's files that no session has referred to for <paramref name="unsentLifetime"/> (what
+    /// <see cref="AddAsync"/> deletes for its owner), so that an owner who uploads nothing more does not keep them for
+    /// ever; returns how many.</summary>
+    Task<int> DeleteUnsentAsync(TimeSpan unsentLifetime, CancellationToken cancellationToken = default);
 }

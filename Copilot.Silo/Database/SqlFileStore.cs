@@ -11,6 +11,14 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
 {
     private const string Columns = "id, owner_id, media_type, size_bytes, width, height, content_hash, created_at, captured_at";
 
+    /// <summary>Deletes the owner's files that no session refers to and that were stored before <c>@cutoff</c>: uploaded
+    /// and never sent, or left by a send that failed. Run under the owner's lock.</summary>
+    private const string DeleteUnsentSql = """
+        DELETE FROM copilot_files f
+        WHERE f.owner_id = @owner AND f.created_at < @cutoff
+          AND NOT EXISTS (SELECT 1 FROM copilot_file_refs r WHERE r.file_id = f.id)
+        """;
+
     public async Task<(StoredFile File, bool Created)> AddAsync(
         Guid ownerId, NewFile file, long quotaBytes, TimeSpan unsentLifetime, CancellationToken cancellationToken = default)
     {
@@ -23,12 +31,7 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
 
         // Images uploaded and never sent go once they are old enough: under the owner's lock, which every attach takes
         // too, so none is deleted between a send's check and its reference.
-        await using (var unsent = new NpgsqlCommand(
-            """
-            DELETE FROM copilot_files f
-            WHERE f.owner_id = @owner AND f.created_at < @cutoff
-              AND NOT EXISTS (SELECT 1 FROM copilot_file_refs r WHERE r.file_id = f.id)
-            """, connection, transaction))
+        await using (var unsent = new NpgsqlCommand(DeleteUnsentSql, connection, transaction))
         {
             unsent.Parameters.AddWithValue("owner", ownerId);
             unsent.Parameters.AddWithValue("cutoff", time.GetUtcNow() - unsentLifetime);
@@ -234,6 +237,36 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
 
     public Task<int> DeleteOwnerAsync(Guid ownerId, CancellationToken cancellationToken = default) =>
         ExecuteUnderOwnerLockAsync(ownerId, "DELETE FROM copilot_files WHERE owner_id = @owner", _ => { }, cancellationToken);
+
+    public async Task<int> DeleteUnsentAsync(TimeSpan unsentLifetime, CancellationToken cancellationToken = default)
+    {
+        var cutoff = time.GetUtcNow() - unsentLifetime;
+        var owners = new List<Guid>();
+        await using (var command = database.DataSource.CreateCommand(
+            """
+            SELECT DISTINCT f.owner_id FROM copilot_files f
+            WHERE f.created_at < @cutoff AND NOT EXISTS (SELECT 1 FROM copilot_file_refs r WHERE r.file_id = f.id)
+            """))
+        {
+            command.Parameters.AddWithValue("cutoff", cutoff);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                owners.Add(reader.GetGuid(0));
+            }
+        }
+
+        // Each owner's files are checked again under that owner's lock, since a send may be attaching one right now; one
+        // owner at a time, since a transaction holding several owners' locks could wait in a cycle with their sends.
+        var deleted = 0;
+        foreach (var ownerId in owners)
+        {
+            deleted += await ExecuteUnderOwnerLockAsync(
+                ownerId, DeleteUnsentSql, parameters => parameters.AddWithValue("cutoff", cutoff), cancellationToken);
+        }
+
+        return deleted;
+    }
 
     /// <summary>Runs <paramref name="sql"/> (with <c>@owner</c> and the <paramref name="parameters"/>) under the owner's
     /// lock, as <see cref="UnderOwnerLockAsync{T}"/>; returns the rows it changed.</summary>

@@ -71,6 +71,10 @@ public sealed class FailingFileStore(IFileStore inner) : IFileStore
     public Task<int> DeleteOwnerAsync(Guid ownerId, CancellationToken cancellationToken = default) =>
         inner.DeleteOwnerAsync(ownerId, cancellationToken);
 
+    /// <inheritdoc />
+    public Task<int> DeleteUnsentAsync(TimeSpan unsentLifetime, CancellationToken cancellationToken = default) =>
+        inner.DeleteUnsentAsync(unsentLifetime, cancellationToken);
+
     /// <summary>What Npgsql throws when the connection breaks: a <see cref="DbException"/> with no SQLSTATE.</summary>
     private sealed class StorageBlipException() : DbException("The connection to PostgreSQL broke (injected by the test).");
 }
