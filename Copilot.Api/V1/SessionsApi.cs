@@ -263,8 +263,8 @@ internal static class SessionsApi
         root.ValueKind == System.Text.Json.JsonValueKind.Object &&
         root.TryGetProperty("title", out var title) &&
         title.ValueKind == System.Text.Json.JsonValueKind.String &&
-        title.GetString()!.Trim() is { Length: > 0 and <= RenameRequest.MaxChars } trimmed && StoredText.IsStorable(trimmed) &&
-        StoredText.Title(trimmed, RenameRequest.MaxChars).Length > 0
+        title.GetString()!.Trim() is { Length: > 0 } trimmed && StoredText.IsStorable(trimmed) &&
+        StoredText.Title(trimmed, int.MaxValue) is { Length: > 0 and <= RenameRequest.MaxChars }
             ? trimmed
             : null;
 }

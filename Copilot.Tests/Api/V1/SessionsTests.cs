@@ -8,6 +8,8 @@ namespace Copilot.Tests.Api.V1;
 [Collection(AppCollection.Name)]
 public sealed class SessionsTests(AppFixture fixture)
 {
+    private const int RenameMaxChars = 80;
+
     private V1Client NewUser() => new(fixture.App.CreateClient(), Guid.NewGuid());
 
     [Fact]
@@ -45,6 +47,24 @@ public sealed class SessionsTests(AppFixture fixture)
         var answer = await NewUser().CallAsync(new HttpMethod(method), path);
 
         V1Client.AssertProblem(answer, HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task A_title_is_measured_as_it_is_stored_after_its_whitespace_runs_become_one_space()
+    {
+        var user = NewUser();
+        var chatId = Guid.NewGuid();
+        await user.SendAsync(chatId, "w-1", "original title");
+        var words = string.Join(" ", Enumerable.Repeat("Elm St", 11));
+        var spread = string.Join("\t   \n", Enumerable.Repeat("Elm St", 11));
+
+        var renamed = await user.CallAsync(HttpMethod.Patch, $"/v1/sessions/{chatId}", new { title = spread });
+        var tooLong = await user.CallAsync(HttpMethod.Patch, $"/v1/sessions/{chatId}", new { title = spread + " and Oak" });
+
+        Assert.True(spread.Length > RenameMaxChars && words.Length <= RenameMaxChars);
+        Assert.Equal((HttpStatusCode.OK, words), (renamed.Status, renamed.Body.GetProperty("title").GetString()));
+        V1Client.AssertProblem(tooLong, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Equal(words, (await user.GetOkAsync($"/v1/sessions/{chatId}")).GetProperty("title").GetString());
     }
 
     [Theory]
