@@ -45,6 +45,8 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             existing.Parameters.AddWithValue("hash", file.ContentHash);
             if (await ReadOneAsync(existing, cancellationToken) is { } found)
             {
+                // Committed, for the deletion of unsent images above.
+                await transaction.CommitAsync(cancellationToken);
                 return (found, false);
             }
         }
@@ -57,6 +59,8 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             var usedBytes = (long)(await used.ExecuteScalarAsync(cancellationToken))!;
             if (usedBytes + file.Bytes.Length + file.Thumbnail.Length > quotaBytes)
             {
+                // The unsent images deleted above stay deleted: the room they leave is the user's next upload's.
+                await transaction.CommitAsync(cancellationToken);
                 throw new FileQuotaExceededException(quotaBytes);
             }
         }

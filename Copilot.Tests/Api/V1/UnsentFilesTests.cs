@@ -39,4 +39,20 @@ public sealed class UnsentFilesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Equal([othersUnsent.Body.GetProperty("id").GetGuid()], (await store.ListAsync(other.UserId)).Select(f => f.Id));
     }
+
+    [Fact]
+    public async Task An_upload_of_an_image_already_stored_deletes_the_old_unsent_ones_too()
+    {
+        var user = new V1Client(_app.CreateClient(), Guid.NewGuid());
+        var photo = TestImages.Jpeg(100, 100);
+        var sent = await FilesTests.UploadRawAsync(user, photo, "image/jpeg");
+        await FilesTests.SendAsync(user, Guid.NewGuid(), "what is this?", FilesTests.File("image/jpeg", sent.Body.GetProperty("url").GetString()!));
+        await FilesTests.UploadRawAsync(user, TestImages.Png(40, 40), "image/png");
+        var store = _app.Services.GetRequiredService<IFileStore>();
+
+        var again = await FilesTests.UploadRawAsync(user, photo, "image/jpeg");
+
+        Assert.Equal(sent.Body.GetProperty("id").GetGuid(), again.Body.GetProperty("id").GetGuid());
+        Assert.Equal([sent.Body.GetProperty("id").GetGuid()], (await store.ListAsync(user.UserId)).Select(f => f.Id));
+    }
 }
