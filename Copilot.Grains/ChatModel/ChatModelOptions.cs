@@ -33,6 +33,11 @@ public sealed class ChatModelOptions
     /// <summary>Retries of a failed request (429, 5xx, network) before the turn fails. Default 2.</summary>
     public int MaxRetries { get; set; } = 2;
 
+    /// <summary>The longest wait before a retry: a provider answering 429 or 503 with a <c>Retry-After</c> longer than
+    /// this fails the turn at once (<c>model_rate_limited</c>, <c>model_unavailable</c>) instead of keeping the user
+    /// waiting for a first word. Default 10 s.</summary>
+    public TimeSpan MaxRetryWait { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Whether a model chunk's path runs on the thread that read it: the OpenAI provider's connections finish
     /// their reads on the runtime's socket thread instead of handing each to a thread-pool worker, and a chunk that a
     /// waiting reader of the reply is due for runs that reader there too, instead of waking a worker for it. Default

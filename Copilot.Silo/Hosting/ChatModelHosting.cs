@@ -27,6 +27,7 @@ public static class ChatModelHosting
             .Validate(o => o.Timeout > TimeSpan.Zero, "Copilot:ChatModel:Timeout must be positive.")
             .Validate(o => o.OfflineChunkDelay >= TimeSpan.Zero, "Copilot:ChatModel:OfflineChunkDelay must not be negative.")
             .Validate(o => o.MaxRetries is >= 0 and <= 10, "Copilot:ChatModel:MaxRetries must be between 0 and 10.")
+            .Validate(o => o.MaxRetryWait >= TimeSpan.Zero, "Copilot:ChatModel:MaxRetryWait must not be negative.")
             .ValidateOnStart();
         // TryAdd: a host that registered its own chat client (a test's gated model) keeps it.
         services.TryAddSingleton<IChatClient>(sp =>
@@ -48,7 +49,7 @@ public static class ChatModelHosting
         ArgumentNullException.ThrowIfNull(options);
         var clientOptions = new OpenAIClientOptions
         {
-            RetryPolicy = new ClientRetryPolicy(options.MaxRetries),
+            RetryPolicy = new ModelRetryPolicy(options.MaxRetries, options.MaxRetryWait),
             NetworkTimeout = options.Timeout,
             Transport = new HttpClientPipelineTransport(ModelHttpClient.Create(options.InlineStreamReads)),
         };

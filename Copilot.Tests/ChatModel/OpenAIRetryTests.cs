@@ -5,7 +5,8 @@ using Copilot.Tests.Fixtures;
 
 namespace Copilot.Tests.ChatModel;
 
-/// <summary>The OpenAI client's retries as configured by <c>Copilot:ChatModel:MaxRetries</c> (here 1).</summary>
+/// <summary>The OpenAI client's retries as configured by <c>Copilot:ChatModel:MaxRetries</c> (here 1) and
+/// <c>Copilot:ChatModel:MaxRetryWait</c> (its default, 10 s).</summary>
 public sealed class OpenAIRetryTests(RetryingOpenAIClusterFixture fixture) : IClassFixture<RetryingOpenAIClusterFixture>
 {
     private readonly IClusterClient _client = fixture.Client;
@@ -45,6 +46,20 @@ public sealed class OpenAIRetryTests(RetryingOpenAIClusterFixture fixture) : ICl
         Assert.Equal(MessageStatus.Failed, done.Status);
         Assert.Equal(errorCode, done.ErrorCode);
         Assert.Equal(2, _server.RequestsFor(token).Count);
+    }
+
+    [Fact]
+    public async Task A_provider_asking_to_wait_longer_than_the_longest_retry_wait_fails_the_turn_at_once()
+    {
+        // Waiting two minutes for a retry would hold the user's first word past the first chunk's timeout: the turn fails
+        // with what the provider said, and the user can try again when they choose.
+        var (user, grain, token) = await NewSessionAsync();
+        _server.Enqueue(token, FakeOpenAIReply.RateLimited(retryAfter: "120"), FakeOpenAIReply.Stream(["never sent"]));
+
+        var done = await Turns.SendAsync(grain, user, $"{token} is the ridge vent enough?");
+
+        Assert.Equal((MessageStatus.Failed, ErrorCodes.ModelRateLimited), (done.Status, done.ErrorCode));
+        Assert.Single(_server.RequestsFor(token));
     }
 
     private static FakeOpenAIReply Failure(int status) =>

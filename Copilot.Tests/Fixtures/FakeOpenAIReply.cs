@@ -48,6 +48,8 @@ public sealed class FakeOpenAIReply
 
     internal StreamEnd End { get; private init; } = StreamEnd.Stop;
 
+    internal string? RetryAfter { get; private init; }
+
     internal string ErrorType { get; private init; } = "";
 
     internal string ErrorMessage { get; private init; } = "";
@@ -94,10 +96,12 @@ public sealed class FakeOpenAIReply
         ErrorMessage = message,
     };
 
-    /// <summary>HTTP 429 with <c>Retry-After: 0</c> and OpenAI's rate-limit error body.</summary>
-    public static FakeOpenAIReply RateLimited() => new()
+    /// <summary>HTTP 429 with <c>Retry-After: <paramref name="retryAfter"/></c> (seconds) and OpenAI's rate-limit error
+    /// body.</summary>
+    public static FakeOpenAIReply RateLimited(string retryAfter = "0") => new()
     {
         Status = 429,
+        RetryAfter = retryAfter,
         ErrorType = "rate_limit_exceeded",
         ErrorMessage = "Rate limit reached for requests.",
     };

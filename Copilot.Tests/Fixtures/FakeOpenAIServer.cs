@@ -109,9 +109,9 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             ?? FakeOpenAIReply.Stream(["Reply to: ", request.LastUserContent]);
         if (reply.Status != StatusCodes.Status200OK)
         {
-            if (reply.Status == StatusCodes.Status429TooManyRequests)
+            if (reply.RetryAfter is { } retryAfter)
             {
-                context.Response.Headers.RetryAfter = "0";
+                context.Response.Headers.RetryAfter = retryAfter;
             }
 
             await WriteErrorAsync(context, reply.Status, reply.ErrorType, reply.ErrorMessage);
