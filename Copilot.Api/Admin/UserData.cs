@@ -16,14 +16,21 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedback
     /// <summary>Deletes every session of <paramref name="userId"/> (messages, sealed pages, reminder, index line, shares,
     /// feedback), stopping a reply in flight, then every image of the user and the user's usage count; returns how many
     /// sessions were deleted.</summary>
-    /// <remarks>Lists again until the index is empty, so a session created while this runs is deleted too. Not
-    /// cancellable: a caller that hangs up (a webhook's short timeout) must not leave the account half deleted.</remarks>
+    /// <remarks>Lists again until the index is empty and no session is being created, so a session created while this
+    /// runs is deleted too. Not cancellable: a caller that hangs up (a webhook's short timeout) must not leave the account half deleted.</remarks>
     public async Task<int> DeleteAsync(Guid userId)
     {
         var index = grains.GetGrain<IUserSessionsGrain>(userId);
         var deleted = 0;
-        while ((await index.ListAsync(PageSize)).Sessions is { Count: > 0 } sessions)
+        while (true)
         {
+            var sessions = (await index.ListAsync(PageSize)).Sessions;
+            var creating = sessions.Count == 0 ? await index.CreatingAsync() : [];
+            if (sessions.Count == 0 && creating.Count == 0)
+            {
+                break;
+            }
+
             foreach (var session in sessions)
             {
                 if (await grains.GetGrain<ISessionGrain>(session.Id).DeleteAsync(userId))
@@ -34,6 +41,20 @@ internal sealed class UserData(IGrainFactory grains, IFileStore files, IFeedback
                 {
                     // A line whose session is already gone (an interrupted expiry): drop the line itself.
                     await index.RemoveAsync(session.Id);
+                }
+            }
+
+            foreach (var sessionId in creating)
+            {
+                // A session being created is not listed until its first question is stored: its delete waits for the
+                // send creating it, then removes it. One whose creation failed has nothing to delete but its room.
+                if (await grains.GetGrain<ISessionGrain>(sessionId).DeleteAsync(userId))
+                {
+                    deleted++;
+                }
+                else
+                {
+                    await index.ReleaseAsync(sessionId);
                 }
             }
         }

@@ -32,6 +32,11 @@ public interface IUserSessionsGrain : IGrainWithGuidKey
     [Alias("Release")]
     Task ReleaseAsync(Guid sessionId);
 
+    /// <summary>The sessions being created: room is held for them (<see cref="TryReserveAsync"/>) and they are not listed
+    /// yet.</summary>
+    [Alias("Creating"), ReadOnly]
+    Task<IReadOnlyList<Guid>> CreatingAsync();
+
     /// <summary>Lists sessions most recently updated first, <paramref name="limit"/> at a time, after <paramref name="after"/>.</summary>
     [Alias("List"), ReadOnly]
     Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null);

@@ -80,11 +80,7 @@ internal sealed partial class UserSessionsGrain(
     public Task<bool> TryReserveAsync(Guid sessionId, int max)
     {
         var now = time.GetUtcNow();
-        foreach (var (id, _) in _reserved.Where(r => r.Value <= now).ToList())
-        {
-            _reserved.Remove(id);
-        }
-
+        DropLapsedReservations(now);
         if (_reserved.ContainsKey(sessionId) || _sessions.Exists(s => s.Id == sessionId))
         {
             return Task.FromResult(true);
@@ -103,6 +99,20 @@ internal sealed partial class UserSessionsGrain(
     {
         _reserved.Remove(sessionId);
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Guid>> CreatingAsync()
+    {
+        DropLapsedReservations(time.GetUtcNow());
+        return Task.FromResult<IReadOnlyList<Guid>>([.. _reserved.Keys]);
+    }
+
+    private void DropLapsedReservations(DateTimeOffset now)
+    {
+        foreach (var (id, _) in _reserved.Where(r => r.Value <= now).ToList())
+        {
+            _reserved.Remove(id);
+        }
     }
 
     public Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null)

@@ -25,6 +25,18 @@ public static class TestClusters
         ["Copilot:Auth:Issuer"] = TestTokens.Issuer,
     };
 
+    /// <summary>Starts a one-silo cluster of its own whose next write of <paramref name="stateName"/> waits for the
+    /// returned hold (<see cref="HeldGrainStorage"/>).</summary>
+    public static async Task<(InProcessTestCluster Cluster, StorageHold Hold)> StartHoldingAsync(
+        string stateName, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var hold = new StorageHold();
+        hold.Arm(stateName);
+        var cluster = await StartAsync(
+            "held-" + Guid.NewGuid().ToString("N")[..8], settings: settings, configureSilo: silo => HeldGrainStorage.Install(silo.Services, hold));
+        return (cluster, hold);
+    }
+
     /// <summary>Starts a cluster of <paramref name="silos"/> silos with the given service id, on the shared test
     /// database unless <paramref name="connectionString"/> names another; <paramref name="configureSilo"/> runs after
     /// the silo's own wiring.</summary>

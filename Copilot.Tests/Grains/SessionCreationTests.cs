@@ -11,12 +11,9 @@ public sealed class SessionCreationTests
     [Fact]
     public async Task A_session_whose_header_write_failed_leaves_room_under_the_cap_for_the_retry()
     {
-        var hold = new StorageHold();
-        hold.Arm(CopilotStorage.SessionStateName);
-        await using var cluster = await TestClusters.StartAsync(
-            "create-" + Guid.NewGuid().ToString("N")[..8],
-            settings: new Dictionary<string, string?> { ["Copilot:Sessions:MaxPerUser"] = "1" },
-            configureSilo: silo => HeldGrainStorage.Install(silo.Services, hold));
+        var (cluster, hold) = await TestClusters.StartHoldingAsync(
+            CopilotStorage.SessionStateName, new Dictionary<string, string?> { ["Copilot:Sessions:MaxPerUser"] = "1" });
+        await using var _ = cluster;
         var user = Guid.NewGuid();
         var request = new TurnRequest { Content = "how many squares is a 30 by 40 roof?", CreateIfMissing = true };
 

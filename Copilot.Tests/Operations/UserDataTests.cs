@@ -38,8 +38,10 @@ public sealed class UserDataTests : IAsyncLifetime
         var inFlight = user.SendAsync("a reply that will be cut short");
         var reply = await _model.NextReplyAsync();
         reply.Send("partial ");
-        var streaming = (await _grains.GetGrain<Copilot.Grains.Users.IUserSessionsGrain>(user.UserId).ListAsync(10))
-            .Sessions.Single(s => s.Id != paged).Id;
+        // A new session is listed before its send is answered, which may be just after the model is asked.
+        var list = _grains.GetGrain<Copilot.Grains.Users.IUserSessionsGrain>(user.UserId);
+        await Eventually.HoldsAsync(async () => (await list.ListAsync(10)).Sessions.Count == 2, "the new session is listed");
+        var streaming = (await list.ListAsync(10)).Sessions.Single(s => s.Id != paged).Id;
         Assert.True((await Sql.SessionRowSizesAsync(paged)).Count > 1, "the long session has sealed pages");
         Assert.Equal(new[] { paged, streaming }.Order(), (await Sql.UserSessionRowsAsync(user.UserId)).Keys.Order());
 
