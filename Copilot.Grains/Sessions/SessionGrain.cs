@@ -171,12 +171,19 @@ internal sealed partial class SessionGrain(
         }
 
         var (marker, user) = await _sends.StoreQuestionAsync(request, held);
-        await _turns.StartAsync(marker, user, request.StreamSlot);
+        try
+        {
+            await _turns.StartAsync(marker, user, request.StreamSlot);
+        }
+        finally
+        {
+            // A new session is in its user's list, with its title, before the send is answered (also when its turn
+            // failed to start: the question is stored, and the retry must find it): written while the model prepares its
+            // first text, not before it is asked. If the list cannot take it now, the session's next touch lists it;
+            // failing the send here would have its retry store the question again.
+            await (created ? _index.ListStoredAsync() : _index.UpdateAsync());
+        }
 
-        // A new session is in its user's list, with its title, before the send is answered: written while the model
-        // prepares its first text, not before it is asked. If the list cannot take it now, the turn's end lists it; the
-        // question is stored, and failing the send here would have its retry store the question again.
-        await (created ? _index.ListStoredAsync() : _index.UpdateAsync());
         return new TurnStarted { Session = ToInfo(), TurnId = marker.TurnId, UserMessage = user, Created = created };
     }
 

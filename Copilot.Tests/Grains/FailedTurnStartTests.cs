@@ -1,7 +1,9 @@
 using Copilot.Grains.Files;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Users;
 using Copilot.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Copilot.Tests.Grains;
@@ -14,10 +16,15 @@ public sealed class FailedTurnStartTests : IAsyncLifetime
     private InProcessTestCluster _cluster = null!;
     private FailingFileStore _files = null!;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
         _cluster = await TestClusters.StartAsync(
             "turn-start-" + Guid.NewGuid().ToString("N")[..8],
             configureSilo: silo => FailingFileStore.Install(silo.Services, store => _files = store));
+
+        // The store is made when first asked for: made now, so a test can make it unreachable before its first call.
+        ((InProcessSiloHandle)_cluster.Silos[0]).ServiceProvider.GetRequiredService<IFileStore>();
+    }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -44,6 +51,22 @@ public sealed class FailedTurnStartTests : IAsyncLifetime
         Assert.Equal("client-msg-1", question.Metadata.ClientMessageId);
         Assert.Equal(retry.UserMessage.Id, question.Id);
         Assert.Equal([MessageStatus.Interrupted, MessageStatus.Complete], messages.Where(m => m.Role == MessageRole.Assistant).Select(m => m.Status));
+    }
+
+    [Fact]
+    public async Task A_new_session_whose_turn_failed_to_start_is_listed_with_its_question()
+    {
+        // Listed, so the conversation is in the sidebar and the seed panel's retry of a new chat's first message finds it.
+        var (user, sessionId) = (Guid.NewGuid(), Guid.NewGuid());
+        var photo = new FileRef { Id = Guid.NewGuid(), MediaType = "image/png", Width = 640, Height = 480, Filename = "roof.png" };
+        _files.Unreachable = true;
+
+        await Assert.ThrowsAsync<TimeoutException>(() => _cluster.Client.GetGrain<ISessionGrain>(sessionId).StartTurnAsync(
+            user, new TurnRequest { Content = "is this hail damage?", CreateIfMissing = true, Files = [photo] }));
+        _files.Unreachable = false;
+
+        var listed = Assert.Single((await _cluster.Client.GetGrain<IUserSessionsGrain>(user).ListAsync(10)).Sessions);
+        Assert.Equal((sessionId, "is this hail damage?", 1L), (listed.Id, listed.Title, listed.MessageCount));
     }
 
     [Fact]
