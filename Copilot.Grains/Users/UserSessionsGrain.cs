@@ -80,7 +80,11 @@ internal sealed partial class UserSessionsGrain(
     public Task<bool> TryReserveAsync(Guid sessionId, int max)
     {
         var now = time.GetUtcNow();
-        DropLapsedReservations(now);
+        foreach (var (id, _) in _reserved.Where(r => r.Value <= now).ToList())
+        {
+            _reserved.Remove(id);
+        }
+
         if (_reserved.ContainsKey(sessionId) || _sessions.Exists(s => s.Id == sessionId))
         {
             return Task.FromResult(true);
@@ -103,16 +107,8 @@ internal sealed partial class UserSessionsGrain(
 
     public Task<IReadOnlyList<Guid>> CreatingAsync()
     {
-        DropLapsedReservations(time.GetUtcNow());
-        return Task.FromResult<IReadOnlyList<Guid>>([.. _reserved.Keys]);
-    }
-
-    private void DropLapsedReservations(DateTimeOffset now)
-    {
-        foreach (var (id, _) in _reserved.Where(r => r.Value <= now).ToList())
-        {
-            _reserved.Remove(id);
-        }
+        var now = time.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<Guid>>([.. _reserved.Where(r => r.Value > now).Select(r => r.Key)]);
     }
 
     public Task<SessionListPage> ListAsync(int limit, SessionListCursor? after = null)

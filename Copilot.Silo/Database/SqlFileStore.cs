@@ -23,59 +23,52 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
         Guid ownerId, NewFile file, long quotaBytes, TimeSpan unsentLifetime, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // One upload at a time per owner, so the same bytes sent twice at once are stored once and the quota holds.
-        await LockOwnerAsync(connection, transaction, ownerId, cancellationToken);
-
-        // Images uploaded and never sent go once they are old enough: under the owner's lock, which every attach takes
-        // too, so none is deleted between a send's check and its reference.
-        await using (var unsent = new NpgsqlCommand(DeleteUnsentSql, connection, transaction))
+        // One upload at a time per owner, so the same bytes sent twice at once are stored once and the quota holds. The
+        // unsent images it deletes first stay deleted whatever the upload's outcome (null: over the quota).
+        var (stored, created) = await UnderOwnerLockAsync<(StoredFile?, bool)>(ownerId, async (connection, transaction) =>
         {
-            unsent.Parameters.AddWithValue("owner", ownerId);
-            unsent.Parameters.AddWithValue("cutoff", time.GetUtcNow() - unsentLifetime);
-            await unsent.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var existing = new NpgsqlCommand(
-            $"SELECT {Columns} FROM copilot_files WHERE owner_id = @owner AND content_hash = @hash", connection, transaction))
-        {
-            existing.Parameters.AddWithValue("owner", ownerId);
-            existing.Parameters.AddWithValue("hash", file.ContentHash);
-            if (await ReadOneAsync(existing, cancellationToken) is { } found)
+            // Images uploaded and never sent go once they are old enough: under the owner's lock, which every attach
+            // takes too, so none is deleted between a send's check and its reference.
+            await using (var unsent = new NpgsqlCommand(DeleteUnsentSql, connection, transaction))
             {
-                // Committed, for the deletion of unsent images above.
-                await transaction.CommitAsync(cancellationToken);
-                return (found, false);
+                unsent.Parameters.AddWithValue("owner", ownerId);
+                unsent.Parameters.AddWithValue("cutoff", time.GetUtcNow() - unsentLifetime);
+                await unsent.ExecuteNonQueryAsync(cancellationToken);
             }
-        }
 
-        await using (var used = new NpgsqlCommand(
-            "SELECT coalesce(sum(size_bytes + octet_length(thumbnail)), 0)::bigint FROM copilot_files WHERE owner_id = @owner",
-            connection, transaction))
-        {
-            used.Parameters.AddWithValue("owner", ownerId);
-            var usedBytes = (long)(await used.ExecuteScalarAsync(cancellationToken))!;
-            if (usedBytes + file.Bytes.Length + file.Thumbnail.Length > quotaBytes)
+            await using (var existing = new NpgsqlCommand(
+                $"SELECT {Columns} FROM copilot_files WHERE owner_id = @owner AND content_hash = @hash", connection, transaction))
             {
-                // The unsent images deleted above stay deleted: the room they leave is the user's next upload's.
-                await transaction.CommitAsync(cancellationToken);
-                throw new FileQuotaExceededException(quotaBytes);
+                existing.Parameters.AddWithValue("owner", ownerId);
+                existing.Parameters.AddWithValue("hash", file.ContentHash);
+                if (await ReadOneAsync(existing, cancellationToken) is { } found)
+                {
+                    return (found, false);
+                }
             }
-        }
 
-        var stored = new StoredFile(
-            Guid.CreateVersion7(), ownerId, file.MediaType, file.Bytes.Length, file.Width, file.Height, file.ContentHash,
-            time.GetUtcNow(), file.CapturedAt);
-        await using (var insert = new NpgsqlCommand(
-            """
-            INSERT INTO copilot_files (id, owner_id, content_hash, media_type, size_bytes, width, height, bytes, thumbnail,
-                                       thumbnail_media_type, captured_at, created_at)
-            VALUES (@id, @owner, @hash, @type, @size, @width, @height, @bytes, @thumbnail, @thumbnailType, @captured, @created)
-            """, connection, transaction))
-        {
-            insert.Parameters.AddWithValue("id", stored.Id);
+            await using (var used = new NpgsqlCommand(
+                "SELECT coalesce(sum(size_bytes + octet_length(thumbnail)), 0)::bigint FROM copilot_files WHERE owner_id = @owner",
+                connection, transaction))
+            {
+                used.Parameters.AddWithValue("owner", ownerId);
+                if ((long)(await used.ExecuteScalarAsync(cancellationToken))! + file.Bytes.Length + file.Thumbnail.Length > quotaBytes)
+                {
+                    return (null, false);
+                }
+            }
+
+            var added = new StoredFile(
+                Guid.CreateVersion7(), ownerId, file.MediaType, file.Bytes.Length, file.Width, file.Height, file.ContentHash,
+                time.GetUtcNow(), file.CapturedAt);
+            await using var insert = new NpgsqlCommand(
+                """
+                INSERT INTO copilot_files (id, owner_id, content_hash, media_type, size_bytes, width, height, bytes, thumbnail,
+                                           thumbnail_media_type, captured_at, created_at)
+                VALUES (@id, @owner, @hash, @type, @size, @width, @height, @bytes, @thumbnail, @thumbnailType, @captured, @created)
+                """, connection, transaction);
+            insert.Parameters.AddWithValue("id", added.Id);
             insert.Parameters.AddWithValue("owner", ownerId);
             insert.Parameters.AddWithValue("hash", file.ContentHash);
             insert.Parameters.AddWithValue("type", file.MediaType);
@@ -86,12 +79,11 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             insert.Parameters.AddWithValue("thumbnail", NpgsqlDbType.Bytea, file.Thumbnail);
             insert.Parameters.AddWithValue("thumbnailType", file.ThumbnailMediaType);
             insert.Parameters.AddWithValue("captured", (object?)file.CapturedAt ?? DBNull.Value);
-            insert.Parameters.AddWithValue("created", stored.CreatedAt);
+            insert.Parameters.AddWithValue("created", added.CreatedAt);
             await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return (stored, true);
+            return (added, true);
+        }, cancellationToken);
+        return stored is null ? throw new FileQuotaExceededException(quotaBytes) : (stored, created);
     }
 
     public async Task<StoredFile?> FindAsync(Guid ownerId, Guid fileId, CancellationToken cancellationToken = default)
@@ -285,10 +277,9 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
         }, cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> in a transaction that first takes the owner's lock, and commits it.</summary>
-    /// <remarks>Every statement that adds or deletes an owner's files or references runs this way (or, in
-    /// <see cref="AddAsync"/>, after the same lock): in READ COMMITTED each statement sees what committed before it
-    /// started, so a deletion's <c>NOT EXISTS</c> that ran beside an attach would miss the reference being added and
-    /// delete the file under it. Each transaction takes one owner's lock only, touches only that owner's rows, and neither
+    /// <remarks>Every statement that adds or deletes an owner's files or references runs this way: in READ COMMITTED
+    /// each statement sees what committed before it started, so a deletion's <c>NOT EXISTS</c> that ran beside an attach
+    /// would miss the reference being added and delete the file under it. Each transaction takes one owner's lock only, touches only that owner's rows, and neither
     /// calls a grain nor opens another connection while it holds the lock, so none waits in a cycle.</remarks>
     private async Task<T> UnderOwnerLockAsync<T>(
         Guid ownerId, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
