@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Api;
 

@@ -1,4 +1,4 @@
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Api;
 

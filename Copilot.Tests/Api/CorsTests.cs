@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Api;
 

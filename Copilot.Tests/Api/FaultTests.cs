@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using Copilot.Silo.Database;
 using Copilot.Silo.Hosting;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 
 namespace Copilot.Tests.Api;
 

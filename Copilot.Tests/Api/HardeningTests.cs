@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Copilot.Api;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Api;
 

@@ -2,6 +2,8 @@ using System.Net;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Api.V1;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 

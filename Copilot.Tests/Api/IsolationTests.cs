@@ -1,5 +1,6 @@
 using System.Net;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 
 namespace Copilot.Tests.Api;
 

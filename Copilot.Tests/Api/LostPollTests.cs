@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Copilot.Grains.Sessions;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Tests.Api;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 
 namespace Copilot.Tests.Api;
 

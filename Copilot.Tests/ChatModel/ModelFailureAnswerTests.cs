@@ -2,7 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Copilot.Grains;
 using Copilot.Tests.Api.V1;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 
 namespace Copilot.Tests.ChatModel;
 

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Copilot.Grains.ChatModel;
 using Copilot.Testing.ChatModel;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 

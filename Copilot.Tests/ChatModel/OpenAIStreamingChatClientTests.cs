@@ -8,7 +8,8 @@ using Copilot.Grains.Sessions;
 using Copilot.Grains.Sessions.Turns;
 using Copilot.Silo.ChatModel;
 using Copilot.Silo.Hosting;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Clusters;
 using Microsoft.Extensions.AI;
 using OpenAI;
 

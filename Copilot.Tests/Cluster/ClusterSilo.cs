@@ -2,6 +2,8 @@ using System.Net;
 using Copilot.Silo.Hosting;
 using Copilot.Testing.Silos;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Clusters;
+using Copilot.Tests.Fixtures.Postgres;
 
 namespace Copilot.Tests.Cluster;
 

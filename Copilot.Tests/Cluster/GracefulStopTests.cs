@@ -1,6 +1,8 @@
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Clusters;
 
 namespace Copilot.Tests.Cluster;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Testing.Polling;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Xunit.Abstractions;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using Copilot.Testing.Polling;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 using Xunit.Abstractions;
 
 namespace Copilot.Tests.Cluster;

@@ -1,5 +1,6 @@
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -1,6 +1,6 @@
 using Copilot.Silo.Database;
 using Copilot.Silo.Hosting;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

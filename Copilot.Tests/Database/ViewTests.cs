@@ -2,7 +2,8 @@ using System.Text.Json;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Sessions.Storage;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Clusters;
+using Copilot.Tests.Fixtures.Postgres;
 
 namespace Copilot.Tests.Database;
 

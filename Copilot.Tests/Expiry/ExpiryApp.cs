@@ -1,5 +1,5 @@
 using Copilot.Grains.Sessions;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,4 @@
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Copilot.Tests.Expiry;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Copilot.Tests.Expiry;

@@ -3,7 +3,8 @@ using System.Text.Json;
 using Copilot.Grains.Files;
 using Copilot.Testing.Images;
 using Copilot.Tests.Api.V1;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Tests.Expiry;

@@ -3,6 +3,8 @@ using Copilot.Api.Errors;
 using Copilot.Grains.Sessions;
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -5,6 +5,8 @@ using Copilot.Grains.Users;
 using Copilot.Silo.Database;
 using Copilot.Tests.Api.V1;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

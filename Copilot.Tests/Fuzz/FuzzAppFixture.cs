@@ -2,6 +2,8 @@ using System.Text;
 using Copilot.Silo.Hosting;
 using Copilot.Testing.Http;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 
 namespace Copilot.Tests.Fuzz;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Copilot.Api;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Fuzz;
 

@@ -2,7 +2,9 @@ using Copilot.Grains.Files;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Clusters;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 

@@ -1,7 +1,8 @@
 using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Clusters;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

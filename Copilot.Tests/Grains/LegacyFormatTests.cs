@@ -3,6 +3,9 @@ using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Clusters;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +15,7 @@ using Orleans.TestingHost;
 
 namespace Copilot.Tests.Grains;
 
-/// <summary>Rows written by the release that kept the open page in the session header (<c>Fixtures/LegacySession.sql</c>,
+/// <summary>Rows written by the release that kept the open page in the session header (<c>Fixtures/Postgres/LegacySession.sql</c>,
 /// dumped from a real run of it) load, continue, page and expire with no manual step.</summary>
 public sealed class LegacyFormatTests : IAsyncLifetime
 {
@@ -30,7 +33,7 @@ public sealed class LegacyFormatTests : IAsyncLifetime
         var connectionString = await TestDatabase.CreateEmptyDatabaseAsync();
         _dataSource = NpgsqlDataSource.Create(connectionString);
         await SchemaMigrator.ApplyAsync(_dataSource, SchemaMigrator.DefaultScriptDirectory, NullLogger.Instance);
-        var fixture = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "Copilot.Tests", "Fixtures", "LegacySession.sql"));
+        var fixture = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "Copilot.Tests", "Fixtures", "Postgres", "LegacySession.sql"));
         await using (var load = _dataSource.CreateCommand(fixture))
         {
             await load.ExecuteNonQueryAsync();

@@ -1,7 +1,7 @@
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Clusters;
 
 namespace Copilot.Tests.Grains;
 

@@ -1,6 +1,6 @@
 using Copilot.Grains;
 using Copilot.Grains.Sessions;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Clusters;
 
 namespace Copilot.Tests.Grains;
 

@@ -1,7 +1,8 @@
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Clusters;
+using Copilot.Tests.Fixtures.Postgres;
 
 namespace Copilot.Tests.Grains;
 

@@ -1,6 +1,7 @@
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Clusters;
 
 namespace Copilot.Tests.Grains;
 

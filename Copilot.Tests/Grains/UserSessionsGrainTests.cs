@@ -3,6 +3,8 @@ using Copilot.Grains.Personas;
 using Copilot.Grains.Users;
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Clusters;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;

@@ -36,8 +36,8 @@ public sealed class AuthModeTests
         {
             ["ConnectionStrings:Copilot"] = connectionString,
             ["Copilot:Auth:Mode"] = mode,
-            ["Copilot:Auth:JwtSecret"] = Fixtures.TestTokens.Secret,
-            ["Copilot:Auth:Issuer"] = Fixtures.TestTokens.Issuer,
+            ["Copilot:Auth:JwtSecret"] = Fixtures.Apps.TestTokens.Secret,
+            ["Copilot:Auth:Issuer"] = Fixtures.Apps.TestTokens.Issuer,
         });
         builder.AddCopilotDatabase();
         builder.AddCopilotAuth();

@@ -1,5 +1,6 @@
 using Copilot.Silo.Hosting;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Hosting;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using Copilot.Grains.Shares;
 using Copilot.Silo.Hosting;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 
 namespace Copilot.Tests.Operations;
 

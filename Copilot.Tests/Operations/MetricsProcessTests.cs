@@ -1,6 +1,7 @@
 using System.Net;
 using Copilot.Tests.Cluster;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Operations;
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 using Npgsql;
 
 namespace Copilot.Tests.Operations;

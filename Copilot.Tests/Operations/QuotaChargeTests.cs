@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Copilot.Tests.Api.V1;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 
 namespace Copilot.Tests.Operations;
 

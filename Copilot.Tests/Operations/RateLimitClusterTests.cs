@@ -1,5 +1,5 @@
 using System.Net;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Operations;
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 
 namespace Copilot.Tests.Operations;
 

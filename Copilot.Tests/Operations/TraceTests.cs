@@ -1,5 +1,8 @@
 using System.Net;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 

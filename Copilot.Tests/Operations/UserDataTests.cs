@@ -5,6 +5,10 @@ using System.Text.Json;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Clusters;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,8 @@ using Copilot.Api.Admin;
 using Copilot.Grains;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Users;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Clusters;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 

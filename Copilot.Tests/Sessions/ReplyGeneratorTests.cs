@@ -3,6 +3,7 @@ using Copilot.Grains.ChatModel;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Sessions.Turns;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.ChatModels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 

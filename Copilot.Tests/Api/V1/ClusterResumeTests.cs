@@ -1,6 +1,7 @@
 using System.Net;
 using Copilot.Grains.Sessions;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 

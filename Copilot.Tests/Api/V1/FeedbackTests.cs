@@ -2,7 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Copilot.Grains.Telemetry;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using Copilot.Grains.Files;
 using Copilot.Testing.Images;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Tests.Api.V1;

@@ -3,7 +3,8 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Copilot.Grains.Files;
 using Copilot.Testing.Images;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 using ImageMagick;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,9 @@ using System.Net;
 using Copilot.Grains;
 using Copilot.Grains.ChatModel;
 using Copilot.Tests.Expiry;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.ChatModels;
+using Copilot.Tests.Fixtures.Postgres;
 
 namespace Copilot.Tests.Api.V1;
 

@@ -4,6 +4,8 @@ using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Silo.Database;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

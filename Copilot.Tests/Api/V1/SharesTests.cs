@@ -6,6 +6,8 @@ using Copilot.Grains.Shares;
 using Copilot.Silo.Database;
 using Copilot.Testing.Images;
 using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

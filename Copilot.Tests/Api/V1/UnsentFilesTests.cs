@@ -1,7 +1,7 @@
 using System.Net;
 using Copilot.Grains.Files;
 using Copilot.Testing.Images;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Copilot.Tests.Api.V1;

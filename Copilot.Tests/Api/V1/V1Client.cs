@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Api.V1;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Copilot.Silo.Database;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Apps;
 
 namespace Copilot.Tests.Api.V1;
 

@@ -1,6 +1,6 @@
 using Copilot.Testing.Auth;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Apps;
 
 /// <summary>The tokens the test apps accept, and every kind of bad one.</summary>
 public static class TestTokens

@@ -1,4 +1,4 @@
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Telemetry;
 
 /// <summary>One span as an OTLP receiver got it.</summary>
 /// <param name="Scope">The instrumentation scope (e.g. <c>Npgsql</c>, <c>Microsoft.AspNetCore</c>).</param>

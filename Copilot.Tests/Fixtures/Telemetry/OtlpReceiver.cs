@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
+using Copilot.Tests.Fixtures.ChatModels;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Telemetry;
 
 /// <summary>An OTLP/HTTP (protobuf) trace receiver on 127.0.0.1 that keeps every span it is sent.</summary>
 /// <remarks>Decodes the few fields of <c>ExportTraceServiceRequest</c> the tests read, straight from the wire format

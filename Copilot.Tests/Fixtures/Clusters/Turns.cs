@@ -1,6 +1,6 @@
 using Copilot.Grains.Sessions;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Clusters;
 
 /// <summary>Drives turns the way the API does: start one, then read the reply until it is done.</summary>
 public static class Turns

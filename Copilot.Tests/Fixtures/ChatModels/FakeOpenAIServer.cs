@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.ChatModels;
 
 /// <summary>An OpenAI-compatible chat-completions server on 127.0.0.1 that records every request and answers from
 /// per-test scripts, so the real OpenAI client can be tested without the network.</summary>

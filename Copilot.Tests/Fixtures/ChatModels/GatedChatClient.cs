@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.ChatModels;
 
 /// <summary>A chat model the test drives step by step: each reply waits for the test to send its chunks, so a test can
 /// act mid-reply without opening a wall-clock window.</summary>

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Postgres;
 
 /// <summary>One owner's file lock (the key the file store takes, <c>hashtextextended(owner, 19)</c>), held by the test in a
 /// transaction of its own: the store's calls for that owner wait until the test lets the lock go, so a race between two

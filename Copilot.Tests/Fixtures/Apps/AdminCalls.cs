@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Apps;
 
 /// <summary>Admin calls (bearer = the admin secret) and their NDJSON answers.</summary>
 public static class AdminCalls

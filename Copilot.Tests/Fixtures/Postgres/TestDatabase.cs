@@ -2,7 +2,7 @@ using Copilot.Silo.Database;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Postgres;
 
 /// <summary>The one PostgreSQL server of a test run: a throwaway embedded server, or the database named by
 /// <c>COPILOT_TEST_CONNECTION_STRING</c>. Every test uses fresh ids, so all tests share it.</summary>

@@ -1,7 +1,7 @@
 using Copilot.Grains.ChatModel;
 using Microsoft.Extensions.AI;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.ChatModels;
 
 /// <summary>What the offline responder says, so tests can assert the exact reply.</summary>
 public static class OfflineReplies

@@ -1,4 +1,4 @@
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Apps;
 
 /// <summary>One running app with extra settings, shared by the tests of a class; derive with the settings.</summary>
 /// <param name="settings">Configuration over the test defaults.</param>

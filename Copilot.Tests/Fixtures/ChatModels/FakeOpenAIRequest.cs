@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.ChatModels;
 
 /// <summary>One request as <see cref="FakeOpenAIServer"/> received it.</summary>
 /// <param name="Method">The HTTP method.</param>

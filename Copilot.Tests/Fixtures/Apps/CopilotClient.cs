@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Copilot.Testing.Polling;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Apps;
 
 /// <summary>Talks to the seed-compatible API as one user, the way the chat panel does.</summary>
 public sealed partial class CopilotClient(HttpClient http, Guid userId)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Postgres;
 
 /// <summary>Direct SQL reads of what Orleans stored, for checks the grains cannot make about themselves.</summary>
 public static class Sql

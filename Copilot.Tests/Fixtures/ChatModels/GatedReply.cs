@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.ChatModels;
 
 /// <summary>One reply of a <see cref="GatedChatClient"/>: the test sends its chunks and ends it.</summary>
 public sealed class GatedReply(IReadOnlyList<ChatMessage> input, ChatOptions? options)

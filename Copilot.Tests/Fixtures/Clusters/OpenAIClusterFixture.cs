@@ -1,7 +1,8 @@
 using System.Globalization;
+using Copilot.Tests.Fixtures.ChatModels;
 using Orleans.TestingHost;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Clusters;
 
 /// <summary>A fake OpenAI server and a one-silo test cluster whose chat model is the real OpenAI client pointed at it.</summary>
 /// <remarks>The context window is small (<see cref="ContextMaxMessages"/>, <see cref="ContextBudgetChars"/>) so that

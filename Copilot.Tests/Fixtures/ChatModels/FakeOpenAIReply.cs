@@ -1,4 +1,4 @@
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.ChatModels;
 
 /// <summary>How <see cref="FakeOpenAIServer"/> answers one chat-completions request: a streamed completion, a stream
 /// that breaks, or an HTTP error.</summary>

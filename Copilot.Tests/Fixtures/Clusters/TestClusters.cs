@@ -1,9 +1,11 @@
 using Copilot.Silo.Hosting;
+using Copilot.Tests.Fixtures.Apps;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Clusters;
 
 /// <summary>Builds in-process Orleans test clusters wired exactly like the silo: ADO.NET storage and reminders on
 /// the test PostgreSQL (membership is the test cluster's own).</summary>

@@ -4,7 +4,7 @@ using Copilot.Grains.Files;
 using Copilot.Silo.Database;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Postgres;
 
 /// <summary>The silo's real file store, except where the test makes it fail: releasing a session's images, once, for a
 /// session the test names (PostgreSQL failing in the middle of a session's deletion), or reading any image's bytes while

@@ -3,7 +3,7 @@ using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Npgsql;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Postgres;
 
 /// <summary>Checks that the seed-shaped SQL views (<c>copilot_sessions</c>, <c>copilot_messages</c>) show exactly what a
 /// session grain returns.</summary>

@@ -1,9 +1,10 @@
 using Copilot.Silo.Hosting;
+using Copilot.Tests.Fixtures.Postgres;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Apps;
 
 /// <summary>The whole Copilot.Silo application in-process (HTTP API and a real silo) on the test PostgreSQL.</summary>
 /// <remarks>Each instance gets its own cluster id and ports; pass the same <paramref name="serviceId"/> to a second

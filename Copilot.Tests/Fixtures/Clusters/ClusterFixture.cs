@@ -1,6 +1,6 @@
 using Orleans.TestingHost;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Clusters;
 
 /// <summary>One two-silo test cluster shared by the grain tests, on the shared test database.</summary>
 public sealed class ClusterFixture : IAsyncLifetime

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.ChatModels;
 
 /// <summary>A bare HTTP server on a free port of 127.0.0.1, for the fakes of services the app calls.</summary>
 public static class LoopbackServer

@@ -1,7 +1,8 @@
+using Copilot.Tests.Fixtures.ChatModels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Apps;
 
 /// <summary>One running app for a test class whose chat model is a <see cref="GatedChatClient"/>: every reply waits
 /// for the test to send its chunks. The tests of a class run one after another, so they take replies in order.</summary>

@@ -1,4 +1,4 @@
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Apps;
 
 /// <summary>One running app shared by the HTTP tests; each test uses fresh user ids.</summary>
 public sealed class AppFixture : IAsyncLifetime
