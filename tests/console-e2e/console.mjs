@@ -180,12 +180,15 @@ export async function storedQuestions(token, chatId) {
     .map((m) => m.parts.filter((p) => p.type === 'text').map((p) => p.text).join(''));
 }
 
-/** Sends one message through the API as the user of `token` and reads the reply stream to its end. */
-export async function chatThroughApi(token, chatId, text) {
+/**
+ * Sends one message through the API as the user of `token` and reads the reply stream to its end; a new conversation
+ * gets `persona` (the service's default when not given).
+ */
+export async function chatThroughApi(token, chatId, text, { persona } = {}) {
   const response = await fetch(`${baseUrl}/v1/chat`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ id: chatId, message: { id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] } }),
+    body: JSON.stringify({ id: chatId, persona, message: { id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] } }),
   });
   assert.equal(response.status, 200, await response.clone().text());
   const stream = await response.text();

@@ -1,12 +1,12 @@
 // Drafts in the chat console, in headless Chromium against the running service (see scripts/test-console.sh): each
-// conversation (and the new chat) keeps its own unsent message across switching and reloading, per user in one
-// browser; a draft goes when its message is sent, stays when the send fails, and goes with its deleted conversation;
+// conversation (and the new chat, with its persona) keeps its own unsent message across switching and reloading, per
+// user in one browser; a draft goes when its message is sent, stays when the send fails, and goes with its deleted conversation;
 // a draft's photos wait with it while the page lives.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
-  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatThroughApi, link, openConsole, secondUserToken, send,
+  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatIdOf, chatThroughApi, link, openConsole, secondUserToken, send,
   signInWithLink, storedQuestions, useBrowser, waitForIdle, waitForReply,
 } from './console.mjs';
 
@@ -45,6 +45,13 @@ async function signedIn() {
   const tab = await openConsole(browser());
   await signInWithLink(tab.page);
   return { tab, page: tab.page, prompt: tab.page.getByRole('textbox', { name: 'Message' }) };
+}
+
+/** The persona conversation `chatId` was started with, as the service keeps it. */
+async function personaOf(chatId) {
+  const response = await fetch(`${baseUrl}/v1/sessions/${chatId}`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(response.status, 200);
+  return (await response.json()).persona;
 }
 
 /** Loads the page again (a change of the address's fragment alone does not) and waits for its sidebar. */
@@ -215,6 +222,58 @@ describe('drafts', () => {
     await reload(page);
     assert.equal(await page.locator('#notice').isHidden(), true, 'the sent draft asks for nothing');
     assert.deepEqual(await storedQuestions(token, stain), ['Drafts: the ceiling stain', 'Is this stain from the roof?']);
+    await assertClean(tab);
+  });
+
+  test('the new chat keeps the persona picked with its draft across switching and a reload, and its message goes with it', TIMEOUT, async () => {
+    const managers = randomUUID();
+    await chatThroughApi(token, managers, 'Drafts: a project manager\'s conversation', { persona: 'pm' });
+    const { tab, page, prompt } = await signedIn();
+    const persona = page.getByLabel('Persona');
+    const newChat = page.getByRole('button', { name: 'New chat' });
+    assert.equal(await persona.inputValue(), 'field', 'a new chat starts with the field technician');
+
+    await persona.selectOption('exec');
+    await prompt.fill('Drafts: the budget for next year\'s roofs');
+    await openFromSidebar(page, managers);
+    assert.equal(await persona.inputValue(), 'pm', 'a conversation shows its own persona');
+    assert.equal(await persona.isDisabled(), true, 'and it cannot be changed');
+    await newChat.click();
+    assert.equal(await persona.inputValue(), 'exec', 'the new chat\'s persona is the one picked with its draft, not the conversation\'s');
+    assert.equal(await persona.isDisabled(), false);
+    await reload(page);
+    assert.equal(await persona.inputValue(), 'exec', 'and it survives a reload');
+    assert.equal(await prompt.inputValue(), 'Drafts: the budget for next year\'s roofs');
+
+    // Reloaded on the other conversation, then back to the new chat, whose message goes with the persona picked.
+    await openFromSidebar(page, managers);
+    await reload(page);
+    await page.locator('#chat-persona', { hasText: 'Project manager' }).waitFor();
+    await newChat.click();
+    assert.equal(await persona.inputValue(), 'exec');
+    await prompt.press('Enter');
+    await waitForReply(page, { includes: ['You asked: "Drafts: the budget for next year\'s roofs"', LAST_CHUNK] });
+    await waitForIdle(page);
+    const started = await chatIdOf(page);
+    assert.equal(await personaOf(started), 'exec', 'the new chat\'s message went with the persona picked for it');
+    await page.locator('#chat-persona', { hasText: 'Executive' }).waitFor();
+
+    // A conversation's own persona goes with its messages whatever was picked for the new chat.
+    await openFromSidebar(page, managers);
+    await send(page, 'Drafts: and the schedule?');
+    await waitForReply(page, { includes: ['You asked: "Drafts: and the schedule?"', LAST_CHUNK] });
+    await waitForIdle(page);
+    assert.deepEqual(await storedQuestions(token, managers), ['Drafts: a project manager\'s conversation', 'Drafts: and the schedule?']);
+    assert.equal(await personaOf(managers), 'pm');
+
+    // The persona picked stays with the new chat, also before anything is typed into it.
+    await newChat.click();
+    assert.equal(await persona.inputValue(), 'exec', 'the next new chat starts with the persona last picked for one');
+    await persona.selectOption('pm');
+    await openFromSidebar(page, started);
+    assert.equal(await persona.inputValue(), 'exec');
+    await newChat.click();
+    assert.equal(await persona.inputValue(), 'pm');
     await assertClean(tab);
   });
 });

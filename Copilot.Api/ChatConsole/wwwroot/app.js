@@ -50,6 +50,9 @@ const state = {
   searchTimer: null,
 };
 
+/** The persona a new chat starts with until one is picked for it (index.html's first). */
+const DEFAULT_PERSONA = ui.persona.value;
+
 const drafts = new Drafts();
 const attachments = new Attachments(ui.attachments, showNotice, (key) => changeDraft(key, { photos: attachments.names(key) }));
 
@@ -88,6 +91,8 @@ function showSignIn(message) {
   ui.messageList.replaceChildren();
   attachments.clear();
   setComposerText('');
+  ui.persona.value = DEFAULT_PERSONA;
+  ui.persona.disabled = false;
   showChatInAddress(null);
   ui.app.hidden = true;
   ui.signin.hidden = false;
@@ -350,8 +355,11 @@ function newChat() {
   stopListening();
   // A first message the page sent without learning whether the service stored it goes again to the same
   // conversation, under the same id, so it can never start two.
-  const id = drafts.get(NEW_CHAT)?.chatId ?? uuid();
-  state.chat = { id, persona: ui.persona.value, isNew: true, before: null, hasMore: false };
+  // It starts with the persona picked for it (kept with its draft), never the one of the conversation shown before.
+  const draft = drafts.get(NEW_CHAT);
+  const id = draft?.chatId ?? uuid();
+  state.chat = { id, persona: knownPersona(draft?.persona) ?? DEFAULT_PERSONA, isNew: true, before: null, hasMore: false };
+  ui.persona.value = state.chat.persona;
   showChatInAddress(null);
   ui.messageList.replaceChildren();
   ui.olderMessages.hidden = true;
@@ -373,6 +381,21 @@ ui.newChat.addEventListener('click', () => {
   newChat();
 });
 
+/** `persona` when it is one the composer offers; otherwise null. */
+function knownPersona(persona) {
+  return persona && Object.hasOwn(PERSONAS, persona) ? persona : null;
+}
+
+// The persona picked for a new chat is part of its draft: it is the one its first message goes with, whichever
+// conversation is opened meanwhile, and it stays after a reload. A conversation keeps the persona it was started with.
+ui.persona.addEventListener('change', () => {
+  if (state.chat?.isNew) {
+    state.chat.persona = ui.persona.value;
+    changeDraft(NEW_CHAT, { persona: ui.persona.value });
+  }
+});
+
+
 function showChatHeader(session) {
   ui.title.textContent = sessionTitle(session);
   ui.personaBadge.textContent = PERSONAS[session.persona] ?? session.persona;
@@ -386,6 +409,7 @@ async function openChat(id, around = null) {
   clearNotice();
   leaveSending();
   state.chat = { id, persona: null, isNew: false, before: null, hasMore: false };
+  ui.persona.disabled = true; // a conversation's persona is its own, shown once it is read
   showDraft(id);
   askForLostPhotos(id);
   showChatInAddress(id);
@@ -777,7 +801,7 @@ async function send() {
   changeDraft(key, { text, photos: photos.map((photo) => photo.file.name), messageId: message.id, chatId: chat.id });
   const body = { id: chat.id, message };
   if (chat.isNew) {
-    body.persona = ui.persona.value;
+    body.persona = chat.persona;
   }
   const userItem = messageItem(message.id, 'user', text, undefined, files);
   appendMessage(userItem);
@@ -1014,6 +1038,7 @@ function markStored(chat, body) {
     chat.persona = body.persona;
     if (state.chat === chat) {
       showChatInAddress(chat.id);
+      ui.persona.disabled = true;
     }
   }
 }

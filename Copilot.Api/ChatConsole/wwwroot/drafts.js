@@ -1,7 +1,7 @@
 // Each conversation's unsent message, kept in this browser's localStorage per user and conversation, so that it waits
 // while other conversations are open and survives a reload: the composer's text, the names of its photos (the photos
-// themselves stay in the page: see Attachments), and, from the moment it is sent until the service is known to hold
-// it, the ids it went under, so that sending it again can never store it twice.
+// themselves stay in the page: see Attachments), the new chat's persona, and, from the moment it is sent until the
+// service is known to hold it, the ids it went under, so that sending it again can never store it twice.
 
 const PREFIX = 'copilot.draft.';
 const CONVERSATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -22,14 +22,14 @@ export class Drafts {
     }
   }
 
-  /** The draft of `key`: { text, photos (file names), messageId, chatId }, or null. */
+  /** The draft of `key`: { text, photos (file names), messageId, chatId, persona (the new chat's) }, or null. */
   get(key) {
     if (this.#unstored.has(key)) {
       return this.#unstored.get(key);
     }
     try {
       const draft = JSON.parse(this.#user ? localStorage.getItem(this.#storageKey(key)) : null);
-      return typeof draft?.text === 'string' ? { photos: [], messageId: null, chatId: null, ...draft } : null;
+      return typeof draft?.text === 'string' ? { photos: [], messageId: null, chatId: null, persona: null, ...draft } : null;
     } catch {
       return null;
     }
@@ -42,12 +42,12 @@ export class Drafts {
   }
 
   /**
-   * Changes the draft of `key` by `changes`. A draft left with nothing to send and no ids to send again under is
-   * removed.
+   * Changes the draft of `key` by `changes`. A draft left with nothing to send, no ids to send again under and no
+   * persona picked is removed.
    */
   update(key, changes) {
-    const draft = { text: '', photos: [], messageId: null, chatId: null, ...this.get(key), ...changes };
-    if (!draft.text.trim() && draft.photos.length === 0 && !draft.messageId) {
+    const draft = { text: '', photos: [], messageId: null, chatId: null, persona: null, ...this.get(key), ...changes };
+    if (!draft.text.trim() && draft.photos.length === 0 && !draft.messageId && !draft.persona) {
       this.remove(key);
       return;
     }
