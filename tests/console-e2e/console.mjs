@@ -67,8 +67,20 @@ export async function openConsole(browser, { viewport = { width: 1280, height: 8
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
+  const watch = { pages: [], requests: [], errors: [], dialogs: [], violations: [] };
+  const page = await watchedPage(context, watch);
+  return { context, page, watch, origin };
+}
+
+/** Another tab of `tab`'s browser context (the same localStorage, its own sessionStorage), watched as `tab` is. */
+export function anotherTab({ context, watch }) {
+  return watchedPage(context, watch);
+}
+
+/** A new page of `context` whose requests, errors, dialogs and CSP violations go to `watch`. */
+async function watchedPage(context, watch) {
   const page = await context.newPage();
-  const watch = { requests: [], errors: [], dialogs: [], violations: [] };
+  watch.pages.push(page);
   page.on('request', (request) => watch.requests.push(request.url()));
   page.on('pageerror', (error) => watch.errors.push(error.message));
   page.on('dialog', (dialog) => {
@@ -80,13 +92,15 @@ export async function openConsole(browser, { viewport = { width: 1280, height: 8
       watch.violations.push(...(await page.evaluate(() => window.__violations ?? []).catch(() => [])));
     }
   });
-  return { context, page, watch, origin };
+  return page;
 }
 
-/** Nothing went wrong on the page: no script errors, no alert(), no CSP violation, no request off the service (a
- * `blob:` URL of the page's own, a photo's preview, stays in the browser). */
-export async function assertClean({ page, watch, context, origin }) {
-  watch.violations.push(...(await page.evaluate(() => window.__violations ?? [])));
+/** Nothing went wrong on the page (or any other tab of its context): no script errors, no alert(), no CSP violation, no
+ * request off the service (a `blob:` URL of the page's own, a photo's preview, stays in the browser). */
+export async function assertClean({ watch, context, origin }) {
+  for (const page of watch.pages.filter((p) => !p.isClosed())) {
+    watch.violations.push(...(await page.evaluate(() => window.__violations ?? [])));
+  }
   assert.deepEqual(watch.violations, [], 'Content-Security-Policy violations');
   assert.deepEqual(watch.errors, [], 'script errors on the page');
   assert.deepEqual(watch.dialogs, [], 'alert/confirm/prompt dialogs');

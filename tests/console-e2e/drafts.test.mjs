@@ -1,13 +1,14 @@
 // Drafts in the chat console, in headless Chromium against the running service (see scripts/test-console.sh): each
 // conversation (and the new chat, with its persona) keeps its own unsent message across switching and reloading, per
-// user in one browser; a draft goes when its message is sent, stays when the send fails, and goes with its deleted conversation;
-// a draft's photos wait with it while the page lives.
+// user in one browser; a draft goes when its message is sent, stays when the send fails, and goes with its deleted
+// conversation; a draft's photos wait with it while the page lives; two tabs share the drafts, and a draft sent in one
+// is not left in the other.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
-  LAST_CHUNK, assertClean, baseUrl, canvasPng, chatIdOf, chatThroughApi, link, openConsole, secondUserToken, send,
-  signInWithLink, storedQuestions, useBrowser, waitForIdle, waitForReply,
+  LAST_CHUNK, anotherTab, assertClean, baseUrl, canvasPng, chatIdOf, chatThroughApi, link, openConsole, secondUserToken,
+  send, signInWithLink, storedQuestions, useBrowser, waitForIdle, waitForReply,
 } from './console.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
@@ -52,6 +53,22 @@ async function personaOf(chatId) {
   const response = await fetch(`${baseUrl}/v1/sessions/${chatId}`, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(response.status, 200);
   return (await response.json()).persona;
+}
+
+/** Waits until the message field of `page` shows `text` (another tab's change taken up), and says what it showed if not. */
+async function waitForComposer(page, text, why) {
+  try {
+    await page.waitForFunction((wanted) => document.getElementById('prompt').value === wanted, text, { timeout: 10_000 });
+  } catch (error) {
+    const shown = await page.locator('#prompt').inputValue();
+    throw new Error(`${why}: waited for the composer to show ${JSON.stringify(text)}; it shows ${JSON.stringify(shown)}`, { cause: error });
+  }
+}
+
+/** Waits until this browser's draft of `key` (a conversation's id, or 'new') holds the ids of a message being sent. */
+async function waitForSending(page, key) {
+  await page.waitForFunction((suffix) => Object.keys(localStorage)
+    .some((k) => k.startsWith('copilot.draft.') && k.endsWith(suffix) && JSON.parse(localStorage.getItem(k)).messageId), `.${key}`);
 }
 
 /** Loads the page again (a change of the address's fragment alone does not) and waits for its sidebar. */
@@ -274,6 +291,93 @@ describe('drafts', () => {
     assert.equal(await persona.inputValue(), 'exec');
     await newChat.click();
     assert.equal(await persona.inputValue(), 'pm');
+    await assertClean(tab);
+  });
+
+  test('two tabs on one conversation share its draft: the tab not being edited follows, and a draft sent in one is not left in the other', TIMEOUT, async () => {
+    const [shared] = await conversations('Drafts: two tabs, one conversation');
+    const { tab, page: first, prompt: firstPrompt } = await signedIn();
+    const second = await anotherTab(tab);
+    await signInWithLink(second);
+    const secondPrompt = second.getByRole('textbox', { name: 'Message' });
+    await openFromSidebar(first, shared);
+    await openFromSidebar(second, shared);
+
+    // Typed in the first tab: the second, whose message field is not being edited, shows it.
+    await firstPrompt.fill('Is the flashing');
+    await waitForComposer(second, 'Is the flashing', 'the tab not being edited follows the draft');
+    // The person moves to the second tab and goes on there: the first follows.
+    await firstPrompt.blur();
+    await secondPrompt.fill('Is the flashing around the chimney sealed?');
+    await waitForComposer(first, 'Is the flashing around the chimney sealed?', 'the first tab follows in turn');
+
+    // Sent from the second tab: the first is left with nothing to send again, and shows the message and its reply.
+    await secondPrompt.press('Enter');
+    await waitForComposer(first, '', 'a draft sent in another tab leaves the composer');
+    await waitForReply(first, { includes: ['You asked: "Is the flashing around the chimney sealed?"', LAST_CHUNK] });
+    await waitForIdle(first);
+    await waitForIdle(second);
+    await firstPrompt.press('Enter');
+    assert.equal(await first.locator('#message-list li.message.user').count(), 2, 'nothing is left to send again');
+    await firstPrompt.blur();
+    assert.deepEqual(await storedQuestions(token, shared),
+      ['Drafts: two tabs, one conversation', 'Is the flashing around the chimney sealed?'], 'sent once');
+
+    // Sent from the second tab while the first is being edited: the words typed there since stay, as a new draft.
+    await secondPrompt.fill('Check the gutters');
+    await waitForComposer(first, 'Check the gutters', 'the tab not being edited follows the draft');
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await second.route(`${baseUrl}/v1/chat`, async (route) => {
+      await held;
+      await route.continue();
+    }, { times: 1 });
+    await secondPrompt.press('Enter');
+    await waitForSending(first, shared);
+    await firstPrompt.focus();
+    await firstPrompt.press('End');
+    await firstPrompt.pressSequentially(' and the downpipes');
+    release();
+    await waitForReply(first, { includes: ['You asked: "Check the gutters"', LAST_CHUNK] });
+    await waitForIdle(second);
+    assert.equal(await firstPrompt.inputValue(), 'Check the gutters and the downpipes', 'what was typed in the tab being edited stays');
+    await waitForComposer(second, 'Check the gutters and the downpipes', 'the other tab follows the new draft');
+    const kept = await first.evaluate((suffix) => Object.entries(localStorage)
+      .filter(([k]) => k.startsWith('copilot.draft.') && k.endsWith(suffix)).map(([, v]) => JSON.parse(v)), `.${shared}`);
+    assert.deepEqual(kept.map(({ text, messageId }) => ({ text, messageId })), [{ text: 'Check the gutters and the downpipes', messageId: null }],
+      'kept as the draft of a new message, not under the id of the one sent');
+    assert.deepEqual(await storedQuestions(token, shared),
+      ['Drafts: two tabs, one conversation', 'Is the flashing around the chimney sealed?', 'Check the gutters']);
+    await assertClean(tab);
+  });
+
+  test('two tabs on the new chat share its draft and persona; once one sends it, the other\'s new chat is a conversation of its own', TIMEOUT, async () => {
+    const { tab, page: first, prompt: firstPrompt } = await signedIn();
+    const second = await anotherTab(tab);
+    await signInWithLink(second);
+    const secondPrompt = second.getByRole('textbox', { name: 'Message' });
+    await secondPrompt.blur(); // the person works in the first tab
+
+    await first.getByLabel('Persona').selectOption('exec');
+    await firstPrompt.fill('Drafts: which crews are free next week?');
+    await waitForComposer(second, 'Drafts: which crews are free next week?', 'the new chat of the tab not being edited follows');
+    assert.equal(await second.getByLabel('Persona').inputValue(), 'exec', 'and so does its persona');
+
+    await firstPrompt.press('Enter');
+    await waitForReply(first, { includes: ['You asked: "Drafts: which crews are free next week?"', LAST_CHUNK] });
+    const started = await chatIdOf(first);
+    await waitForComposer(second, '', 'a draft sent in another tab leaves the composer');
+    await second.locator(`#session-list li[data-id="${started}"]`).waitFor();
+    assert.equal(await second.locator('#chat-title').textContent(), 'New chat', 'the other tab stays on its new chat');
+
+    await send(second, 'Drafts: a question of its own');
+    await waitForReply(second, { includes: ['You asked: "Drafts: a question of its own"', LAST_CHUNK] });
+    const own = await chatIdOf(second);
+    assert.notEqual(own, started, 'the other tab\'s next message starts a conversation of its own');
+    assert.deepEqual(await storedQuestions(token, started), ['Drafts: which crews are free next week?']);
+    assert.deepEqual(await storedQuestions(token, own), ['Drafts: a question of its own']);
+    assert.equal(await personaOf(own), 'exec', 'with the persona picked in the other tab');
+    await waitForIdle(first);
     await assertClean(tab);
   });
 });

@@ -1,7 +1,7 @@
 // The chat console: sign-in, the sidebar of sessions, the conversation and the composer, on the /v1 API only.
 
 import { ApiError, SignedOut, json, request, token } from './api.js';
-import { Drafts, NEW_CHAT } from './drafts.js';
+import { Drafts, NEW_CHAT, hasContent } from './drafts.js';
 import { feedbackControl } from './feedback.js';
 import { renderMarkdown } from './markdown.js';
 import { Attachments, photoStrip, photosOf } from './photos.js';
@@ -215,8 +215,15 @@ async function loadSessions(reset) {
 }
 
 function renderSessions() {
+  // The list is drawn again as drafts change, also in another tab: the keyboard's place in it stays.
+  const focused = ui.sessionList.contains(document.activeElement) ? document.activeElement : null;
+  const focusedId = focused?.closest('li')?.dataset.id;
+  const focusedControl = ['session-open', 'session-rename', 'session-delete'].find((name) => focused?.classList.contains(name));
   const items = [...state.sessions.values()].map(sessionItem);
   ui.sessionList.replaceChildren(...items);
+  if (focusedId && focusedControl) {
+    ui.sessionList.querySelector(`li[data-id="${CSS.escape(focusedId)}"] .${focusedControl}`)?.focus();
+  }
   ui.sessionsEmpty.hidden = state.sessions.size > 0;
   ui.moreSessions.hidden = !state.sessionsHasMore;
 }
@@ -394,7 +401,6 @@ ui.persona.addEventListener('change', () => {
     changeDraft(NEW_CHAT, { persona: ui.persona.value });
   }
 });
-
 
 function showChatHeader(session) {
   ui.title.textContent = sessionTitle(session);
@@ -692,6 +698,101 @@ async function dropDraftsOfDeletedConversations() {
   }
 }
 
+// ---- drafts shared by the user's tabs ----
+//
+// Tabs of the same user in this browser share the drafts (localStorage), and each follows the others' changes
+// through the `storage` event: a tab shows at once a change made in another to the draft its composer shows, unless
+// its own composer is being edited (the message field has the focus in the focused window) or holds a message waiting
+// for its photos. The field being edited keeps what is typed in it, and that is the draft once it is typed in or
+// left. A draft sent from one tab leaves the others' composers empty, also the one being edited when it shows just
+// what was sent (so it is not sent twice); what was typed there since stays as the draft of a new message. A tab
+// showing that conversation then shows the message and follows its reply.
+
+window.addEventListener('storage', (event) => {
+  const change = drafts.changeOf(event);
+  if (change && !ui.app.hidden) {
+    draftChangedElsewhere(change);
+  }
+});
+
+/** Another tab changed the draft of `key` from `before` to `after` (null: none), or every draft (key null). */
+function draftChangedElsewhere({ key, before, after }) {
+  if (key === null) {
+    renderSessions();
+    if (state.draftKey) {
+      draftChangedElsewhere({ key: state.draftKey, before: null, after: null });
+    }
+    return;
+  }
+  if (state.sessions.has(key) && hasContent(before) !== hasContent(after)) {
+    renderSessions();
+  }
+  if (key === NEW_CHAT) {
+    followNewChatElsewhere(before, after);
+  }
+  // The ids go from a draft once the service holds its message.
+  const sent = Boolean(before?.messageId) && !after?.messageId;
+  if (sent) {
+    showSentElsewhere(key === NEW_CHAT ? before.chatId : key);
+  }
+  if (key !== state.draftKey || state.sending) {
+    return;
+  }
+  if (!composerBeingEdited()) {
+    setComposerText(after?.text ?? '');
+  } else if (sent && ui.prompt.value.trim() === before.text.trim()) {
+    setComposerText(after?.text ?? '');
+  } else if (sent && (after?.text ?? '') !== ui.prompt.value) {
+    changeDraft(key, { text: ui.prompt.value }); // typed here since the message went: a new one
+  }
+}
+
+function composerBeingEdited() {
+  return document.activeElement === ui.prompt && document.hasFocus() && !ui.prompt.disabled;
+}
+
+/**
+ * The new chat follows its draft's changes in another tab: the persona picked there, and the conversation its first
+ * message goes to, so that this tab sends it again (under the same id) to the same one, and, once it is stored there,
+ * starts a conversation of its own.
+ */
+function followNewChatElsewhere(before, after) {
+  const chat = state.chat;
+  if (!chat?.isNew || state.streaming || state.sending) {
+    return;
+  }
+  if (after?.chatId) {
+    chat.id = after.chatId;
+  } else if (before?.chatId === chat.id) {
+    chat.id = uuid();
+  }
+  const persona = knownPersona(after?.persona);
+  if (persona && document.activeElement !== ui.persona) {
+    chat.persona = persona;
+    ui.persona.value = persona;
+  }
+}
+
+/** A draft sent from another tab: its conversation tops the sidebar, and when shown here it shows the message and its reply. */
+function showSentElsewhere(chatId) {
+  if (!chatId) {
+    return;
+  }
+  refreshSession(chatId);
+  const chat = state.chat;
+  if (chat && !chat.isNew && chat.id === chatId && !state.streaming && !state.sending) {
+    reloadChat(chat).then(() => (state.chat === chat ? resume(chatId) : null)).catch(handleError);
+  }
+}
+
+// Leaving the message field ends editing it: what it shows is the draft, also when another tab changed it meanwhile.
+ui.prompt.addEventListener('blur', () => {
+  const key = state.draftKey;
+  if (key && !ui.prompt.disabled && !ui.prompt.readOnly && (drafts.get(key)?.text ?? '') !== ui.prompt.value) {
+    changeDraft(key, { text: ui.prompt.value });
+  }
+});
+
 /** Sets the composer's text from the page (what is typed reaches the draft through `input`). */
 function setComposerText(text) {
   ui.prompt.value = text;
@@ -796,6 +897,10 @@ async function send() {
   // with the stored reply, or (the text changed) keeps the new text as another version of that message. The draft
   // holds the message and its ids until the service is known to hold it, so that neither a reload nor another
   // conversation opened before the answer comes loses it or lets it be stored twice.
+  if (chat.isNew) {
+    // A first message that another tab sent without learning whether it was stored goes to the same conversation.
+    chat.id = drafts.get(key)?.chatId ?? chat.id;
+  }
   const retry = drafts.get(key)?.messageId ?? null;
   const message = { id: retry ?? uuid(), role: 'user', parts: [{ type: 'text', text }, ...files] };
   changeDraft(key, { text, photos: photos.map((photo) => photo.file.name), messageId: message.id, chatId: chat.id });
@@ -814,7 +919,7 @@ async function send() {
     userItem.remove();
     attachments.restore(photos, key);
     if (state.draftKey === key) {
-      setComposerText(text);
+      setComposerText(drafts.get(key)?.text ?? text); // as another tab may have changed it meanwhile
       ui.conversationEmpty.hidden = ui.messageList.children.length > 0;
     }
   };
@@ -836,9 +941,12 @@ async function send() {
       return false;
     },
     stored() {
-      // Sent: its draft is done with, and a new chat's composer is its conversation's from now on.
-      if (drafts.get(key)?.messageId === message.id) {
-        changeDraft(key, { text: '', photos: [], messageId: null, chatId: null });
+      // Sent: its draft is done with, and a new chat's composer is its conversation's from now on. Text typed into it
+      // meanwhile in another tab, different from what was sent, stays there as the draft of a new message.
+      const draft = drafts.get(key);
+      if (draft?.messageId === message.id) {
+        const edited = draft.text.trim() !== text;
+        changeDraft(key, { ...(edited ? {} : { text: '' }), photos: [], messageId: null, chatId: null });
       }
       if (state.chat === chat) {
         state.draftKey = draftKeyOf(chat);

@@ -1,13 +1,29 @@
 // Each conversation's unsent message, kept in this browser's localStorage per user and conversation, so that it waits
 // while other conversations are open and survives a reload: the composer's text, the names of its photos (the photos
 // themselves stay in the page: see Attachments), the new chat's persona, and, from the moment it is sent until the
-// service is known to hold it, the ids it went under, so that sending it again can never store it twice.
+// service is known to hold it, the ids it went under, so that sending it again can never store it twice. Tabs of the
+// same user share them: `changeOf` reads another tab's change from its `storage` event.
 
 const PREFIX = 'copilot.draft.';
 const CONVERSATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The draft key of the new chat, whose conversation does not exist yet; a conversation's key is its id. */
 export const NEW_CHAT = 'new';
+
+/** True when `draft` holds something to send: text or photos. */
+export function hasContent(draft) {
+  return Boolean(draft && (draft.text.trim() || draft.photos.length > 0));
+}
+
+/** A draft as stored (JSON), with every field; null when there is none or it cannot be read. */
+function parse(json) {
+  try {
+    const draft = JSON.parse(json);
+    return typeof draft?.text === 'string' ? { photos: [], messageId: null, chatId: null, persona: null, ...draft } : null;
+  } catch {
+    return null;
+  }
+}
 
 export class Drafts {
   #user = null;
@@ -28,17 +44,15 @@ export class Drafts {
       return this.#unstored.get(key);
     }
     try {
-      const draft = JSON.parse(this.#user ? localStorage.getItem(this.#storageKey(key)) : null);
-      return typeof draft?.text === 'string' ? { photos: [], messageId: null, chatId: null, persona: null, ...draft } : null;
+      return this.#user ? parse(localStorage.getItem(this.#storageKey(key))) : null;
     } catch {
-      return null;
+      return null; // localStorage is turned off
     }
   }
 
   /** True when the draft of `key` holds something to send: text or photos. */
   hasContent(key) {
-    const draft = this.get(key);
-    return Boolean(draft && (draft.text.trim() || draft.photos.length > 0));
+    return hasContent(this.get(key));
   }
 
   /**
@@ -74,6 +88,29 @@ export class Drafts {
     const keys = new Set(this.#unstored.keys());
     this.#forEachStored((_, key) => keys.add(key));
     return [...keys].filter((key) => CONVERSATION_ID.test(key));
+  }
+
+  /**
+   * Another tab's change to one of the user's drafts, read from a `storage` event: { key, before, after } (each a draft
+   * or null), or null when the event is about anything else. When another tab cleared all of localStorage, key is
+   * null.
+   */
+  changeOf(event) {
+    if (!this.#user || event.storageArea !== localStorage) {
+      return null;
+    }
+    if (event.key === null) {
+      return { key: null, before: null, after: null };
+    }
+    const prefix = this.#storageKey('');
+    if (!event.key.startsWith(prefix)) {
+      return null;
+    }
+    const key = event.key.slice(prefix.length);
+    if (this.#unstored.has(key)) {
+      return null; // this page keeps its own (localStorage refused it), which the other tab's change does not touch
+    }
+    return { key, before: parse(event.oldValue), after: parse(event.newValue) };
   }
 
   /** Forgets every draft of the user in this browser (signing out). */
