@@ -99,7 +99,7 @@ internal sealed partial class SessionGrain(
             return Header.Role == role ? ToInfo() : throw new RoleMismatchException();
         }
 
-        await _lifecycle.CreateAsync(userId, role);
+        await _lifecycle.CreateAsync(userId, role, title: "");
         await _index.UpdateAsync(required: true);
         return ToInfo();
     }
@@ -273,7 +273,9 @@ internal sealed partial class SessionGrain(
                 throw new SessionNotFoundException();
             }
 
-            await _lifecycle.CreateAsync(userId, request.Role ?? Personas.Personas.Default);
+            // Titled by the question it is created for (the title its first message would give it), so that the header
+            // is written once before the model is asked, not again after the question.
+            await _lifecycle.CreateAsync(userId, request.Role ?? Personas.Personas.Default, SessionProjections.MakeTitle(request.Content));
         }
 
         EnsureOwner(userId);

@@ -23,8 +23,9 @@ internal sealed partial class SessionLifecycle(
 {
     private SessionState Header => store.Header;
 
-    /// <summary>Creates the session for <paramref name="userId"/> if the user's session cap admits one more.</summary>
-    public async Task CreateAsync(Guid userId, PersonaRole role)
+    /// <summary>Creates the session for <paramref name="userId"/>, titled <paramref name="title"/>, if the user's session
+    /// cap admits one more.</summary>
+    public async Task CreateAsync(Guid userId, PersonaRole role, string title)
     {
         await limits.AdmitWriteAsync(userId);
 
@@ -45,7 +46,7 @@ internal sealed partial class SessionLifecycle(
         try
         {
             await reminder;
-            await store.CreateAsync(userId, role);
+            await store.CreateAsync(userId, role, title);
         }
         catch
         {

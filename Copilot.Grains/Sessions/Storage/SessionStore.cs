@@ -344,8 +344,9 @@ internal sealed partial class SessionStore(
         return null;
     }
 
-    /// <summary>Stores the header of a session created now by <paramref name="ownerId"/>.</summary>
-    public Task CreateAsync(Guid ownerId, PersonaRole role) => WithWriteLockAsync(() =>
+    /// <summary>Stores the header of a session created now by <paramref name="ownerId"/>, titled <paramref name="title"/>
+    /// (empty for a session created before its first message, which then gives it its title).</summary>
+    public Task CreateAsync(Guid ownerId, PersonaRole role, string title) => WithWriteLockAsync(() =>
     {
         var now = time.GetUtcNow();
         return CommitHeaderAsync(s =>
@@ -353,7 +354,7 @@ internal sealed partial class SessionStore(
             s.Id = sessionId;
             s.OwnerId = ownerId;
             s.Role = role;
-            s.Title = "";
+            s.Title = title;
             s.CreatedAt = now;
             s.UpdatedAt = now;
             s.Status = SessionStatus.Active;

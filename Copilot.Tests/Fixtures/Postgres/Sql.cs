@@ -63,6 +63,22 @@ public static class Sql
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The stored version of the session's header row: how many times it was written (1 after its first
+    /// write), or null when there is none.</summary>
+    public static async Task<int?> HeaderVersionAsync(Guid sessionId)
+    {
+        var dataSource = await TestDatabase.GetDataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT version FROM orleansstorage
+            WHERE graintypestring = 'copilotsession' AND grainidn0 = @n0 AND grainidn1 = @n1
+            """);
+        var (n0, n1) = GuidHalves(sessionId);
+        command.Parameters.AddWithValue("n0", n0);
+        command.Parameters.AddWithValue("n1", n1);
+        return await command.ExecuteScalarAsync() is int version ? version : null;
+    }
+
     /// <summary>Segment rows with a payload whose grain key is the session id.</summary>
     public static async Task<long> SegmentRowCountAsync(Guid sessionId)
     {
