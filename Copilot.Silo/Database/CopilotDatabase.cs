@@ -204,15 +204,19 @@ public sealed partial class CopilotDatabase(
         _initializeLock.Dispose();
     }
 
-    /// <summary>Adds short timeouts unless the connection string sets its own, so an unreachable database fails fast;
-    /// keeps pooled connections' state unless the connection string says otherwise; bounds the pool at
-    /// <see cref="DefaultMaxPoolSize"/> unless it sets its own bound; and turns GSS encryption off unless it mentions it.</summary>
+    /// <summary>Adds short timeouts unless the connection string sets its own (each apart: a connection string that
+    /// raises only <c>Command Timeout</c> keeps the 5 s connect timeout), so an unreachable database fails fast; keeps
+    /// pooled connections' state unless the connection string says otherwise; bounds the pool at
+    /// <see cref="DefaultMaxPoolSize"/> unless it sets its own bound; and turns GSS encryption off unless it sets a mode.</summary>
     /// <remarks>
     /// By default Npgsql sends <c>DISCARD ALL</c> ahead of the first command on every connection taken from the pool.
     /// That throws away the plans PostgreSQL cached for the storage functions (<c>orleans_storage_write</c> re-plans
     /// its <c>UPDATE</c> on every call), and every grain-state write paid for it. Nothing in this service leaves
     /// session state on a pooled connection (no <c>SET</c>, temporary tables, <c>LISTEN</c> or prepared statements;
     /// the migrator releases its advisory lock itself), so there is nothing to discard.
+    /// Whether a setting was given is read from the keywords Npgsql parsed (its canonical names, whatever synonym was
+    /// written), not from the text: <c>Minimum Pool Size</c> says nothing about the maximum, nor
+    /// <c>Command Timeout</c> about connecting.
     /// </remarks>
     private static string? Normalize(string? connectionString)
     {
@@ -222,21 +226,25 @@ public sealed partial class CopilotDatabase(
         }
 
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+        var given = builder.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!given.Contains("Timeout"))
         {
             builder.Timeout = 5;
+        }
+
+        if (!given.Contains("Command Timeout"))
+        {
             builder.CommandTimeout = 15;
         }
 
-        if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
+        if (!given.Contains("No Reset On Close"))
         {
             builder.NoResetOnClose = true;
         }
 
         // Npgsql's default of 100 lets three silos exhaust a server's 100 to 200 connections while PostgreSQL stalls
         // (every waiting write holds one); a silo on two cores never needs more than a few dozen.
-        if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase) &&
-            !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+        if (!given.Contains("Maximum Pool Size"))
         {
             builder.MaxPoolSize = DefaultMaxPoolSize;
         }
@@ -244,7 +252,7 @@ public sealed partial class CopilotDatabase(
         // Npgsql asks for GSS encryption first by default, which logs a warning on every start where the Kerberos
         // library is absent (a minimal container image). Nothing here authenticates with Kerberos; a connection
         // string that does can say so.
-        if (!connectionString.Contains("Gss", StringComparison.OrdinalIgnoreCase))
+        if (!given.Contains("GSS Encryption Mode"))
         {
             builder.GssEncryptionMode = GssEncryptionMode.Disable;
         }

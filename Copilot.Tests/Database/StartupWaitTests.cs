@@ -8,8 +8,8 @@ using Npgsql;
 
 namespace Copilot.Tests.Database;
 
-/// <summary>A silo whose PostgreSQL is not there yet waits for it, within a bound; and its connections never ask for GSS
-/// encryption unless told to.</summary>
+/// <summary>A silo whose PostgreSQL is not there yet waits for it, within a bound; and its connections get the service's
+/// defaults (short timeouts, a bounded pool, no GSS encryption) for each setting the connection string leaves out.</summary>
 public sealed class StartupWaitTests
 {
     [Fact]
@@ -73,6 +73,27 @@ public sealed class StartupWaitTests
         await using var database = Create(connectionString, TimeSpan.Zero, new WarningRecorder());
 
         Assert.Equal(expected, new NpgsqlConnectionStringBuilder(database.ConnectionString).GssEncryptionMode);
+    }
+
+    /// <summary>Each default applies unless the connection string sets that very setting, under any of its names: raising
+    /// the command timeout must not lose the fast connect timeout, nor a minimum pool size the pool's bound.</summary>
+    [Theory]
+    [InlineData("Host=db;Username=copilot", 5, 15, 50, true)]
+    [InlineData("Host=db;Username=copilot;Command Timeout=60", 5, 60, 50, true)]
+    [InlineData("Host=db;Username=copilot;Timeout=30", 30, 15, 50, true)]
+    [InlineData("Host=db;Username=copilot;Cancellation Timeout=3000", 5, 15, 50, true)]
+    [InlineData("Host=db;Username=copilot;Minimum Pool Size=5", 5, 15, 50, true)]
+    [InlineData("Host=db;Username=copilot;MaxPoolSize=80", 5, 15, 80, true)]
+    [InlineData("Host=db;Username=copilot;No Reset On Close=false", 5, 15, 50, false)]
+    public async Task Connection_defaults_apply_to_each_setting_the_connection_string_leaves_out(
+        string connectionString, int timeout, int commandTimeout, int maxPoolSize, bool noResetOnClose)
+    {
+        await using var database = Create(connectionString, TimeSpan.Zero, new WarningRecorder());
+
+        var built = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        Assert.Equal(
+            (timeout, commandTimeout, maxPoolSize, noResetOnClose),
+            (built.Timeout, built.CommandTimeout, built.MaxPoolSize, built.NoResetOnClose));
     }
 
     private static CopilotDatabase Create(string connectionString, TimeSpan startupWait, ILogger<CopilotDatabase> logger) => new(
