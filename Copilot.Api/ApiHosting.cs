@@ -74,6 +74,9 @@ public static class ApiHosting
         builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.UrlLifetime >= TimeSpan.FromSeconds(1), "Copilot:Files:UrlLifetime must be at least 1 second.")
             .Validate(
+                o => o.UnsentFileLifetime > TimeSpan.Zero,
+                "Copilot:Files:UnsentFileLifetime must be positive: an upload deletes its owner's images unsent for longer, so 0 would delete the photos of a message before it is sent.")
+            .Validate(
                 o => string.IsNullOrEmpty(o.UrlSigningKey) || (Convert.TryFromBase64String(o.UrlSigningKey, new byte[o.UrlSigningKey.Length], out var n) && n >= 32),
                 "Copilot:Files:UrlSigningKey must be base64 of at least 32 bytes.")
             .ValidateOnStart();

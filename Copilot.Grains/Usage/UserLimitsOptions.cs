@@ -29,8 +29,12 @@ public sealed class UserLimitsOptions
     [Range(0, long.MaxValue)]
     public long DailyTokens { get; set; }
 
+    /// <summary>The shortest <see cref="StreamSlotLease"/> accepted at start-up.</summary>
+    public static readonly TimeSpan MinStreamSlotLease = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a running turn's stream slot lasts without being renewed; the turn renews it every quarter of
-    /// this. A turn whose silo died holds its slot at most this long. Default 2 minutes.</summary>
+    /// this. A turn whose silo died holds its slot at most this long. Default 2 minutes; at least
+    /// <see cref="MinStreamSlotLease"/>.</summary>
     public TimeSpan StreamSlotLease { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>True when a quota is set.</summary>

@@ -61,6 +61,8 @@ public static class OrleansHosting
             .Validate(o => o.ReminderMinimumPeriod > TimeSpan.Zero, "Copilot:Sessions:ReminderMinimumPeriod must be positive.")
             .Validate(o => o.IdleTimeout >= o.ReminderMinimumPeriod, "Copilot:Sessions:IdleTimeout must be at least Copilot:Sessions:ReminderMinimumPeriod.")
             .Validate(o => o.TurnShutdownGrace >= TimeSpan.Zero, "Copilot:Sessions:TurnShutdownGrace must not be negative.")
+            .Validate(o => o.IndexFlushInterval >= TimeSpan.Zero, "Copilot:Sessions:IndexFlushInterval must not be negative.")
+            .Validate(o => o.UnstoredReplyRetryPeriod > TimeSpan.Zero, "Copilot:Sessions:UnstoredReplyRetryPeriod must be positive.")
             .ValidateOnStart();
 
         // A stopping silo deactivates its grains, and a session with a running turn waits up to TurnShutdownGrace in
@@ -78,7 +80,11 @@ public static class OrleansHosting
                     o.ShutdownTimeout = needed;
                 }
             });
-        silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateDataAnnotations()
+            .Validate(
+                o => o.StreamSlotLease >= UserLimitsOptions.MinStreamSlotLease,
+                "Copilot:RateLimits:StreamSlotLease must be at least 1 second: a running turn renews its slot every quarter of it, and a lease that runs out at once would let a user run any number of turns.")
+            .ValidateOnStart();
         silo.Services.AddSingleton<UserLimits>();
         silo.Services.TryAddSingleton<IFileStore, SqlFileStore>();
         silo.Services.TryAddSingleton<IFeedbackStore, SqlFeedbackStore>();

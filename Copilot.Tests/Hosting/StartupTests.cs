@@ -15,6 +15,10 @@ public sealed class StartupTests
         { "Copilot__Sessions__PageMaxMessages", "1", "PageMaxMessages must be between 2 and 10000" },
         { "Copilot__ChatModel__Provider", "OpenAI", "Copilot:ChatModel:ApiKey is required" },
         { "Copilot__Cluster__AdvertisedIP", "not an address", "Copilot:Cluster:AdvertisedIP must be an IP address, a host name" },
+        { "Copilot__RateLimits__StreamSlotLease", "00:00:00", "Copilot:RateLimits:StreamSlotLease must be at least 1 second" },
+        { "Copilot__Files__UnsentFileLifetime", "00:00:00", "Copilot:Files:UnsentFileLifetime must be positive" },
+        { "Copilot__Sessions__UnstoredReplyRetryPeriod", "00:00:00", "Copilot:Sessions:UnstoredReplyRetryPeriod must be positive" },
+        { "Copilot__Sessions__IndexFlushInterval", "-00:00:01", "Copilot:Sessions:IndexFlushInterval must not be negative" },
         { "ConnectionStrings__Copilot", "Host=127.0.0.1;Port=1;Username=nobody", "PostgreSQL could not be used" },
     };
 
