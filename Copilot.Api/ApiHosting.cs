@@ -47,7 +47,7 @@ public static class ApiHosting
                 $"Copilot:Admin:CronSecret (Copilot__Admin__CronSecret) must be at least {AdminOptions.MinSecretBytes} bytes when Copilot:Auth:Mode is Jwt.")
             .ValidateOnStart();
         builder.Services.AddSingleton<UserData>();
-        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations()
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateSettings(ApiOptions.SectionName)
             .Validate(
                 o => o.TrustedProxiesAreValid(),
                 "Copilot:Api:TrustedProxies (Copilot__Api__TrustedProxies__N) must list IP addresses or networks (10.0.0.0/8).")
@@ -71,7 +71,7 @@ public static class ApiHosting
                 }
             }
         });
-        builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateDataAnnotations()
+        builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateSettings(FilesOptions.SectionName)
             .Validate(o => o.UrlLifetime >= TimeSpan.FromSeconds(1), "Copilot:Files:UrlLifetime must be at least 1 second.")
             .Validate(
                 o => o.UnsentFileLifetime > TimeSpan.Zero,

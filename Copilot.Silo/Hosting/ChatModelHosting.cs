@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using Copilot.Api;
 using Copilot.Grains.ChatModel;
 using Copilot.Silo.ChatModel;
 using Microsoft.Extensions.AI;
@@ -17,7 +18,7 @@ public static class ChatModelHosting
     {
         services.AddOptions<ChatModelOptions>()
             .BindConfiguration(ChatModelOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateSettings(ChatModelOptions.SectionName)
             .Validate(
                 o => o.EffectiveProvider != ChatModelProvider.OpenAI || !string.IsNullOrWhiteSpace(o.ApiKey),
                 "Copilot:ChatModel:ApiKey is required when Copilot:ChatModel:Provider is OpenAI.")

@@ -1,4 +1,5 @@
 using System.Net;
+using Copilot.Api;
 using Copilot.Grains;
 using Copilot.Grains.Faults;
 using Copilot.Grains.Feedback;
@@ -56,7 +57,7 @@ public static class OrleansHosting
 
         silo.Services.AddOptions<SessionsOptions>()
             .BindConfiguration(SessionsOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateSettings(SessionsOptions.SectionName)
             .Validate(o => o.IdleTimeout > TimeSpan.Zero, "Copilot:Sessions:IdleTimeout must be positive.")
             .Validate(o => o.ReminderMinimumPeriod > TimeSpan.Zero, "Copilot:Sessions:ReminderMinimumPeriod must be positive.")
             .Validate(o => o.IdleTimeout >= o.ReminderMinimumPeriod, "Copilot:Sessions:IdleTimeout must be at least Copilot:Sessions:ReminderMinimumPeriod.")
@@ -80,7 +81,7 @@ public static class OrleansHosting
                     o.ShutdownTimeout = needed;
                 }
             });
-        silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateDataAnnotations()
+        silo.Services.AddOptions<UserLimitsOptions>().BindConfiguration(UserLimitsOptions.SectionName).ValidateSettings(UserLimitsOptions.SectionName)
             .Validate(
                 o => o.StreamSlotLease >= UserLimitsOptions.MinStreamSlotLease,
                 "Copilot:RateLimits:StreamSlotLease must be at least 1 second: a running turn renews its slot every quarter of it, and a lease that runs out at once would let a user run any number of turns.")

@@ -1,3 +1,4 @@
+using Copilot.Api;
 using Copilot.Api.Admin;
 using Copilot.Api.Files;
 using Copilot.Api.V1.Search;
@@ -13,7 +14,7 @@ public static class SiloHosting
     {
         builder.Services.AddOptions<ClusterSettings>()
             .BindConfiguration(ClusterSettings.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateSettings(ClusterSettings.SectionName)
             .Validate(
                 s => AdvertisedAddress.TryResolve(s.AdvertisedIP) is not null,
                 "Copilot:Cluster:AdvertisedIP must be an IP address, a host name this machine resolves, or 'auto'.")
