@@ -2,7 +2,8 @@
 // conversation (and the new chat, with its persona) keeps its own unsent message across switching and reloading, per
 // user in one browser; a draft goes when its message is sent, stays when the send fails, and goes with its deleted
 // conversation; a draft's photos wait with it while the page lives; two tabs share the drafts, and a draft sent in one
-// is not left in the other.
+// is not left in the other; a draft's photos, and the sentence asking for them after a reload, stay in the tab they
+// were attached in.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
@@ -334,7 +335,6 @@ describe('drafts', () => {
     }, { times: 1 });
     await secondPrompt.press('Enter');
     await waitForSending(first, shared);
-    await firstPrompt.focus();
     await firstPrompt.press('End');
     await firstPrompt.pressSequentially(' and the downpipes');
     release();
@@ -348,6 +348,42 @@ describe('drafts', () => {
       'kept as the draft of a new message, not under the id of the one sent');
     assert.deepEqual(await storedQuestions(token, shared),
       ['Drafts: two tabs, one conversation', 'Is the flashing around the chimney sealed?', 'Check the gutters']);
+    await assertClean(tab);
+  });
+
+  test('photos stay in the tab they were attached in: another tab showing their draft asks for none, the reloaded tab asks for them again', TIMEOUT, async () => {
+    const [roof] = await conversations('Drafts: photos in one tab');
+    const { tab, page: first, prompt: firstPrompt } = await signedIn();
+    const second = await anotherTab(tab);
+    await signInWithLink(second);
+    const photo = (page) => page.locator('#attachments li[data-state="uploaded"] img[alt="flashing.png"]');
+    const png = Buffer.from(await canvasPng(first, 200, 150, '#2a4f6b'), 'base64');
+    const askedAgain = 'The photos of your unsent message (“flashing.png”) are not kept when the page reloads';
+
+    await openFromSidebar(first, roof);
+    await first.locator('#attach-input').setInputFiles({ name: 'flashing.png', mimeType: 'image/png', buffer: png });
+    await photo(first).waitFor();
+    await firstPrompt.fill('Is this flashing loose?');
+    await firstPrompt.blur();
+
+    // The second tab shows the draft's text; the photo is attached in the first, which no reload of the second changes.
+    await openFromSidebar(second, roof);
+    await waitForComposer(second, 'Is this flashing loose?', 'the other tab shows the draft');
+    assert.equal(await second.locator('#attachments').isHidden(), true, 'the photo stays in the tab it was attached in');
+    assert.equal(await second.locator('#notice').isHidden(), true,
+      `the other tab asks for no photo: it is attached in the first (it said ${JSON.stringify(await second.locator('#notice-text').textContent())})`);
+    await reload(second);
+    await waitForComposer(second, 'Is this flashing loose?', 'the reloaded other tab shows the draft');
+    assert.equal(await second.locator('#notice').isHidden(), true, 'nor after a reload of its own');
+
+    await photo(first).waitFor();
+    await reload(first);
+    await first.locator('#notice-text', { hasText: askedAgain }).waitFor();
+    assert.equal(await firstPrompt.inputValue(), 'Is this flashing loose?');
+    assert.equal(await first.locator('#attachments').isHidden(), true);
+    await reload(first);
+    assert.equal(await first.locator('#notice').isHidden(), true, 'asked once');
+    assert.deepEqual(await storedQuestions(token, roof), ['Drafts: photos in one tab'], 'nothing was sent');
     await assertClean(tab);
   });
 

@@ -656,7 +656,8 @@ function showDraft(key) {
 
 /**
  * Photos stay in the page: when it was reloaded (or signed in again) since they were attached to the draft of `key`,
- * only their names are left, and the notice asks for them again.
+ * only their names are left, and the notice asks for them again. The names are this tab's own (drafts.js): another tab
+ * showing the same draft, whose photos are still attached where they were, has none to ask for.
  */
 function askForLostPhotos(key) {
   const names = drafts.get(key)?.photos ?? [];
