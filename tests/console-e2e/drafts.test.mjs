@@ -3,7 +3,7 @@
 // user in one browser; a draft goes when its message is sent, stays when the send fails, and goes with its deleted
 // conversation; a draft's photos wait with it while the page lives; two tabs share the drafts, and a draft sent in one
 // is not left in the other; a draft's photos, and the sentence asking for them after a reload, stay in the tab they
-// were attached in.
+// were attached in; a conversation renamed, deleted or started in one tab changes the other's sidebar at once.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
@@ -384,6 +384,57 @@ describe('drafts', () => {
     await reload(first);
     assert.equal(await first.locator('#notice').isHidden(), true, 'asked once');
     assert.deepEqual(await storedQuestions(token, roof), ['Drafts: photos in one tab'], 'nothing was sent');
+    await assertClean(tab);
+  });
+
+  test('a conversation renamed, deleted or started in one tab changes the other tab\'s sidebar at once; a tab showing a deleted one keeps nothing of it', TIMEOUT, async () => {
+    const [doomed, renamed] = await conversations('Tabs: to be deleted', 'Tabs: to be renamed');
+    const { tab, page: first, prompt: firstPrompt } = await signedIn();
+    const second = await anotherTab(tab);
+    await signInWithLink(second);
+    const secondPrompt = second.getByRole('textbox', { name: 'Message' });
+    const listed = (page, id) => page.locator(`#session-list li[data-id="${id}"]`);
+    const png = Buffer.from(await canvasPng(second, 200, 150, '#4f6b2a'), 'base64');
+
+    // The second tab shows the conversation about to be deleted, with a draft and a photo.
+    await openFromSidebar(second, doomed);
+    await second.locator('#attach-input').setInputFiles({ name: 'doomed.png', mimeType: 'image/png', buffer: png });
+    await second.locator('#attachments li[data-state="uploaded"] img[alt="doomed.png"]').waitFor();
+    await secondPrompt.fill('Tabs: a draft of the deleted conversation');
+    await secondPrompt.blur();
+
+    // Renamed in the first tab: the second lists the new title, as text.
+    const title = 'Tabs: <b>renamed</b> & kept';
+    const rename = first.getByRole('dialog', { name: 'Rename conversation' });
+    await first.getByRole('button', { name: 'Rename “Tabs: to be renamed”' }).click();
+    await rename.getByLabel('New title').fill(title);
+    await rename.getByLabel('New title').press('Enter');
+    await listed(second, renamed).locator('.session-title', { hasText: title }).waitFor({ timeout: 10_000 });
+    assert.equal(await listed(second, renamed).locator('b').count(), 0, 'the title is text, not markup');
+    assert.equal(await second.getByRole('button', { name: `Rename “${title}”` }).count(), 1);
+
+    // Deleted in the first tab: the second no longer lists it, says so, and shows the new chat with nothing of it.
+    await first.getByRole('button', { name: 'Delete “Tabs: to be deleted”' }).click();
+    await first.getByRole('dialog', { name: 'Delete conversation?' }).getByRole('button', { name: 'Delete' }).click();
+    await listed(second, doomed).waitFor({ state: 'detached', timeout: 10_000 });
+    await second.locator('#notice-text', { hasText: 'The conversation “Tabs: to be deleted” was deleted in another tab.' }).waitFor();
+    assert.equal(await second.locator('#chat-title').textContent(), 'New chat');
+    assert.equal(await second.evaluate(() => location.hash), '');
+    assert.equal(await second.locator('#message-list li').count(), 0, 'none of its messages');
+    assert.equal(await secondPrompt.inputValue(), '', 'nor its draft');
+    assert.equal(await second.locator('#attachments').isHidden(), true, 'nor its photo');
+    const traces = await second.evaluate((id) => [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((k) => k.endsWith(`.${id}`)), doomed);
+    assert.deepEqual(traces, [], 'nothing of it is kept in the browser');
+
+    // Started in the first tab: the second lists it at the top.
+    await first.getByRole('button', { name: 'New chat' }).click();
+    await send(first, 'Tabs: a conversation started in the first tab');
+    const started = await chatIdOf(first);
+    await second.locator(`#session-list li:first-child[data-id="${started}"]`).waitFor({ timeout: 10_000 });
+    await waitForReply(first, { includes: [LAST_CHUNK] });
+    await waitForIdle(first);
+    await waitForIdle(second);
+    assert.deepEqual(await storedQuestions(token, doomed), []);
     await assertClean(tab);
   });
 

@@ -69,9 +69,12 @@ function takeTokenFromAddress() {
   history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
 }
 
+/** What the page takes for a conversation's id. */
+const SESSION_ID = /^[0-9a-f-]{36}$/i;
+
 function chatIdFromAddress() {
   const id = new URLSearchParams(location.hash.slice(1)).get('chat');
-  return id && /^[0-9a-f-]{36}$/i.test(id) ? id.toLowerCase() : null;
+  return id && SESSION_ID.test(id) ? id.toLowerCase() : null;
 }
 
 function showChatInAddress(id) {
@@ -87,6 +90,7 @@ function showSignIn(message) {
   state.chat = null;
   state.draftKey = null;
   drafts.use(null);
+  listenToOtherTabs(null);
   ui.sessionList.replaceChildren();
   ui.messageList.replaceChildren();
   attachments.clear();
@@ -108,6 +112,7 @@ async function start() {
     return;
   }
   drafts.use(token.user());
+  listenToOtherTabs(token.user());
   ui.signin.hidden = true;
   ui.app.hidden = false;
   // A new chat is ready before the sidebar loads, so a message typed while it loads is sent, not dropped; a
@@ -286,15 +291,24 @@ function formatTime(iso) {
     : time.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
 
-/** Moves a session to the top of the list with its latest title and times. */
-async function refreshSession(id) {
+/**
+ * Moves a session to the top of the list with its latest title and times, and (with `tell`, when this tab changed it)
+ * tells the user's other tabs.
+ */
+async function refreshSession(id, { tell = true } = {}) {
   try {
     const session = await json(`/v1/sessions/${id}`);
+    if (deletedSessions.has(id)) {
+      return; // deleted (here or in another tab) while it was being read
+    }
     state.sessions.delete(id);
     state.sessions = new Map([[id, session], ...state.sessions]);
     renderSessions();
     if (state.chat?.id === id) {
       showChatHeader(session);
+    }
+    if (tell) {
+      tellOtherTabs({ type: 'session', id, session });
     }
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) {
@@ -321,6 +335,7 @@ function renameSession(id) {
       if (state.chat?.id === id) {
         ui.title.textContent = sessionTitle(state.sessions.get(id));
       }
+      tellOtherTabs({ type: 'session', id, session: state.sessions.get(id) });
     } catch (error) {
       handleError(error);
     }
@@ -341,7 +356,9 @@ function deleteSession(id) {
     try {
       await request(`/v1/sessions/${id}`, { method: 'DELETE', allow: [404] });
       state.sessions.delete(id);
+      deletedSessions.add(id);
       discardDraft(id);
+      tellOtherTabs({ type: 'deleted', id });
       renderSessions();
       if (state.chat?.id === id) {
         newChat();
@@ -441,7 +458,10 @@ async function openChat(id, around = null) {
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       if (error.code === 'session_not_found') {
-        discardDraft(id); // deleted in another tab or on another device
+        discardDraft(id); // deleted on another device (or expired): it leaves the list here and in the other tabs
+        state.sessions.delete(id);
+        deletedSessions.add(id);
+        tellOtherTabs({ type: 'deleted', id });
       }
       newChat();
     }
@@ -779,10 +799,97 @@ function showSentElsewhere(chatId) {
   if (!chatId) {
     return;
   }
-  refreshSession(chatId);
+  refreshSession(chatId, { tell: false }); // the tab that sent it tells the others itself
   const chat = state.chat;
   if (chat && !chat.isNew && chat.id === chatId && !state.streaming && !state.sending) {
     reloadChat(chat).then(() => (state.chat === chat ? resume(chatId) : null)).catch(handleError);
+  }
+}
+
+// ---- the sidebar shared by the user's tabs ----
+//
+// A conversation created, changed (a message, a reply, a rename) or deleted in one tab is told to the user's other tabs
+// in this browser over a BroadcastChannel named after the user, with the session as the service answered it, so that
+// their sidebars follow at once. A tab showing a conversation deleted in another says so and goes to the new chat,
+// keeping nothing of it (its draft, its photos). Changes made on another device show at the next load, or when the
+// conversation is opened (a deleted one then says that it no longer exists).
+
+const SESSIONS_CHANNEL = 'copilot.sessions.';
+let sessionsChannel = null;
+/** Conversations deleted while this page lives: a change to one told late (it crossed the deletion) brings none back. */
+const deletedSessions = new Set();
+
+/** Follows the sidebar changes of the other tabs of user `user` (a token's `sub`); with null, of nobody. */
+function listenToOtherTabs(user) {
+  sessionsChannel?.close();
+  sessionsChannel = null;
+  if (user && typeof BroadcastChannel === 'function') {
+    sessionsChannel = new BroadcastChannel(`${SESSIONS_CHANNEL}${user}`);
+    sessionsChannel.addEventListener('message', (event) => sessionChangedElsewhere(event.data));
+  }
+}
+
+/** Tells the user's other tabs of a change: { type: 'session', id, session } or { type: 'deleted', id }. */
+function tellOtherTabs(change) {
+  sessionsChannel?.postMessage(change);
+}
+
+function sessionChangedElsewhere(change) {
+  if (ui.app.hidden || typeof change?.id !== 'string' || !SESSION_ID.test(change.id)) {
+    return;
+  }
+  const session = change.session;
+  if (change.type === 'deleted') {
+    deletedElsewhere(change.id);
+  } else if (change.type === 'session' && session?.id === change.id && typeof session.persona === 'string' &&
+      typeof session.updated_at === 'string' && !deletedSessions.has(change.id)) {
+    placeSession(session);
+  }
+}
+
+/**
+ * Shows `session` as another tab learned it: in its place in the list (newest updated first), or, older than every
+ * session listed while more are still to load, left to come with them.
+ */
+function placeSession(session) {
+  const known = state.sessions.get(session.id);
+  if (known?.updated_at === session.updated_at) {
+    state.sessions.set(session.id, session);
+  } else {
+    const rest = [...state.sessions].filter(([id]) => id !== session.id);
+    const updated = Date.parse(session.updated_at);
+    const at = rest.findIndex(([, other]) => !(Date.parse(other.updated_at) > updated));
+    if (at >= 0 || !state.sessionsHasMore) {
+      rest.splice(at >= 0 ? at : rest.length, 0, [session.id, session]);
+    }
+    state.sessions = new Map(rest);
+  }
+  renderSessions();
+  if (state.chat?.id === session.id && !state.chat.isNew) {
+    showChatHeader(session);
+  }
+}
+
+/** Conversation `id` was deleted in another tab: it leaves the list, and this tab keeps nothing of it. */
+function deletedElsewhere(id) {
+  const session = state.sessions.get(id);
+  state.sessions.delete(id);
+  deletedSessions.add(id);
+  discardDraft(id);
+  renderSessions();
+  const chat = state.chat;
+  if (chat?.isNew && chat.id === id) {
+    if (!state.streaming && !state.sending) {
+      chat.id = uuid(); // the new chat was to send again to it: its message starts a conversation of its own
+    }
+  } else if (chat?.id === id) {
+    const focused = document.activeElement;
+    cancelSending();
+    newChat();
+    if (focused?.isConnected && focused !== document.body) {
+      focused.focus(); // the keyboard stays where it was (the sidebar, the search), unless that went with the conversation
+    }
+    showNotice(`${session ? `The conversation “${sessionTitle(session)}”` : 'This conversation'} was deleted in another tab.`);
   }
 }
 
