@@ -38,6 +38,10 @@ public static class ApiHosting
         + "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; "
         + "frame-ancestors 'none'; object-src 'none'";
 
+    /// <summary>The request path as telemetry may record it: a share link's token, which is the right to read a
+    /// conversation (the service itself keeps only its hash), is replaced by <c>{token}</c>.</summary>
+    public static string PathForTelemetry(PathString path) => SharesApi.WithoutToken(path.Value ?? "");
+
     public static IHostApplicationBuilder AddCopilotApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName)

@@ -154,6 +154,26 @@ internal static class SharesApi
         return share is null ? ApiErrors.ShareNotFound.ToProblem() : TypedResults.Ok(SharedConversationResponse.From(share, token));
     }
 
+    /// <summary><paramref name="path"/> with any share token in it replaced by <c>{token}</c>: the segment after
+    /// <c>/s/</c> and after a <c>shares</c> segment (<c>/v1/shares/{token}/…</c>, and the owner's
+    /// <c>/v1/sessions/{id}/shares/{shareId}</c>, which may be a token). Routing ignores case, so this does too.</summary>
+    public static string WithoutToken(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var segments = path.Split('/');
+        for (var i = 2; i < segments.Length; i++)
+        {
+            var afterShares = string.Equals(segments[i - 1], "shares", StringComparison.OrdinalIgnoreCase);
+            var sharePage = i == 2 && string.Equals(segments[1], "s", StringComparison.OrdinalIgnoreCase);
+            if ((afterShares || sharePage) && segments[i].Length > 0)
+            {
+                segments[i] = "{token}";
+            }
+        }
+
+        return string.Join('/', segments);
+    }
+
     /// <summary>The path of an image of a share: it works while the share does, and only for an image the snapshot holds.</summary>
     public static string FilePath(string token, Guid fileId) => $"/v1/shares/{token}/files/{fileId}";
 

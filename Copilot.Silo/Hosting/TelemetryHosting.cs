@@ -1,3 +1,4 @@
+using Copilot.Api;
 using Copilot.Grains.Telemetry;
 using Npgsql;
 using OpenTelemetry;
@@ -11,8 +12,9 @@ namespace Copilot.Silo.Hosting;
 /// endpoint; and, when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, OTLP export of metrics and of traces that follow a
 /// request from HTTP through the grain call to PostgreSQL and the model call.</summary>
 /// <remarks>What the instrumentations record: SQL text with parameter placeholders (never values), HTTP methods,
-/// routes and status codes with query string values redacted, grain interface and method names. Request and response
-/// bodies and headers (the bearer token among them) are never recorded.</remarks>
+/// routes and status codes with query string values redacted, paths with a share link's token replaced by
+/// <c>{token}</c>, grain interface and method names. Request and response bodies and headers (the bearer token among
+/// them) are never recorded.</remarks>
 public static class TelemetryHosting
 {
     /// <summary>The Prometheus scrape path.</summary>
@@ -59,7 +61,13 @@ public static class TelemetryHosting
         {
             // Traces only when they go somewhere: sampling spans nobody receives costs every request.
             telemetry.WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsOperationsPath(context.Request.Path))
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = context => !IsOperationsPath(context.Request.Path);
+
+                    // A share link's token in a path would let anyone who reads the traces read the conversation.
+                    o.EnrichWithHttpRequest = (activity, request) => activity.SetTag(UrlPathTag, ApiHosting.PathForTelemetry(request.Path));
+                })
                 .AddSource(OrleansSources)
                 .AddNpgsql()
                 .AddHttpClientInstrumentation());
@@ -70,6 +78,8 @@ public static class TelemetryHosting
     }
 
     private const string NpgsqlMeter = "Npgsql";
+
+    private const string UrlPathTag = "url.path";
 
     // Npgsql labels a pool with its connection string (host, port, user, database) and an operation with the server's
     // address and database: the scrape is anonymous, so only these labels are kept.

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Net;
+using Copilot.Testing.Images;
+using Copilot.Tests.Api.V1;
 using Copilot.Tests.Fixtures;
 using Copilot.Tests.Fixtures.Apps;
 using Copilot.Tests.Fixtures.ChatModels;
@@ -72,6 +75,61 @@ public sealed class TraceTests : IAsyncLifetime
             Assert.DoesNotContain("Bearer", text, StringComparison.Ordinal);
             Assert.DoesNotContain(FakeOpenAIServer.ServiceApiKey, text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Share_link_tokens_and_file_link_signatures_never_reach_a_trace()
+    {
+        var user = new V1Client(_app.CreateClient(), Guid.NewGuid());
+        var chat = Guid.NewGuid();
+        await user.SendAsync(chat, "c-1", "Flashing around the chimney");
+        var token = (await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{chat}/shares")).Body.GetProperty("token").GetString()!;
+        var fileUrl = (await FilesTests.UploadRawAsync(user, TestImages.Png(10, 10), "image/png")).Body.GetProperty("url").GetString()!;
+        var signature = fileUrl.Split("sig=")[1];
+
+        // Every request in one trace of the test's own, so that its spans are told from other tests' in this process.
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        var requests = new List<HttpRequestMessage>
+        {
+            new(HttpMethod.Get, "/s/" + token),
+            new(HttpMethod.Get, "/v1/shares/" + token),
+            new(HttpMethod.Get, "/V1/Shares/" + token),
+            new(HttpMethod.Get, $"/v1/shares/{token}/files/{Guid.NewGuid()}?size=thumb"),
+            new(HttpMethod.Get, fileUrl),
+            user.NewRequest(HttpMethod.Delete, $"/v1/sessions/{chat}/shares/{token}"),
+        };
+        var statuses = new List<HttpStatusCode>();
+        foreach (var request in requests)
+        {
+            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            using var response = await user.Http.SendAsync(request);
+            statuses.Add(response.StatusCode);
+            request.Dispose();
+        }
+
+        var tracer = _app.Services.GetRequiredService<TracerProvider>();
+        List<ReceivedSpan> servers = [];
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                tracer.ForceFlush();
+                servers = [.. _receiver.Spans.Where(s => s.TraceId == traceId && s.Kind == 2 && s.Scope == "Microsoft.AspNetCore")];
+                return Task.FromResult(servers.Count == requests.Count);
+            },
+            "every request's span reaches the receiver");
+
+        Assert.Equal(
+            [HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.OK, HttpStatusCode.NoContent],
+            statuses);
+        foreach (var span in _receiver.Spans.Where(s => s.TraceId == traceId))
+        {
+            var text = span.Name + string.Join(' ', span.Attributes.Select(a => a.Key + "=" + a.Value));
+            Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(signature, text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(servers, s => s.Attributes.GetValueOrDefault("url.path") == "/s/{token}");
+        Assert.Contains(servers, s => s.Attributes.GetValueOrDefault("url.path") == $"/v1/sessions/{chat}/shares/{{token}}");
     }
 
     private bool IsModelCall(ReceivedSpan span) => span.Kind == 3
