@@ -58,6 +58,9 @@ public static class ErrorCodes
     /// <summary>409: the user has as many sessions as allowed; deleting old ones makes room.</summary>
     public const string SessionLimit = "session_limit";
 
+    /// <summary>409: the user has as many live share links as allowed; revoking some (or their expiry) makes room.</summary>
+    public const string ShareLimit = "share_limit";
+
     /// <summary>404 on /v1: no route has this path.</summary>
     public const string NotFound = "not_found";
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Copilot.Grains;
 using Copilot.Grains.Faults;
 using Copilot.Grains.Sessions;
+using Copilot.Grains.Shares;
 using Microsoft.AspNetCore.Http;
 
 namespace Copilot.Api.Errors;
@@ -42,6 +43,11 @@ internal static class ApiErrors
     public static readonly ApiFault SessionLimit = new(
         StatusCodes.Status409Conflict, ErrorCodes.SessionLimit, "Too many conversations",
         "You have reached the maximum number of conversations; delete old conversations to start a new one");
+
+    /// <summary>The user has as many live share links as <c>Copilot:Sessions:MaxSharesPerUser</c> allows.</summary>
+    public static readonly ApiFault ShareLimit = new(
+        StatusCodes.Status409Conflict, ErrorCodes.ShareLimit, "Too many share links",
+        "You have reached the maximum number of share links; revoke old links to share another conversation");
 
     /// <summary>No valid bearer token. The seed surface answers a bad token with this text and no code.</summary>
     public static readonly ApiFault Unauthorized =
@@ -167,6 +173,7 @@ internal static class ApiErrors
         TurnInFlightException => TurnInFlight,
         RoleMismatchException => PersonaMismatch,
         SessionLimitException => SessionLimit,
+        ShareLimitException => ShareLimit,
         _ => null,
     };
 

@@ -67,7 +67,7 @@ internal sealed partial class SessionGrain(
             _store, new ReplyGenerator(chatClient, _model, logger), _replies, _options, _model, time, metrics, usage, files, localReplies, () => _index.UpdateAsync());
         _sends = new SendPlanner(_store, _turns);
         _feedback = new FeedbackBook(feedbackStore, _store, time, metrics);
-        _shares = new SessionShares(shareStore, _store, time);
+        _shares = new SessionShares(shareStore, _store, _options.MaxSharesPerUser, time);
         _lifecycle = new SessionLifecycle(
             _store, _turns, _replies, new ExpiryReminder(this, _options, time), usage,
             new SessionDependents(files, _shares, _feedback, GrainFactory), _options, time, DeactivateOnIdle, logger);

@@ -39,6 +39,11 @@ public sealed class SessionsOptions
     [Range(1, 1_000_000)]
     public int MaxPerUser { get; set; } = 1_000;
 
+    /// <summary>Live share links one user may have; each holds a copy of its conversation, so a new one past this is
+    /// refused (409 <c>share_limit</c>) until the user revokes some or they expire. Default 100.</summary>
+    [Range(1, 100_000)]
+    public int MaxSharesPerUser { get; set; } = 100;
+
     /// <summary>Most images sent to the model with each turn, the newest first (those of the new message, then earlier
     /// ones in the context window). Default 4; 0 sends none.</summary>
     [Range(0, 100)]

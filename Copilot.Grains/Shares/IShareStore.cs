@@ -5,7 +5,10 @@ namespace Copilot.Grains.Shares;
 /// at once.</summary>
 public interface IShareStore
 {
-    Task CreateAsync(SharedConversation share, CancellationToken cancellationToken = default);
+    /// <summary>Stores <paramref name="share"/> unless its owner already has <paramref name="maxPerUser"/> shares not
+    /// expired at its creation time; false then, and nothing is stored. Creations of one owner run one at a time, so
+    /// shares made at once in several sessions cannot pass the limit together.</summary>
+    Task<bool> CreateAsync(SharedConversation share, int maxPerUser, CancellationToken cancellationToken = default);
 
     /// <summary>The share with this id, or null when there is none or it expired at <paramref name="now"/>.</summary>
     Task<SharedConversation?> FindAsync(string id, DateTimeOffset now, CancellationToken cancellationToken = default);

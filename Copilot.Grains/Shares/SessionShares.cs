@@ -4,9 +4,10 @@ namespace Copilot.Grains.Shares;
 
 /// <summary>A session's share links: snapshots of its active path, written and deleted under the session's write lock
 /// so that a share never outlives its session.</summary>
-internal sealed class SessionShares(IShareStore store, SessionStore session, TimeProvider time)
+internal sealed class SessionShares(IShareStore store, SessionStore session, int maxPerUser, TimeProvider time)
 {
     /// <summary>Snapshots the active path as it is now, for <paramref name="lifetime"/>.</summary>
+    /// <exception cref="ShareLimitException">The owner has as many live shares as allowed; nothing was stored.</exception>
     public async Task<NewShare> CreateAsync(TimeSpan lifetime)
     {
         var token = ShareTokens.NewToken();
@@ -19,7 +20,10 @@ internal sealed class SessionShares(IShareStore store, SessionStore session, Tim
             share = new SharedConversation(
                 ShareTokens.IdOf(token), header.Id, header.OwnerId, now, now + lifetime, header.Title, header.Role,
                 [.. path.Select(m => m with { Metadata = m.Metadata with { ClientMessageId = null } })]);
-            await store.CreateAsync(share);
+            if (!await store.CreateAsync(share, maxPerUser))
+            {
+                throw new ShareLimitException();
+            }
         });
         return new NewShare(token, new ShareInfo(share!.Id, share.CreatedAt, share.ExpiresAt, share.Messages.Count));
     }

@@ -3,6 +3,7 @@ using Copilot.Grains;
 using Copilot.Grains.Personas;
 using Copilot.Grains.Sessions;
 using Copilot.Grains.Shares;
+using Npgsql;
 using NpgsqlTypes;
 
 namespace Copilot.Silo.Database;
@@ -11,14 +12,27 @@ namespace Copilot.Silo.Database;
 /// message format (<see cref="CopilotStorage.JsonOptions"/>), so a share reads as the history it was taken from.</summary>
 internal sealed class SqlShareStore(CopilotDatabase database) : IShareStore
 {
-    public async Task CreateAsync(SharedConversation share, CancellationToken cancellationToken = default)
+    public async Task<bool> CreateAsync(SharedConversation share, int maxPerUser, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(share);
-        await using var command = database.DataSource.CreateCommand(
+
+        // The owner's lock first, in a statement of its own: in READ COMMITTED the insert's count then sees every share
+        // of theirs committed before it, so two sessions sharing at once cannot both take the last place.
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockOwner = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@user::text, 23))", connection, transaction))
+        {
+            lockOwner.Parameters.AddWithValue("user", share.OwnerId);
+            await lockOwner.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand(
             """
             INSERT INTO copilot_shares (id, session_id, user_id, created_at, expires_at, title, persona, snapshot)
-            VALUES (@id, @session, @user, @createdAt, @expiresAt, @title, @persona, @snapshot)
-            """);
+            SELECT @id, @session, @user, @createdAt, @expiresAt, @title, @persona, @snapshot
+            WHERE (SELECT count(*) FROM copilot_shares WHERE user_id = @user AND expires_at > @createdAt) < @max
+            """, connection, transaction);
+        command.Parameters.AddWithValue("max", (long)maxPerUser);
         command.Parameters.AddWithValue("id", share.Id);
         command.Parameters.AddWithValue("session", share.SessionId);
         command.Parameters.AddWithValue("user", share.OwnerId);
@@ -27,7 +41,9 @@ internal sealed class SqlShareStore(CopilotDatabase database) : IShareStore
         command.Parameters.AddWithValue("title", share.Title);
         command.Parameters.AddWithValue("persona", share.Persona.ToWireName());
         command.Parameters.AddWithValue("snapshot", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(share.Messages, CopilotStorage.JsonOptions));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var created = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await transaction.CommitAsync(cancellationToken);
+        return created;
     }
 
     public async Task<SharedConversation?> FindAsync(string id, DateTimeOffset now, CancellationToken cancellationToken = default)

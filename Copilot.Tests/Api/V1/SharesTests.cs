@@ -197,6 +197,42 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task A_user_keeps_at_most_the_configured_live_shares_over_all_sessions_until_one_is_revoked_or_expires()
+    {
+        // Each share holds a copy of its conversation: without a bound, one user making links as fast as the write limit
+        // lets them would fill the database.
+        await using var app = await CopilotAppFactory.StartAsync(
+            settings: new Dictionary<string, string?> { ["Copilot:Sessions:MaxSharesPerUser"] = "2" },
+            configureServices: services => services.AddKeyedSingleton<TimeProvider>(SessionsOptions.ClockKey, _clock),
+            connectionString: fixture.ConnectionString);
+        var user = new V1Client(app.CreateClient(), Guid.NewGuid());
+        var other = new V1Client(app.CreateClient(), Guid.NewGuid());
+        var (first, second, others) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await user.SendAsync(first, "c-1", "Soft decking by the chimney");
+        await user.SendAsync(second, "c-1", "Cracked pipe boot");
+        await other.SendAsync(others, "c-1", "Nail pops along the ridge");
+
+        var revoked = (await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{first}/shares")).Body.GetProperty("id").GetString();
+        var expiring = await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{second}/shares", new { expires_in_days = 1 });
+        var overLimit = await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{second}/shares");
+        var othersShare = await other.CallAsync(HttpMethod.Post, $"/v1/sessions/{others}/shares");
+        var revoke = await user.CallAsync(HttpMethod.Delete, $"/v1/sessions/{first}/shares/{revoked}");
+        var afterRevoke = await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{first}/shares");
+        var stillFull = await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{first}/shares");
+        _clock.Advance(TimeSpan.FromDays(1));
+        var afterExpiry = await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{second}/shares");
+
+        Assert.Equal(HttpStatusCode.Created, expiring.Status);
+        V1Client.AssertProblem(overLimit, HttpStatusCode.Conflict, "share_limit");
+        Assert.Single((await user.GetOkAsync($"/v1/sessions/{second}/shares")).GetProperty("data").EnumerateArray());
+        Assert.Equal(HttpStatusCode.Created, othersShare.Status);
+        Assert.Equal(HttpStatusCode.NoContent, revoke.Status);
+        Assert.Equal(HttpStatusCode.Created, afterRevoke.Status);
+        V1Client.AssertProblem(stillFull, HttpStatusCode.Conflict, "share_limit");
+        Assert.Equal(HttpStatusCode.Created, afterExpiry.Status);
+    }
+
+    [Fact]
     public async Task A_share_asked_for_with_an_empty_json_body_takes_the_default_lifetime()
     {
         // What a client that declares JSON on every call sends when it has nothing to say: the header and no body.
