@@ -9,10 +9,12 @@ namespace Copilot.Tests.Api;
 [Collection(AppCollection.Name)]
 public sealed partial class ConsoleTests(AppFixture fixture)
 {
-    [Fact]
-    public async Task The_console_is_served_at_the_root_with_a_strict_content_security_policy()
+    [Theory]
+    [InlineData("/", "/console/app.js")]
+    [InlineData("/s/0123456789abcdefghijklmnopqrstuvwxyzABCDEFG", "/console/shared.js")]
+    public async Task The_console_and_the_share_page_are_served_with_a_strict_content_security_policy(string path, string script)
     {
-        using var response = await fixture.App.CreateClient().GetAsync(new Uri("/", UriKind.Relative));
+        using var response = await fixture.App.CreateClient().GetAsync(new Uri(path, UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
@@ -20,12 +22,13 @@ public sealed partial class ConsoleTests(AppFixture fixture)
         Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
         Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
         Assert.Contains("require-trusted-types-for 'script'", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         Assert.DoesNotContain("unsafe", csp, StringComparison.Ordinal);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         var html = await response.Content.ReadAsStringAsync();
-        Assert.Contains("""<script type="module" src="/console/app.js"></script>""", html, StringComparison.Ordinal);
+        Assert.Contains($"""<script type="module" src="{script}"></script>""", html, StringComparison.Ordinal);
         Assert.DoesNotMatch(InlineCode(), html);
     }
 

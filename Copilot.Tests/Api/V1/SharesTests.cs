@@ -53,11 +53,14 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
     }
 
     [Fact]
-    public async Task A_shared_conversation_names_nothing_of_its_owner_is_not_indexed_and_cannot_be_written()
+    public async Task A_shared_conversation_names_nothing_of_its_owner_nor_their_feedback_is_not_indexed_and_cannot_be_written()
     {
         var user = new V1Client(_a.CreateClient(), Guid.NewGuid());
         var chat = Guid.NewGuid();
         await user.SendAsync(chat, "client-message-id-1", "Estimate for a 30 square re-roof");
+        var reply = (await user.GetOkAsync($"/v1/sessions/{chat}/messages?limit=1")).GetProperty("data")[0].GetProperty("id").GetGuid();
+        var rated = await user.CallAsync(
+            HttpMethod.Put, $"/v1/sessions/{chat}/messages/{reply}/feedback", new { rating = "down", reason = "wrong", comment = "owner-only-feedback" });
         var token = (await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{chat}/shares")).Body.GetProperty("token").GetString()!;
 
         using var response = await _a.CreateClient().GetAsync($"/v1/shares/{token}");
@@ -67,7 +70,11 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("noindex", response.Headers.GetValues("X-Robots-Tag").Single());
         Assert.Contains("no-store", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
-        foreach (var secret in new[] { user.UserId.ToString(), "user_id", "owner", "email", "client-message-id-1", "client_message_id", chat.ToString() })
+        Assert.Equal(HttpStatusCode.OK, rated.Status);
+        foreach (var secret in new[]
+        {
+            user.UserId.ToString(), "user_id", "owner", "email", "client-message-id-1", "client_message_id", chat.ToString(), "feedback",
+        })
         {
             Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
         }
