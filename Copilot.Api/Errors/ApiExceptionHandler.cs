@@ -13,7 +13,8 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         var fault = ApiErrors.FromException(exception);
         if (fault.Status >= StatusCodes.Status500InternalServerError)
         {
-            LogUnhandled(exception, httpContext.Request.Method, httpContext.Request.Path, fault.Status);
+            // Never a share link's token: a log line must not be a working link to someone's conversation.
+            LogUnhandled(exception, httpContext.Request.Method, ApiHosting.PathForTelemetry(httpContext.Request.Path), fault.Status);
         }
 
         if (!httpContext.Response.HasStarted)

@@ -1,6 +1,10 @@
 using Copilot.Api.Errors;
 using Copilot.Grains;
+using Copilot.Grains.Shares;
+using Copilot.Tests.Fixtures;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Copilot.Tests.Api;
 
@@ -29,6 +33,28 @@ public sealed class ApiErrorsTests
         Assert.Equal(StatusCodes.Status500InternalServerError, fault.Status);
         Assert.Equal(ErrorCodes.InternalError, fault.Code);
         Assert.DoesNotContain("something else", fault.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/s/{0}", "/s/{{token}}")]
+    [InlineData("/v1/shares/{0}/files/0193a4c2-7d9e-7000-8000-000000000001", "/v1/shares/{{token}}/files/0193a4c2-7d9e-7000-8000-000000000001")]
+    [InlineData("/v1/sessions/0193a4c2-7d9e-7000-8000-000000000002/shares/{0}", "/v1/sessions/0193a4c2-7d9e-7000-8000-000000000002/shares/{{token}}")]
+    public async Task A_failed_request_is_logged_without_a_share_links_token(string pathFormat, string loggedFormat)
+    {
+        // A share read failing while PostgreSQL is away is logged as an error: the log must not hand out a working link.
+        var token = ShareTokens.NewToken();
+        var logger = new LogRecorder<ApiExceptionHandler>(LogLevel.Error);
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Path = string.Format(System.Globalization.CultureInfo.InvariantCulture, pathFormat, token);
+        context.Response.Body = new MemoryStream();
+
+        await new ApiExceptionHandler(logger).TryHandleAsync(context, new TimeoutException("storage unreachable"), CancellationToken.None);
+
+        var logged = Assert.Single(logger.Messages);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.DoesNotContain(token, logged, StringComparison.Ordinal);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, loggedFormat, token), logged, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -16,12 +16,12 @@ public sealed class StartupWaitTests
     public async Task Initializing_waits_for_a_postgresql_that_starts_later_then_applies_the_schema()
     {
         var port = LoopbackPorts.FindFree();
-        var logger = new WarningRecorder();
+        var logger = new LogRecorder<CopilotDatabase>(LogLevel.Warning);
         // The server's own database, there from its first moment: LocalPostgres creates `copilot` once it listens.
         await using var database = Create($"Host=127.0.0.1;Port={port};Username={LocalPostgres.DatabaseName};Database=postgres", TimeSpan.FromMinutes(1), logger);
 
         var initializing = database.InitializeAsync();
-        await logger.FirstWarning.WaitAsync(TimeSpan.FromSeconds(30));
+        await logger.First.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(initializing.IsCompleted);
 
         var directory = Path.Combine(Path.GetTempPath(), TestDatabase.DirectoryPrefix + Guid.NewGuid().ToString("N")[..8]);
@@ -42,27 +42,27 @@ public sealed class StartupWaitTests
     [Fact]
     public async Task Initializing_gives_up_after_the_wait_and_names_the_setting()
     {
-        var logger = new WarningRecorder();
+        var logger = new LogRecorder<CopilotDatabase>(LogLevel.Warning);
         await using var database = Create($"Host=127.0.0.1;Port={LoopbackPorts.FindFree()};Username=nobody", TimeSpan.FromSeconds(2), logger);
 
         var error = await Assert.ThrowsAsync<NpgsqlException>(() => database.InitializeAsync());
 
         Assert.StartsWith("PostgreSQL did not answer within 2 s (Copilot__Database__StartupWait): ", error.Message, StringComparison.Ordinal);
-        Assert.NotEmpty(logger.Warnings);
-        Assert.All(logger.Warnings, w => Assert.Contains("Copilot__Database__StartupWait", w, StringComparison.Ordinal));
+        Assert.NotEmpty(logger.Messages);
+        Assert.All(logger.Messages, w => Assert.Contains("Copilot__Database__StartupWait", w, StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_server_that_answers_with_an_error_is_not_waited_for()
     {
         var missing = new NpgsqlConnectionStringBuilder(await TestDatabase.GetConnectionStringAsync()) { Database = "copilot_missing" };
-        var logger = new WarningRecorder();
+        var logger = new LogRecorder<CopilotDatabase>(LogLevel.Warning);
         await using var database = Create(missing.ConnectionString, TimeSpan.FromMinutes(1), logger);
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => database.InitializeAsync());
 
         Assert.Equal(PostgresErrorCodes.InvalidCatalogName, error.SqlState);
-        Assert.Empty(logger.Warnings);
+        Assert.Empty(logger.Messages);
     }
 
     [Theory]
@@ -70,7 +70,7 @@ public sealed class StartupWaitTests
     [InlineData("Host=db;Username=copilot;Gss Encryption Mode=Require", GssEncryptionMode.Require)]
     public async Task Gss_encryption_is_off_unless_the_connection_string_asks_for_it(string connectionString, GssEncryptionMode expected)
     {
-        await using var database = Create(connectionString, TimeSpan.Zero, new WarningRecorder());
+        await using var database = Create(connectionString, TimeSpan.Zero, new LogRecorder<CopilotDatabase>(LogLevel.Warning));
 
         Assert.Equal(expected, new NpgsqlConnectionStringBuilder(database.ConnectionString).GssEncryptionMode);
     }
@@ -102,44 +102,4 @@ public sealed class StartupWaitTests
             .Build(),
         Options.Create(new DatabaseOptions { StartupWait = startupWait }),
         logger);
-
-    /// <summary>Keeps the warnings logged, and signals the first.</summary>
-    private sealed class WarningRecorder : ILogger<CopilotDatabase>
-    {
-        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly List<string> _warnings = [];
-
-        public Task FirstWarning => _first.Task;
-
-        public IReadOnlyList<string> Warnings
-        {
-            get
-            {
-                lock (_warnings)
-                {
-                    return [.. _warnings];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel != LogLevel.Warning)
-            {
-                return;
-            }
-
-            lock (_warnings)
-            {
-                _warnings.Add(formatter(state, exception));
-            }
-
-            _first.TrySetResult();
-        }
-    }
 }
