@@ -9,7 +9,9 @@ namespace Copilot.Api.V1.Shares;
 internal sealed record class SharedConversationResponse(
     string Title, string Persona, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, IReadOnlyList<UiMessage> Messages)
 {
-    /// <summary>The snapshot as its viewers read it, each image linked through the share (<paramref name="token"/>).</summary>
+    /// <summary>The snapshot as its viewers read it, each image linked through the share (<paramref name="token"/>). Each
+    /// message's <c>seq</c> is its position in the snapshot: the session's own numbers skip the versions the active path
+    /// leaves out, and would tell a viewer how many there are and where.</summary>
     public static SharedConversationResponse From(SharedConversation share, string token)
     {
         ArgumentNullException.ThrowIfNull(share);
@@ -18,6 +20,6 @@ internal sealed record class SharedConversationResponse(
             share.Persona.ToWireName(),
             share.CreatedAt,
             share.ExpiresAt,
-            [.. share.Messages.Select(m => UiMessage.From(m, null, fileId => SharesApi.FilePath(token, fileId)))]);
+            [.. share.Messages.Select((m, position) => UiMessage.From(m with { Seq = position }, null, fileId => SharesApi.FilePath(token, fileId)))]);
     }
 }

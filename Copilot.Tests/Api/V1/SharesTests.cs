@@ -53,6 +53,39 @@ public sealed class SharesTests(SharesTests.Fixture fixture) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task A_share_numbers_its_messages_without_the_gaps_that_versions_left_out_would_show()
+    {
+        var user = new V1Client(_a.CreateClient(), Guid.NewGuid());
+        var chat = Guid.NewGuid();
+        const string question = "Which underlayment for a low slope?";
+        await user.SendAsync(chat, "c-1", question);
+        using (var regenerated = await user.PostChatAsync(new
+        {
+            id = chat,
+            messages = new[] { new { id = "c-1", role = "user", parts = new[] { new { type = "text", text = question } } } },
+            trigger = "regenerate-message",
+        }))
+        {
+            Assert.Equal(HttpStatusCode.OK, regenerated.StatusCode);
+            using var reader = new SseReader(await regenerated.Content.ReadAsStreamAsync());
+            _ = await reader.ReadToEndAsync();
+        }
+
+        await user.SendAsync(chat, "c-2", "And the drip edge?");
+        var owned = (await user.GetOkAsync($"/v1/sessions/{chat}/messages")).GetProperty("data").EnumerateArray()
+            .Select(m => m.GetProperty("metadata").GetProperty("seq").GetInt64()).Reverse().ToList();
+        var token = (await user.CallAsync(HttpMethod.Post, $"/v1/sessions/{chat}/shares")).Body.GetProperty("token").GetString()!;
+        var (status, shared, _) = await ReadShareAsync(_b, token);
+
+        Assert.Equal([0L, 2L, 3L, 4L], owned);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(
+            [0L, 1L, 2L, 3L],
+            shared.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("metadata").GetProperty("seq").GetInt64()));
+        Assert.DoesNotContain("version", shared.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_shared_conversation_names_nothing_of_its_owner_nor_their_feedback_is_not_indexed_and_cannot_be_written()
     {
         var user = new V1Client(_a.CreateClient(), Guid.NewGuid());
