@@ -1,7 +1,7 @@
 using Copilot.Api.Errors;
 using Copilot.Grains;
 using Copilot.Grains.Shares;
-using Copilot.Tests.Fixtures;
+using Copilot.Tests.Fixtures.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

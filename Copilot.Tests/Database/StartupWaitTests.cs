@@ -1,6 +1,7 @@
 using Copilot.Silo.Database;
 using Copilot.Silo.Hosting;
 using Copilot.Tests.Fixtures.Postgres;
+using Copilot.Tests.Fixtures.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -88,7 +89,7 @@ public sealed class StartupWaitTests
     public async Task Connection_defaults_apply_to_each_setting_the_connection_string_leaves_out(
         string connectionString, int timeout, int commandTimeout, int maxPoolSize, bool noResetOnClose)
     {
-        await using var database = Create(connectionString, TimeSpan.Zero, new WarningRecorder());
+        await using var database = Create(connectionString, TimeSpan.Zero, new LogRecorder<CopilotDatabase>(LogLevel.Warning));
 
         var built = new NpgsqlConnectionStringBuilder(database.ConnectionString);
         Assert.Equal(

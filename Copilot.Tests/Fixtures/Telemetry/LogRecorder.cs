@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Copilot.Tests.Fixtures;
+namespace Copilot.Tests.Fixtures.Telemetry;
 
 /// <summary>A logger that keeps the messages logged at one level, and signals the first.</summary>
 /// <param name="level">The level whose messages are kept; others are dropped.</param>
