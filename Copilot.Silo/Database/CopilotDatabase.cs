@@ -57,6 +57,28 @@ public sealed partial class CopilotDatabase(
     /// <summary>Arbitrary but fixed: the advisory lock key a search index rebuild holds, so one runs at a time.</summary>
     private const long SearchRebuildLockKey = 0x436f70696c6f7453; // "CopilotS"
 
+    /// <summary>Runs <paramref name="work"/> in a transaction that first takes the lock <paramref name="lockSpace"/> of
+    /// <paramref name="userId"/> (<c>pg_advisory_xact_lock(hashtextextended(user, lockSpace))</c>), and commits it: the
+    /// work of one user under one lock space runs one at a time, and in READ COMMITTED each of its statements sees what
+    /// the ones before it committed.</summary>
+    public async Task<T> UnderUserLockAsync<T>(
+        Guid userId, int lockSpace, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockUser = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@user::text, @space))", connection, transaction))
+        {
+            lockUser.Parameters.AddWithValue("user", userId);
+            lockUser.Parameters.AddWithValue("space", (long)lockSpace);
+            await lockUser.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
     /// <summary>Empties the search index and fills it again from the stored sessions while the service writes and
     /// searches (<c>copilot_search_rebuild_concurrently()</c> of <c>sql/0016_copilot_search_unlogged.sql</c>); returns the
     /// rows indexed. Waits for a rebuild another process is running to end first.</summary>

@@ -276,31 +276,18 @@ internal sealed class SqlFileStore(CopilotDatabase database, TimeProvider time) 
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
+    /// <summary>The lock space of an owner's file lock: uploads, attaches and deletions of one owner's files run one at a
+    /// time.</summary>
+    private const int OwnerLockSpace = 19;
+
     /// <summary>Runs <paramref name="work"/> in a transaction that first takes the owner's lock, and commits it.</summary>
     /// <remarks>Every statement that adds or deletes an owner's files or references runs this way: in READ COMMITTED
     /// each statement sees what committed before it started, so a deletion's <c>NOT EXISTS</c> that ran beside an attach
     /// would miss the reference being added and delete the file under it. Each transaction takes one owner's lock only, touches only that owner's rows, and neither
     /// calls a grain nor opens another connection while it holds the lock, so none waits in a cycle.</remarks>
-    private async Task<T> UnderOwnerLockAsync<T>(
-        Guid ownerId, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockOwnerAsync(connection, transaction, ownerId, cancellationToken);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
-
-    /// <summary>Takes the owner's file lock until <paramref name="transaction"/> ends: uploads, attaches and deletions of
-    /// one owner's files run one at a time.</summary>
-    private static async Task LockOwnerAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid ownerId, CancellationToken cancellationToken)
-    {
-        await using var lockOwner = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@owner::text, 19))", connection, transaction);
-        lockOwner.Parameters.AddWithValue("owner", ownerId);
-        await lockOwner.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private Task<T> UnderOwnerLockAsync<T>(
+        Guid ownerId, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        database.UnderUserLockAsync(ownerId, OwnerLockSpace, work, cancellationToken);
 
     private static async Task<StoredFile?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {

@@ -12,38 +12,34 @@ namespace Copilot.Silo.Database;
 /// message format (<see cref="CopilotStorage.JsonOptions"/>), so a share reads as the history it was taken from.</summary>
 internal sealed class SqlShareStore(CopilotDatabase database) : IShareStore
 {
+    /// <summary>The lock space of an owner's share lock: their share creations run one at a time.</summary>
+    private const int OwnerLockSpace = 23;
+
     public async Task<bool> CreateAsync(SharedConversation share, int maxPerUser, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(share);
 
-        // The owner's lock first, in a statement of its own: in READ COMMITTED the insert's count then sees every share
-        // of theirs committed before it, so two sessions sharing at once cannot both take the last place.
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockOwner = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@user::text, 23))", connection, transaction))
+        // Under the owner's share lock, taken in a statement of its own: in READ COMMITTED the insert's count then sees
+        // every share of theirs committed before it, so two sessions sharing at once cannot both take the last place.
+        return await database.UnderUserLockAsync(share.OwnerId, OwnerLockSpace, async (connection, transaction) =>
         {
-            lockOwner.Parameters.AddWithValue("user", share.OwnerId);
-            await lockOwner.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO copilot_shares (id, session_id, user_id, created_at, expires_at, title, persona, snapshot)
-            SELECT @id, @session, @user, @createdAt, @expiresAt, @title, @persona, @snapshot
-            WHERE (SELECT count(*) FROM copilot_shares WHERE user_id = @user AND expires_at > @createdAt) < @max
-            """, connection, transaction);
-        command.Parameters.AddWithValue("max", (long)maxPerUser);
-        command.Parameters.AddWithValue("id", share.Id);
-        command.Parameters.AddWithValue("session", share.SessionId);
-        command.Parameters.AddWithValue("user", share.OwnerId);
-        command.Parameters.AddWithValue("createdAt", share.CreatedAt);
-        command.Parameters.AddWithValue("expiresAt", share.ExpiresAt);
-        command.Parameters.AddWithValue("title", share.Title);
-        command.Parameters.AddWithValue("persona", share.Persona.ToWireName());
-        command.Parameters.AddWithValue("snapshot", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(share.Messages, CopilotStorage.JsonOptions));
-        var created = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-        await transaction.CommitAsync(cancellationToken);
-        return created;
+            await using var command = new NpgsqlCommand(
+                """
+                INSERT INTO copilot_shares (id, session_id, user_id, created_at, expires_at, title, persona, snapshot)
+                SELECT @id, @session, @user, @createdAt, @expiresAt, @title, @persona, @snapshot
+                WHERE (SELECT count(*) FROM copilot_shares WHERE user_id = @user AND expires_at > @createdAt) < @max
+                """, connection, transaction);
+            command.Parameters.AddWithValue("max", (long)maxPerUser);
+            command.Parameters.AddWithValue("id", share.Id);
+            command.Parameters.AddWithValue("session", share.SessionId);
+            command.Parameters.AddWithValue("user", share.OwnerId);
+            command.Parameters.AddWithValue("createdAt", share.CreatedAt);
+            command.Parameters.AddWithValue("expiresAt", share.ExpiresAt);
+            command.Parameters.AddWithValue("title", share.Title);
+            command.Parameters.AddWithValue("persona", share.Persona.ToWireName());
+            command.Parameters.AddWithValue("snapshot", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(share.Messages, CopilotStorage.JsonOptions));
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
     }
 
     public async Task<SharedConversation?> FindAsync(string id, DateTimeOffset now, CancellationToken cancellationToken = default)
